@@ -1,0 +1,109 @@
+"""Engine, sessions and schema upgrade.
+
+Every write runs inside `Database.write()`: one transaction, opened on SQLite with
+`BEGIN IMMEDIATE` so that a second writer waits for the lock (busy timeout) instead of
+failing with "database is locked" half-way through. Reads use `Database.read()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def url_for(db: str) -> str:
+    """Turn a `--db` value (a file path or an SQLAlchemy URL) into a URL."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def is_sqlite(url: str) -> bool:
+    """True when the URL names an SQLite database."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for memory or other back ends."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the folder 0700 and the database file 0600 before SQLite does (umask-proof)."""
+    if path.exists():
+        return
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so our BEGIN is the one used.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One database: a read engine and a write engine sharing one pool."""
+
+    def __init__(self, db: str) -> None:
+        self.url = url_for(db)
+        self.sqlite = is_sqlite(self.url)
+        path = sqlite_path(self.url)
+        if path is not None:
+            _prepare_sqlite_file(path)
+        kwargs: dict[str, Any] = {}
+        if self.sqlite:
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        self.engine = create_engine(self.url, **kwargs)
+        if self.sqlite:
+            _install_sqlite_hooks(self.engine)
+            self.write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        else:
+            self.write_engine = self.engine
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One unit of work that writes: commits on success, rolls back on any error."""
+        with Session(self.write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (rolled back at the end)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+                session.rollback()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

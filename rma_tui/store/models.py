@@ -1,0 +1,308 @@
+"""SQLModel tables: the whole persistent shape of a shop's returns desk.
+
+Money is integer fen (分) and quantities are integers everywhere. Times are stored
+as timezone-aware UTC datetimes. Only `rma_tui.service` writes these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# Stock locations (库位) a unit can be in.
+LOCATIONS = ("sellable", "pending", "defective", "scrap")
+
+
+class Setting(SQLModel, table=True):
+    """Shop-wide key/value settings (shop name, first-run done, ...)."""
+
+    __tablename__ = "settings"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(default="", max_length=2000)
+
+
+class User(SQLModel, table=True):
+    """A person who uses the desk, with one role and an optional PIN (scrypt hash)."""
+
+    __tablename__ = "users"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=64)
+    role: str = Field(max_length=16)
+    pin_hash: str | None = Field(default=None, max_length=256)
+    active: bool = Field(default=True)
+    created_at: datetime
+
+
+class Product(SQLModel, table=True):
+    """A stock-keeping unit with its current list price, cost and reorder point."""
+
+    __tablename__ = "products"
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(index=True, unique=True, max_length=64)
+    barcode: str | None = Field(default=None, index=True, max_length=64)
+    name: str = Field(max_length=200)
+    model: str = Field(default="", max_length=100)
+    category: str = Field(default="", index=True, max_length=64)
+    supplier: str = Field(default="", max_length=200)
+    unit_price_fen: int = Field(default=0)
+    unit_cost_fen: int = Field(default=0)
+    reorder_point: int = Field(default=0)
+
+
+class Customer(SQLModel, table=True):
+    """A customer, found by phone, with the store-credit balance the shop owes them."""
+
+    __tablename__ = "customers"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    phone: str = Field(index=True, unique=True, max_length=32)
+    channel: str = Field(default="store", max_length=16)
+    credit_fen: int = Field(default=0)
+
+
+class Sale(SQLModel, table=True):
+    """An original sale (order) that returns are made against."""
+
+    __tablename__ = "sales"
+    id: int | None = Field(default=None, primary_key=True)
+    order_no: str = Field(index=True, unique=True, max_length=64)
+    channel: str = Field(max_length=16)
+    sold_at: datetime = Field(index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True)
+    payment_method: str = Field(default="cash", max_length=16)
+
+
+class SaleLine(SQLModel, table=True):
+    """One product on a sale: qty, the net unit price actually paid, the unit cost then."""
+
+    __tablename__ = "sale_lines"
+    __table_args__ = (
+        CheckConstraint("qty > 0", name="ck_sale_lines_qty_positive"),
+        Index("ix_sale_lines_product_qty", "product_id", "qty"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    sale_id: int = Field(foreign_key="sales.id", index=True)
+    product_id: int = Field(foreign_key="products.id")
+    qty: int
+    unit_price_fen: int
+    unit_cost_fen: int
+
+
+class Slip(SQLModel, table=True):
+    """A return (TH-) or exchange (HH-) slip and where it is in its lifecycle."""
+
+    __tablename__ = "slips"
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(index=True, unique=True, max_length=32)
+    type: str = Field(max_length=16)
+    status: str = Field(index=True, max_length=16)
+    channel: str = Field(max_length=16)
+    sale_id: int | None = Field(default=None, foreign_key="sales.id", index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True)
+    note: str = Field(default="", max_length=2000)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(index=True)
+    updated_at: datetime
+    verdict_json: str = Field(default="", max_length=8000)
+    policy_ok: bool | None = Field(default=None)
+    auto_approved: bool = Field(default=False)
+    override_by: str | None = Field(default=None, max_length=64)
+    override_reason: str | None = Field(default=None, max_length=2000)
+    close_reason: str | None = Field(default=None, max_length=2000)
+    refund_method: str | None = Field(default=None, max_length=16)
+    gross_fen: int = Field(default=0)
+    fee_fen: int = Field(default=0)
+    refund_fen: int = Field(default=0)
+    difference_fen: int = Field(default=0)
+    settled_at: datetime | None = Field(default=None, index=True)
+
+
+class SlipLine(SQLModel, table=True):
+    """One returned product on a slip, with its reason and (for exchanges) replacement."""
+
+    __tablename__ = "slip_lines"
+    __table_args__ = (CheckConstraint("qty > 0", name="ck_slip_lines_qty_positive"),)
+    id: int | None = Field(default=None, primary_key=True)
+    slip_id: int = Field(foreign_key="slips.id", index=True)
+    sale_line_id: int | None = Field(default=None, foreign_key="sale_lines.id", index=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    qty: int
+    unit_price_fen: int
+    unit_cost_fen: int
+    reason_code: str = Field(max_length=32)
+    reason_text: str = Field(default="", max_length=2000)
+    packaging_intact: bool = Field(default=True)
+    invoice_present: bool = Field(default=True)
+    replacement_product_id: int | None = Field(default=None, foreign_key="products.id")
+    replacement_qty: int = Field(default=0)
+    replacement_unit_price_fen: int = Field(default=0)
+    replacement_unit_cost_fen: int = Field(default=0)
+    refund_fen: int = Field(default=0)
+
+
+class InspectionGrade(SQLModel, table=True):
+    """How the received units of a slip line were graded."""
+
+    __tablename__ = "inspection_grades"
+    id: int | None = Field(default=None, primary_key=True)
+    slip_line_id: int = Field(foreign_key="slip_lines.id", index=True, unique=True)
+    resellable: int = Field(default=0)
+    defective: int = Field(default=0)
+    scrap: int = Field(default=0)
+    note: str = Field(default="", max_length=2000)
+    graded_by: str = Field(max_length=64)
+    graded_at: datetime
+
+
+class StockLevel(SQLModel, table=True):
+    """Current quantity of a product in one location (kept equal to its moves, I1)."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (CheckConstraint("qty >= 0", name="ck_stock_levels_non_negative"),)
+    product_id: int = Field(foreign_key="products.id", primary_key=True)
+    location: str = Field(primary_key=True, max_length=16)
+    qty: int = Field(default=0)
+
+
+class StockMove(SQLModel, table=True):
+    """One change of stock in one location: the ledger that levels must equal."""
+
+    __tablename__ = "stock_moves"
+    __table_args__ = (Index("ix_stock_moves_product_location", "product_id", "location", "qty"),)
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id")
+    location: str = Field(max_length=16)
+    qty: int
+    kind: str = Field(max_length=32)
+    slip_id: int | None = Field(default=None, foreign_key="slips.id", index=True)
+    sale_id: int | None = Field(default=None, foreign_key="sales.id")
+    note: str = Field(default="", max_length=2000)
+    user: str = Field(max_length=64)
+    at: datetime
+
+
+class StockAlert(SQLModel, table=True):
+    """A low-stock alert: open while sellable stock is at or under the reorder point."""
+
+    __tablename__ = "stock_alerts"
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    sellable: int
+    reorder_point: int
+    raised_at: datetime
+    cleared_at: datetime | None = Field(default=None)
+
+
+class Account(SQLModel, table=True):
+    """The chart of accounts (会计科目)."""
+
+    __tablename__ = "accounts"
+    code: str = Field(primary_key=True, max_length=16)
+    name_zh: str = Field(max_length=64)
+    name_en: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+
+
+class JournalEntry(SQLModel, table=True):
+    """A balanced journal entry (凭证)."""
+
+    __tablename__ = "journal_entries"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    kind: str = Field(max_length=32)
+    memo: str = Field(default="", max_length=500)
+    slip_id: int | None = Field(default=None, foreign_key="slips.id", index=True)
+    sale_id: int | None = Field(default=None, foreign_key="sales.id")
+    user: str = Field(max_length=64)
+
+
+class Posting(SQLModel, table=True):
+    """One debit or credit line of a journal entry."""
+
+    __tablename__ = "postings"
+    __table_args__ = (
+        CheckConstraint("debit_fen >= 0 AND credit_fen >= 0", name="ck_postings_non_negative"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="journal_entries.id", index=True)
+    account_code: str = Field(foreign_key="accounts.code", index=True, max_length=16)
+    debit_fen: int = Field(default=0)
+    credit_fen: int = Field(default=0)
+
+
+class Notification(SQLModel, table=True):
+    """A message for the role that acts next on a slip (or an owner alert)."""
+
+    __tablename__ = "notifications"
+    id: int | None = Field(default=None, primary_key=True)
+    role: str = Field(index=True, max_length=16)
+    key: str = Field(max_length=64)
+    slip_id: int | None = Field(default=None, foreign_key="slips.id")
+    product_id: int | None = Field(default=None, foreign_key="products.id")
+    params_json: str = Field(default="{}", max_length=2000)
+    created_at: datetime
+    read_at: datetime | None = Field(default=None)
+
+
+class Feedback(SQLModel, table=True):
+    """The customer's score (1-5) and comment on a settled slip."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="ck_feedback_score"),)
+    id: int | None = Field(default=None, primary_key=True)
+    slip_id: int = Field(foreign_key="slips.id", unique=True)
+    score: int
+    comment: str = Field(default="", max_length=2000)
+    by: str = Field(max_length=64)
+    at: datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained record of every state change and sensitive write."""
+
+    __tablename__ = "audit_events"
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int = Field(unique=True)
+    at: datetime = Field(index=True)
+    user: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=32)
+    slip_id: int | None = Field(default=None, foreign_key="slips.id", index=True)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    detail_json: str = Field(default="{}", max_length=8000)
+    request_id: str | None = Field(default=None, max_length=128)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class ChainHead(SQLModel, table=True):
+    """The single row holding the audit chain's head; locked to append in order."""
+
+    __tablename__ = "chain_head"
+    id: int = Field(default=1, primary_key=True)
+    seq: int = Field(default=0)
+    hash: str = Field(default="0" * 64, max_length=64)
+
+
+class Counter(SQLModel, table=True):
+    """Per-prefix, per-day number sequences for slip numbers (TH-20261127-0001)."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("prefix", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=8)
+    day: str = Field(max_length=8)
+    value: int = Field(default=0)
+
+
+class RequestRecord(SQLModel, table=True):
+    """A request id already applied (I7): same id again returns the first result."""
+
+    __tablename__ = "request_ids"
+    request_id: str = Field(primary_key=True, max_length=128)
+    operation: str = Field(max_length=32)
+    fingerprint: str = Field(max_length=64)
+    result: str = Field(default="", max_length=200)
+    at: datetime
