@@ -1,4 +1,107 @@
-"""Chinese and English strings (TEMPORARY skeleton; full table follows)."""
+"""Chinese and English strings for the whole desk (zh first: the shops are Chinese).
+
+Public interface
+----------------
+``LANGS``                  the supported languages, ``("zh", "en")``.
+``set_lang`` / ``get_lang``  the process-wide current language (default ``"zh"``).
+``resolve_lang(cli)``      ``--lang`` value, then ``RMA_LANG``, then ``LC_ALL`` / ``LANG``
+                           (``en*`` -> en, anything else -> zh), default zh.
+``t(key, lang, **params)`` a message from ``MESSAGES`` filled with ``str.format_map``; a
+                           missing parameter stays as ``{name}``; an unknown key is returned
+                           as is.
+``label(kind, code, lang)``  the display name of a code from ``LABELS`` (the code itself
+                           when unknown).
+
+Derived placeholders (computed by ``t`` when the caller did not pass them):
+
+* ``{x_yuan}`` -- the integer fen in ``x_fen`` (or ``x``) shown as yuan: ``¥12.34``
+  (a non-integer ``x``, such as the text of an import cell, is shown as given).
+* ``{x_label}`` -- the code in ``x`` shown through ``LABELS`` in the message's language
+  (kind chosen by name: status/to -> status, location, method, role, reason, type,
+  channel, payment, rule, action, check, grade; otherwise the first kind that knows it;
+  comma-separated lists are labelled item by item).
+
+A message with the bracket ``（字段 {field}）`` / `` (field {field})`` loses it when ``field``
+is empty or not given, so domain errors read well with or without a field.
+
+Message keys
+------------
+Domain errors (``DomainError(key, field=..., **params)``): ``required``, ``too_long``,
+``bad_text``, ``not_integer``, ``qty_positive``, ``too_large``, ``money_negative``,
+``bad_choice``, ``unknown_user``, ``role_denied``, ``request_id_conflict``,
+``bad_transition``, ``journal_unbalanced``, ``stock_short``, ``unknown_sku``,
+``unknown_slip``, ``bad_pin``, ``first_user_owner``, ``user_exists``, ``bad_phone``,
+``sku_exists``, ``phone_exists``, ``order_exists``, ``unknown_customer``, ``no_lines``,
+``sku_not_in_sale``, ``over_returnable``, ``replacement_on_return``, ``unknown_sale``,
+``customer_mismatch``, ``own_slip``, ``exception_needs_owner``, ``exception_needs_reason``,
+``sku_not_in_slip``, ``grade_missing``, ``grade_sum``, ``grade_extra``, ``over_refund``,
+``method_needs_customer``, ``credit_short``, ``bad_score``, ``feedback_not_settled``,
+``feedback_exists``; CSV imports: ``import_row_error`` (file, line, column),
+``import_cannot_read``, ``import_bad_encoding``, ``import_decode_failed``, ``import_empty``,
+``import_missing_column``, ``import_unknown_column``, ``import_duplicate_column``,
+``import_too_many_fields``, ``import_bad_csv``, ``import_bad_money``,
+``import_money_precision``, ``import_bad_date``, ``import_order_mismatch``.
+
+Policy verdict details (params of ``service.RuleResult``): ``rule_<rule>_ok`` and
+``rule_<rule>_fail`` for rule in original_sale, window, excluded_category, condition, amount.
+
+Notifications (``Notification.key``; params slip, by / sku, name, sellable, reorder_point):
+``slip_draft``, ``slip_submitted``, ``slip_approved``, ``slip_received``,
+``slip_inspected``, ``slip_settled``, ``slip_rejected``, ``slip_cancelled``,
+``slip_closed``, ``low_stock``.
+
+UI / CLI words:
+
+=========================  ===========================================================
+key                        zh / en (params)
+=========================  ===========================================================
+app_title                  退换货工作台 / Returns desk
+home_title                 首页 / Home
+col_number ... col_message  column headers (see ``_COLUMNS``): number, type, status,
+                           channel, customer, phone, sale, order, sku, name, model, qty,
+                           unit_price, refund, difference, fee, gross, method, reason,
+                           reason_text, replacement_sku, replacement_qty, created_by,
+                           created_at, updated_at, sellable, pending, defective, scrap,
+                           reorder_point, low, sold, returned, returnable, total,
+                           sold_at, events, user, at, action, role, pin, active, note,
+                           category, supplier, payment, lines, score, comment, check,
+                           ok, detail, rule, result, count, state, from, to, message,
+                           credit, grade, resellable, verdict, feedback
+yes / no                   是 / 否, Yes / No
+ok / fail                  通过 / 未通过, OK / FAIL
+low_flag                   低 / LOW (cell text of a low-stock row)
+none                       — (an empty cell)
+verify_ok                  校验通过 / All checks passed
+verify_failed              发现问题 / Problems found
+slip_created               已创建单据 {number} / Created slip {number}
+slip_updated               单据 {number} 现为 {status_label} / Slip {number} is now ...
+slip_not_found             找不到单据 {number}
+no_such_command            没有这个命令：{name} / No such command: {name}
+notifications_heading      我的通知 / My notifications
+no_notifications           暂无通知 / No notifications
+counts_heading             各状态单据数 / Slips per state
+alerts_heading             低库存预警 / Low-stock alerts
+no_alerts                  暂无低库存商品 / No low-stock products
+policy_heading             政策校验 / Policy check
+events_heading             操作记录 / History
+lines_heading              明细 / Lines
+demo_ready                 演示数据库已就绪：{path} / Demo database ready: {path}
+demo_exists                {path} 已有数据，加 --force 重建
+db_ready                   数据库已就绪：{path} / Database ready: {path}
+import_file                导入 {file} / Importing {file}
+import_done                已从 {file} 导入 {count} 条 / Imported {count} rows from {file}
+import_error               {file} 第 {line} 行 字段 {field}：{message}
+import_bad_header          {file} 缺少列：{columns} / {file} is missing columns: ...
+user_added                 已添加用户 {name}（{role_label}）
+feedback_saved             已记录单据 {slip} 的评价 / Feedback saved for slip {slip}
+pin_prompt / pin_confirm   请输入 PIN / Enter PIN, 再次输入 PIN / Repeat PIN
+pin_mismatch               两次输入的 PIN 不一致 / The PINs do not match
+error_prefix               错误 / Error
+warning_prefix             注意 / Warning
+bad_line_spec              --line 格式应为 SKU:数量:原因[:换货SKU[:换货数量]]：{value}
+bad_grade_spec             --grade 格式应为 SKU:可再售:残次:报废：{value}
+=========================  ===========================================================
+"""
 
 from __future__ import annotations
 
@@ -8,36 +111,524 @@ from typing import Any
 LANGS = ("zh", "en")
 _lang = "zh"
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+# kind -> code -> (zh, en)
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "status": {
+        "draft": ("草稿", "Draft"),
+        "submitted": ("待审核", "Submitted"),
+        "approved": ("已审核", "Approved"),
+        "received": ("已收货", "Received"),
+        "inspected": ("已质检", "Inspected"),
+        "settled": ("已结算", "Settled"),
+        "closed": ("已关闭", "Closed"),
+        "rejected": ("已驳回", "Rejected"),
+        "cancelled": ("已作废", "Cancelled"),
+    },
+    "type": {
+        "return": ("退货", "Return"),
+        "exchange": ("换货", "Exchange"),
+    },
+    "reason": {
+        "quality": ("质量问题", "Quality fault"),
+        "not_as_described": ("与描述不符", "Not as described"),
+        "wrong_item": ("发错货", "Wrong item sent"),
+        "damaged": ("运输破损", "Damaged in transit"),
+        "size": ("尺寸/规格不合适", "Wrong size / spec"),
+        "changed_mind": ("无理由退换", "Changed mind (no reason)"),
+        "other": ("其他", "Other"),
+    },
+    "method": {
+        "original": ("原路退回", "Original payment"),
+        "cash": ("现金", "Cash"),
+        "credit": ("储值/店铺余额", "Store credit"),
+        "receivable": ("冲减应收", "Reduce receivable"),
+    },
+    "role": {
+        "clerk": ("店员", "Clerk"),
+        "warehouse": ("仓管", "Warehouse"),
+        "finance": ("财务", "Finance"),
+        "owner": ("店主", "Owner"),
+    },
+    "location": {
+        "sellable": ("可售", "Sellable"),
+        "pending": ("待检", "Pending inspection"),
+        "defective": ("残次", "Defective"),
+        "scrap": ("报废", "Scrap"),
+    },
+    "channel": {
+        "store": ("门店", "Store"),
+        "online": ("网店", "Online"),
+    },
+    "rule": {
+        "original_sale": ("有原销售单", "Original sale"),
+        "window": ("退换期限", "Return window"),
+        "excluded_category": ("不在排除品类", "Category allowed"),
+        "condition": ("商品状态/包装完好", "Condition / packaging"),
+        "amount": ("自动审核金额", "Auto-approve amount"),
+    },
+    "payment": {
+        "cash": ("现金", "Cash"),
+        "card": ("银行卡", "Card"),
+        "wechat": ("微信", "WeChat Pay"),
+        "alipay": ("支付宝", "Alipay"),
+    },
+    # Names of the checks of `service.verify` (Check.name).
+    "check": {
+        "integrity": ("数据库完整性", "Database integrity"),
+        "I1 stock": ("I1 库存", "I1 stock"),
+        "I2 money": ("I2 账务平衡", "I2 money"),
+        "I3 returnable": ("I3 可退数量", "I3 returnable"),
+        "I4 refund": ("I4 退款上限", "I4 refund"),
+        "I5 cost": ("I5 退货成本", "I5 cost"),
+        "I6 lifecycle": ("I6 单据流程", "I6 lifecycle"),
+        "chain": ("审计链", "Audit chain"),
+        "I7 requests": ("I7 重复请求", "I7 requests"),
+    },
+    # Inspection grades of a received unit.
+    "grade": {
+        "resellable": ("可再售", "Resellable"),
+        "defective": ("残次", "Defective"),
+        "scrap": ("报废", "Scrap"),
+    },
+    # Audit event actions (AuditEvent.action).
+    "action": {
+        "create": ("制单", "Created"),
+        "submit": ("提交", "Submitted"),
+        "approve": ("审核通过", "Approved"),
+        "reject": ("驳回", "Rejected"),
+        "cancel": ("作废", "Cancelled"),
+        "receive": ("收货", "Received"),
+        "inspect": ("质检", "Inspected"),
+        "settle": ("结算", "Settled"),
+        "close": ("关闭", "Closed"),
+        "feedback": ("客户评价", "Feedback"),
+        "user_add": ("添加用户", "User added"),
+        "setting": ("修改设置", "Setting changed"),
+        "product_import": ("导入商品", "Products imported"),
+        "customer_import": ("导入客户", "Customers imported"),
+        "sale_import": ("导入销售单", "Sales imported"),
+        "purchase": ("采购入库", "Purchase received"),
+    },
+}
+
+_ERRORS: dict[str, tuple[str, str]] = {
+    # Input validation (service._text / _qty / _fen / _choice)
+    "required": ("{field} 为必填项",
+                 "{field} is required"),
+    "too_long": ("{field} 过长，最多 {max} 个字符",
+                 "{field} is too long (at most {max} characters)"),
+    "bad_text": ("{field} 含有非法字符",
+                 "{field} contains an invalid character"),
+    "not_integer": ("{field} 应为整数，收到 {value}",
+                    "{field} must be a whole number, got {value}"),
+    "qty_positive": ("数量必须大于 0，收到 {value}（字段 {field}）",
+                     "Quantity must be greater than 0, got {value} (field {field})"),
+    "too_large": ("数值 {value} 过大，请检查是否输错（字段 {field}）",
+                  "The value {value} is too large; please check it (field {field})"),
+    "money_negative": ("金额不能为负数：{value_yuan}（字段 {field}）",
+                       "An amount cannot be negative: {value_yuan} (field {field})"),
+    "bad_choice": ("“{value}”不是有效选项，可选：{allowed}（字段 {field}）",
+                   "'{value}' is not a valid choice; use one of: {allowed} (field {field})"),
+    # Users and permissions
+    "unknown_user": ("找不到用户“{user}”，请用 --user 或 RMA_USER 指定已登记的用户",
+                     "Unknown user '{user}'; give a registered user with --user or RMA_USER"),
+    "role_denied": ("用户 {user}（{role_label}）无权执行此操作，需要：{allowed_label}",
+                    "User {user} ({role_label}) may not do this; it needs: {allowed_label}"),
+    "bad_pin": ("PIN 不正确或格式不对（字段 {field}）",
+                "The PIN is wrong or badly formed (field {field})"),
+    "first_user_owner": ("第一个用户必须是店主（字段 {field}）",
+                         "The first user must be an owner (field {field})"),
+    "user_exists": ("用户 {name} 已存在（字段 {field}）",
+                    "User {name} already exists (field {field})"),
+    # Requests and lifecycle
+    "request_id_conflict": ("请求号 {request_id} 已用于另一笔不同的操作，不能重复使用",
+                            "Request id {request_id} was already used for a different request"),
+    "bad_transition": ("单据 {slip} 当前为“{status_label}”，不能变为“{to_label}”",
+                       "Slip {slip} is {status_label}; it cannot become {to_label}"),
+    "own_slip": ("{user} 不能审核自己制的单据 {slip}，请由其他审核人处理",
+                 "{user} cannot review their own slip {slip}; another approver must do it"),
+    "exception_needs_owner": ("单据 {slip} 不符合退换政策，须由店主审核",
+                              "Slip {slip} is a policy exception; only an owner may approve it"),
+    "exception_needs_reason": ("单据 {slip} 不符合退换政策，审核时须填写理由（字段 {field}）",
+                               "Slip {slip} is a policy exception; give a reason (field {field})"),
+    "unknown_slip": ("找不到单据 {number}",
+                     "No slip {number}"),
+    # Master data and imports
+    "unknown_sku": ("商品编码 {sku} 不存在（字段 {field}）",
+                    "Unknown SKU {sku} (field {field})"),
+    "sku_exists": ("商品编码 {sku} 已存在（字段 {field}）",
+                   "SKU {sku} already exists (field {field})"),
+    "bad_phone": ("电话号码“{value}”格式不正确（字段 {field}）",
+                  "'{value}' is not a valid phone number (field {field})"),
+    "phone_exists": ("电话 {phone} 已登记为其他客户（字段 {field}）",
+                     "Phone {phone} already belongs to a customer (field {field})"),
+    "unknown_customer": ("找不到电话为 {phone} 的客户（字段 {field}）",
+                         "No customer with phone {phone} (field {field})"),
+    "customer_mismatch": ("客户 {phone} 与原销售单的客户不一致（字段 {field}）",
+                          "Customer {phone} is not the customer of the original sale "
+                          "(field {field})"),
+    "order_exists": ("销售单号 {order} 已存在（字段 {field}）",
+                     "Order {order} already exists (field {field})"),
+    "unknown_sale": ("找不到原销售单 {order}（字段 {field}）",
+                     "No sale {order} (field {field})"),
+    "no_lines": ("至少要有一行明细（字段 {field}）",
+                 "At least one line is needed (field {field})"),
+    # Slip lines
+    "sku_not_in_sale": ("商品 {sku} 不在原销售单 {order} 中（字段 {field}）",
+                        "{sku} is not on sale {order} (field {field})"),
+    "over_returnable": ("商品 {sku} 退货数量 {qty} 超过可退数量 {returnable}（字段 {field}）",
+                        "Quantity {qty} of {sku} exceeds the returnable {returnable} "
+                        "(field {field})"),
+    "replacement_on_return": ("退货单不能填写换货商品，请改为换货单（字段 {field}）",
+                              "A return slip has no replacement; make it an exchange "
+                              "(field {field})"),
+    # Stock
+    "stock_short": ("库存不足：商品 {sku} {location_label}库存 {have}，需要 {need}（字段 {field}）",
+                    "Not enough stock: {sku} has {have} {location_label}, {need} needed "
+                    "(field {field})"),
+    # Inspection
+    "sku_not_in_slip": ("商品 {sku} 不在单据 {slip} 中（字段 {field}）",
+                        "{sku} is not on slip {slip} (field {field})"),
+    "grade_missing": ("商品 {sku} 还没有质检结果（字段 {field}）",
+                      "{sku} has no inspection grades (field {field})"),
+    "grade_sum": ("商品 {sku} 质检合计 {total} 件，与收货数量 {qty} 不符（字段 {field}）",
+                  "Grades of {sku} add up to {total}, but {qty} were received (field {field})"),
+    "grade_extra": ("商品 {sku} 的质检结果重复或多余（字段 {field}）",
+                    "Extra or repeated grades for {sku} (field {field})"),
+    # Money
+    "journal_unbalanced": ("凭证借贷不平：借方 {debit_yuan}，贷方 {credit_yuan}",
+                           "Journal entry does not balance: debit {debit_yuan}, "
+                           "credit {credit_yuan}"),
+    "over_refund": ("商品 {sku} 退款超过实付：实付 {paid_yuan}，已退 {already_yuan}"
+                    "（字段 {field}）",
+                    "Refund for {sku} exceeds what was paid: paid {paid_yuan}, already "
+                    "refunded {already_yuan} (field {field})"),
+    "method_needs_customer": ("“{method_label}”需要登记客户，本单没有客户（字段 {field}）",
+                              "{method_label} needs a customer, and this slip has none "
+                              "(field {field})"),
+    "credit_short": ("客户储值余额不足：余额 {have_yuan}，需补差价 {need_yuan}（字段 {field}）",
+                     "Not enough store credit: balance {have_yuan}, difference due "
+                     "{need_yuan} (field {field})"),
+    # Feedback
+    "bad_score": ("评分应为 1 到 5，收到 {value}（字段 {field}）",
+                  "The score must be 1 to 5, got {value} (field {field})"),
+    "feedback_not_settled": ("单据 {slip} 当前为“{status_label}”，结算后才能评价",
+                             "Slip {slip} is {status_label}; feedback comes after settlement"),
+    "feedback_exists": ("单据 {slip} 已有评价",
+                        "Slip {slip} already has feedback"),
+    # CSV imports (rma_tui/imports.py); ImportRowError puts `import_row_error` in front.
+    "import_row_error": ("{file} 第 {line} 行，列 {column}",
+                         "{file}, line {line}, column {column}"),
+    "import_cannot_read": ("无法读取文件 {file}：{detail}",
+                           "Cannot read {file}: {detail}"),
+    "import_bad_encoding": ("不认识的编码 {encoding}（{file}）",
+                            "Unknown encoding {encoding} ({file})"),
+    "import_decode_failed": ("{file} 无法按 {encoding} 解码（第 {offset} 字节），"
+                             "请另存为 UTF-8 或 GB18030",
+                             "{file} cannot be decoded as {encoding} (byte {offset}); "
+                             "save it as UTF-8 or GB18030"),
+    "import_empty": ("文件为空，没有表头（字段 {field}）",
+                     "The file is empty: no header row (field {field})"),
+    "import_missing_column": ("缺少必需的列 {column}",
+                              "Required column {column} is missing"),
+    "import_unknown_column": ("不认识的列 {column}，可用的列：{allowed}",
+                              "Unknown column {column}; known columns: {allowed}"),
+    "import_duplicate_column": ("列 {column} 重复",
+                                "Column {column} appears twice"),
+    "import_too_many_fields": ("本行有 {got} 个字段，多于表头的 {want} 列",
+                               "This row has {got} fields, more than the {want} columns"),
+    "import_bad_csv": ("CSV 格式错误：{detail}",
+                       "Malformed CSV: {detail}"),
+    "import_bad_money": ("金额“{value}”格式不正确（字段 {field}）",
+                         "'{value}' is not an amount (field {field})"),
+    "import_money_precision": ("金额“{value}”最多保留两位小数（字段 {field}）",
+                               "'{value}' has more than two decimals (field {field})"),
+    "import_bad_date": ("日期“{value}”格式不正确，应如 2026-01-31 或 2026-01-31 14:30"
+                        "（字段 {field}）",
+                        "'{value}' is not a date; use e.g. 2026-01-31 or 2026-01-31 14:30 "
+                        "(field {field})"),
+    "import_order_mismatch": ("销售单 {order} 的 {field} 与第 {line} 行不一致",
+                              "Order {order}: {field} differs from line {line}"),
+}
+
+# Policy verdict details: service._evaluate puts these params into RuleResult.params.
+_RULES: dict[str, tuple[str, str]] = {
+    "rule_original_sale_ok": ("有原销售单 {order}",
+                              "Original sale {order}"),
+    "rule_original_sale_fail": ("无原销售单，须店主审核",
+                                "No original sale; the owner must approve"),
+    "rule_window_ok": ("售后 {days} 天，在 {limit} 天期限内",
+                       "{days} days after sale, within the {limit}-day window"),
+    "rule_window_fail": ("售后 {days} 天，超出 {limit} 天期限（{sku}，{reason_label}）",
+                         "{days} days after sale, past the {limit}-day window "
+                         "({sku}, {reason_label})"),
+    "rule_excluded_category_ok": ("无不可退换品类",
+                                  "No excluded category"),
+    "rule_excluded_category_fail": ("{sku} 属于不可无理由退换品类“{category}”",
+                                    "{sku} is in the excluded category '{category}'"),
+    "rule_condition_ok": ("商品包装完好",
+                          "Packaging intact"),
+    "rule_condition_fail": ("{sku} 包装已拆封或不完整",
+                            "{sku} has opened or incomplete packaging"),
+    "rule_amount_ok": ("金额 {amount_yuan} 未超过自动审核上限 {limit_yuan}",
+                       "Amount {amount_yuan} within the auto-approve limit {limit_yuan}"),
+    "rule_amount_fail": ("金额 {amount_yuan} 超过自动审核上限 {limit_yuan}，须人工审核",
+                         "Amount {amount_yuan} over the auto-approve limit {limit_yuan}; "
+                         "needs review"),
+}
+
+# Notifications: service._transition sends f"slip_{to}" with slip, by; _check_alert low_stock.
+_NOTIFICATIONS: dict[str, tuple[str, str]] = {
+    "slip_draft": ("{by} 新建了单据 {slip}（草稿），请核对后提交",
+                   "{by} created slip {slip} (draft); check and submit it"),
+    "slip_submitted": ("单据 {slip} 已由 {by} 提交，待审核",
+                       "Slip {slip} submitted by {by}; waiting for review"),
+    "slip_approved": ("单据 {slip} 已由 {by} 审核通过，请收货",
+                      "Slip {slip} approved by {by}; receive the goods"),
+    "slip_received": ("单据 {slip} 已由 {by} 收货，请质检",
+                      "Slip {slip} received by {by}; inspect the goods"),
+    "slip_inspected": ("单据 {slip} 已由 {by} 质检，请结算",
+                       "Slip {slip} inspected by {by}; settle it"),
+    "slip_settled": ("单据 {slip} 已由 {by} 结算，请回访客户",
+                     "Slip {slip} settled by {by}; follow up with the customer"),
+    "slip_rejected": ("单据 {slip} 被 {by} 驳回",
+                      "Slip {slip} rejected by {by}"),
+    "slip_cancelled": ("单据 {slip} 已由 {by} 作废",
+                       "Slip {slip} cancelled by {by}"),
+    "slip_closed": ("单据 {slip} 已由 {by} 关闭",
+                    "Slip {slip} closed by {by}"),
+    "low_stock": ("低库存：{name}（{sku}）可售 {sellable}，已到补货点 {reorder_point}",
+                  "Low stock: {name} ({sku}) has {sellable} sellable, at or below the "
+                  "reorder point {reorder_point}"),
+}
+
+# Column headers, `col_<name>`.
+_COLUMNS: dict[str, tuple[str, str]] = {
+    "col_number": ("单号", "Number"),
+    "col_type": ("类型", "Type"),
+    "col_status": ("状态", "Status"),
+    "col_channel": ("渠道", "Channel"),
+    "col_customer": ("客户", "Customer"),
+    "col_phone": ("电话", "Phone"),
+    "col_sale": ("原单号", "Sale"),
+    "col_order": ("销售单号", "Order"),
+    "col_sku": ("商品编码", "SKU"),
+    "col_name": ("品名", "Name"),
+    "col_model": ("型号", "Model"),
+    "col_qty": ("数量", "Qty"),
+    "col_unit_price": ("单价", "Unit price"),
+    "col_refund": ("退款", "Refund"),
+    "col_difference": ("差价", "Difference"),
+    "col_fee": ("手续费", "Fee"),
+    "col_gross": ("货款", "Gross"),
+    "col_method": ("退款方式", "Refund method"),
+    "col_reason": ("原因", "Reason"),
+    "col_reason_text": ("原因说明", "Reason detail"),
+    "col_replacement_sku": ("换货编码", "Replacement SKU"),
+    "col_replacement_qty": ("换货数量", "Replacement qty"),
+    "col_created_by": ("制单人", "Created by"),
+    "col_created_at": ("制单时间", "Created at"),
+    "col_updated_at": ("更新时间", "Updated at"),
+    "col_sellable": ("可售", "Sellable"),
+    "col_pending": ("待检", "Pending"),
+    "col_defective": ("残次", "Defective"),
+    "col_scrap": ("报废", "Scrap"),
+    "col_reorder_point": ("补货点", "Reorder point"),
+    "col_low": ("低库存", "Low"),
+    "col_sold": ("已售", "Sold"),
+    "col_returned": ("已退", "Returned"),
+    "col_returnable": ("可退", "Returnable"),
+    "col_total": ("金额", "Total"),
+    "col_sold_at": ("销售时间", "Sold at"),
+    "col_events": ("操作记录", "Events"),
+    "col_user": ("用户", "User"),
+    "col_at": ("时间", "At"),
+    "col_action": ("操作", "Action"),
+    "col_role": ("角色", "Role"),
+    "col_pin": ("PIN", "PIN"),
+    "col_active": ("启用", "Active"),
+    "col_note": ("备注", "Note"),
+    "col_category": ("品类", "Category"),
+    "col_supplier": ("供应商", "Supplier"),
+    "col_payment": ("付款方式", "Payment"),
+    "col_lines": ("明细", "Lines"),
+    "col_score": ("评分", "Score"),
+    "col_comment": ("评价内容", "Comment"),
+    "col_check": ("检查项", "Check"),
+    "col_ok": ("结果", "OK"),
+    "col_detail": ("说明", "Detail"),
+    "col_rule": ("规则", "Rule"),
+    "col_result": ("结果", "Result"),
+    "col_count": ("数量", "Count"),
+    "col_state": ("状态", "State"),
+    "col_from": ("原状态", "From"),
+    "col_to": ("新状态", "To"),
+    "col_message": ("消息", "Message"),
+    "col_credit": ("储值余额", "Store credit"),
+    "col_grade": ("质检结果", "Grade"),
+    "col_resellable": ("可再售", "Resellable"),
+    "col_verdict": ("政策校验", "Policy"),
+    "col_feedback": ("评价", "Feedback"),
+}
+
+_UI: dict[str, tuple[str, str]] = {
+    "app_title": ("退换货工作台", "Returns desk"),
+    "home_title": ("首页", "Home"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    "ok": ("通过", "OK"),
+    "fail": ("未通过", "FAIL"),
+    "low_flag": ("低", "LOW"),
+    "none": ("—", "—"),
+    "verify_ok": ("校验通过", "All checks passed"),
+    "verify_failed": ("发现问题", "Problems found"),
+    "slip_created": ("已创建单据 {number}", "Created slip {number}"),
+    "slip_updated": ("单据 {number} 现为“{status_label}”", "Slip {number} is now {status_label}"),
+    "slip_not_found": ("找不到单据 {number}", "No slip {number}"),
+    "no_such_command": ("没有这个命令：{name}", "No such command: {name}"),
+    "notifications_heading": ("我的通知", "My notifications"),
+    "no_notifications": ("暂无通知", "No notifications"),
+    "counts_heading": ("各状态单据数", "Slips per state"),
+    "alerts_heading": ("低库存预警", "Low-stock alerts"),
+    "no_alerts": ("暂无低库存商品", "No low-stock products"),
+    "policy_heading": ("政策校验", "Policy check"),
+    "events_heading": ("操作记录", "History"),
+    "lines_heading": ("明细", "Lines"),
+    "demo_ready": ("演示数据库已就绪：{path}", "Demo database ready: {path}"),
+    "demo_exists": ("{path} 已有数据，如需重建请加 --force",
+                    "{path} already has data; use --force to rebuild it"),
+    "db_ready": ("数据库已就绪：{path}", "Database ready: {path}"),
+    "import_file": ("导入 {file}", "Importing {file}"),
+    "import_done": ("已从 {file} 导入 {count} 条", "Imported {count} rows from {file}"),
+    "import_error": ("{file} 第 {line} 行 字段 {field}：{message}",
+                     "{file} line {line}, field {field}: {message}"),
+    "import_bad_header": ("{file} 缺少列：{columns}", "{file} is missing columns: {columns}"),
+    "user_added": ("已添加用户 {name}（{role_label}）", "Added user {name} ({role_label})"),
+    "feedback_saved": ("已记录单据 {slip} 的评价", "Feedback saved for slip {slip}"),
+    "pin_prompt": ("请输入 PIN", "Enter PIN"),
+    "pin_confirm": ("请再次输入 PIN", "Repeat PIN"),
+    "pin_mismatch": ("两次输入的 PIN 不一致", "The PINs do not match"),
+    "error_prefix": ("错误", "Error"),
+    "warning_prefix": ("注意", "Warning"),
+    "bad_line_spec": ("--line 格式应为 SKU:数量:原因[:换货SKU[:换货数量]]，收到 {value}",
+                      "--line must be SKU:QTY:REASON[:REPL_SKU[:REPL_QTY]], got {value}"),
+    "bad_grade_spec": ("--grade 格式应为 SKU:可再售:残次:报废，收到 {value}",
+                       "--grade must be SKU:RESELLABLE:DEFECTIVE:SCRAP, got {value}"),
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {**_ERRORS, **_RULES, **_NOTIFICATIONS, **_COLUMNS, **_UI}
+
+# Which LABELS kind a `{<name>_label}` placeholder uses.
+_LABEL_KIND = {
+    "status": "status", "to": "status", "from": "status", "location": "location",
+    "method": "method", "role": "role", "reason": "reason", "type": "type",
+    "channel": "channel", "payment": "payment", "rule": "rule", "action": "action",
+    "check": "check", "grade": "grade",
+}
+
+# The field bracket a message drops when `field` is empty or not given.
+_FIELD_BRACKETS = ("（字段 {field}）", " (field {field})")
 
 
-class _Missing(dict):  # type: ignore[type-arg]
+def _yuan(fen: int) -> str:
+    """Integer fen as yuan with two decimals, exactly (no float)."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}¥{whole}.{cents:02d}"
+
+
+class _Params(dict):  # type: ignore[type-arg]
+    """The parameters of one message: derived placeholders, and `{name}` for missing ones."""
+
+    def __init__(self, params: dict[str, Any], lang: str) -> None:
+        # None (e.g. no sale, so no day count) shows as a dash, not as "None".
+        super().__init__({k: "—" if v is None else v for k, v in params.items()})
+        self.lang = lang
+
     def __missing__(self, key: str) -> str:
+        if key.endswith("_yuan"):
+            base = key[: -len("_yuan")]
+            for name in (base + "_fen", base):
+                value = dict.get(self, name)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return _yuan(value)
+            if base in self:  # not fen (e.g. the raw text of an import cell): as given
+                return str(self[base])
+        elif key.endswith("_label"):
+            base = key[: -len("_label")]
+            if base in self:
+                kind = _LABEL_KIND.get(base)
+                codes = [c.strip() for c in str(self[base]).split(",")]
+                return ", ".join(_label_any(kind, c, self.lang) for c in codes)
         return "{" + key + "}"
 
 
+def _label_any(kind: str | None, code: str, lang: str) -> str:
+    if kind is not None:
+        return label(kind, code, lang)
+    for table in LABELS.values():
+        if code in table:
+            return table[code][LANGS.index(lang)]
+    return code
+
+
+def _norm(value: str | None) -> str | None:
+    """"zh"/"en" for a language value such as "en_US.UTF-8" or "zh-CN", else None."""
+    value = (value or "").strip().lower()
+    for lang in LANGS:
+        if value.startswith(lang):
+            return lang
+    return None
+
+
 def set_lang(lang: str) -> None:
+    """Set the process-wide language; anything unsupported falls back to Chinese."""
     global _lang
-    _lang = lang if lang in LANGS else "zh"
+    _lang = _norm(lang) or "zh"
 
 
 def get_lang() -> str:
+    """The current process-wide language."""
     return _lang
 
 
 def resolve_lang(cli_value: str | None = None) -> str:
-    if cli_value in LANGS:
-        return cli_value  # type: ignore[return-value]
-    env = os.environ.get("RMA_LANG")
-    if env in LANGS:
-        return env  # type: ignore[return-value]
-    lang = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
-    if lang.startswith("en"):
-        return "en"
-    return "zh"
+    """The language to use: `--lang`, then RMA_LANG, then LC_ALL/LANG, default Chinese.
+
+    A locale starting with ``en`` means English; any other locale (zh_CN, C, ...) Chinese,
+    because the shops are Chinese.
+    """
+    for explicit in (cli_value, os.environ.get("RMA_LANG")):
+        lang = _norm(explicit)
+        if lang is not None:
+            return lang
+    locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return "en" if _norm(locale) == "en" else "zh"
+
+
+def _pick(lang: str | None) -> str:
+    return _norm(lang) or _lang
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:
-    zh, en = MESSAGES.get(key, (key, key))
-    text = zh if (lang or _lang) == "zh" else en
-    return text.format_map(_Missing(params))
+    """The message `key` in `lang` (default: current) with `params` filled in.
+
+    Missing parameters stay as ``{name}``; an unknown key comes back as the key itself.
+    """
+    lang = _pick(lang)
+    texts = MESSAGES.get(key)
+    if texts is None:
+        return key
+    template = texts[LANGS.index(lang)]
+    if not params.get("field"):
+        for bracket in _FIELD_BRACKETS:
+            template = template.replace(bracket, "")
+    return template.format_map(_Params(params, lang))
+
+
+def label(kind: str, code: str, lang: str | None = None) -> str:
+    """The display name of `code` of `kind` (e.g. "status", "draft" -> 草稿); unknown -> code."""
+    entry = LABELS.get(kind, {}).get(code)
+    if entry is None:
+        return code
+    return entry[LANGS.index(_pick(lang))]

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, literal_column, or_, text, update
+from sqlalchemy import case, func, insert, or_, text, update
 from sqlmodel import Session, select
 
 from rma_tui.errors import DomainError
@@ -610,13 +610,15 @@ def _notify(s: Session, roles: Iterable[str], key: str, now: datetime, slip: Sli
 def _transition(
     s: Session, slip: Slip, to: str, user: str, now: datetime, action: str,
     detail: dict[str, Any] | None = None, request_id: str | None = None,
-    notify_roles: Sequence[str] | None = None,
+    notify_roles: Sequence[str] | None = None, new: bool = False,
 ) -> None:
-    """Move a slip along the lifecycle (I6): check the edge, audit it, notify who is next."""
-    if (slip.status, to) not in TRANSITIONS:
+    """Move a slip along the lifecycle (I6): check the edge, audit it, notify who is next.
+
+    `new` marks the slip's first state (the edge from "not yet existing")."""
+    before = None if new else slip.status
+    if (before, to) not in TRANSITIONS:
         raise DomainError("bad_transition", field="status", slip=slip.number,
-                          status=slip.status, to=to)
-    before = slip.status
+                          status=before, to=to)
     slip.status = to
     slip.updated_at = now
     s.add(slip)
@@ -991,14 +993,21 @@ def record_sales(db: Database, actor: str, sales: Sequence[SaleInput],
 
 def _bulk_sales(s: Session, sales: Sequence[SaleInput], products: dict[str, Product],
                 customers: dict[str, int | None], user: str, now: datetime) -> None:
-    next_sale = int(s.exec(select(func.coalesce(func.max(Sale.id), 0))).one()) + 1
     sale_rows, line_rows, move_rows = [], [], []
     out: dict[int, int] = {}
     # One journal entry per day, channel and payment method (日结 style) keeps the journal
     # small for big imports while revenue and cost stay exact.
     day_totals: dict[tuple[str, str], list[int]] = {}
-    for k, sale in enumerate(sales):
-        sid = next_sale + k
+    # Ids come back from the database (RETURNING), never computed here: PostgreSQL's
+    # sequences must stay in step.
+    if sales:
+        ids = s.execute(insert(Sale).returning(Sale.id, sort_by_parameter_order=True), [
+            {"order_no": x.order_no.strip(), "channel": x.channel, "sold_at": _utc(x.sold_at),
+             "customer_id": customers.get(x.customer_phone or "", None),
+             "payment_method": x.payment_method} for x in sales]).scalars().all()
+    else:
+        ids = []
+    for sid, sale in zip(ids, sales, strict=True):
         sold_at = _utc(sale.sold_at)
         sale_rows.append({"id": sid, "order_no": sale.order_no.strip(), "channel": sale.channel,
                           "sold_at": sold_at,
@@ -1024,7 +1033,6 @@ def _bulk_sales(s: Session, sales: Sequence[SaleInput], products: dict[str, Prod
             raise DomainError("stock_short", field="qty", sku=sku, location="sellable",
                               have=lvl.qty, need=qty)
     if sale_rows:
-        s.execute(insert(Sale), sale_rows)
         s.execute(insert(SaleLine), line_rows)
         s.execute(insert(StockMove), move_rows)
     for pid, qty in out.items():
@@ -1292,10 +1300,9 @@ def create_slip(
                     replacement_unit_cost_fen=d.replacement.unit_cost_fen if d.replacement else 0,
                     refund_fen=d.gross_fen - d.fee_fen,
                 ))
-            slip.status = None  # type: ignore[assignment]  # "not yet existing" for the edge check
             _transition(s, slip, "draft", user.name, now, "create",
                         detail={"sale": sale_order, "gross_fen": amounts.gross_fen},
-                        request_id=request_id, notify_roles=("clerk",))
+                        request_id=request_id, notify_roles=("clerk",), new=True)
             return slip.number
 
         number, _ = _idempotent(s, request_id, "create", payload, work, now)
@@ -1559,7 +1566,8 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
                    Slip.status.in_(("settled", "closed")))  # type: ignore[attr-defined]
         ).one())
         if already + ln.qty * ln.unit_price_fen > sl.qty * sl.unit_price_fen:
-            raise DomainError("over_refund", field="refund", sku=str(ln.product_id),
+            sku = s.exec(select(Product.sku).where(Product.id == ln.product_id)).one()
+            raise DomainError("over_refund", field="refund", sku=sku,
                               paid=sl.qty * sl.unit_price_fen, already=already)
     customer = s.get(Customer, slip.customer_id) if slip.customer_id else None
     account = _refund_account(method, sale)
@@ -1951,13 +1959,11 @@ def _check_cost(s: Session) -> Check:
 
 def _check_lifecycle(s: Session) -> Check:
     problems: list[str] = []
-    edges = s.execute(select(AuditEvent.seq, AuditEvent.from_status, AuditEvent.to_status)
+    edges = s.execute(select(func.min(AuditEvent.seq), AuditEvent.from_status, AuditEvent.to_status)
                       .where(AuditEvent.to_status.is_not(None))  # type: ignore[union-attr]
-                      .group_by(AuditEvent.from_status, AuditEvent.to_status, AuditEvent.seq)).all()
-    seen: set[tuple[str | None, str]] = set()
+                      .group_by(AuditEvent.from_status, AuditEvent.to_status)).all()
     for seq, a, b in edges:
-        if (a, b) not in TRANSITIONS and (a, b) not in seen:
-            seen.add((a, b))
+        if (a, b) not in TRANSITIONS:
             problems.append(f"audit #{seq}: {a} -> {b}")
     last = (select(AuditEvent.slip_id, func.max(AuditEvent.seq).label("m"))
             .where(AuditEvent.to_status.is_not(None))  # type: ignore[union-attr]
@@ -2027,5 +2033,3 @@ def account_balances(db: Database) -> dict[str, tuple[int, int]]:
                                 func.sum(Posting.credit_fen)).group_by(Posting.account_code)).all()
         return {a: (int(d), int(c)) for a, d, c in rows}
 
-
-_ = literal_column  # kept for report queries that need unbound SQL literals

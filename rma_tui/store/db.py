@@ -82,7 +82,8 @@ class Database:
         kwargs: dict[str, Any] = {}
         if self.sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-        self.engine = create_engine(self.url, **kwargs)
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        self.write_engine: Engine
         if self.sqlite:
             _install_sqlite_hooks(self.engine)
             self.write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")

@@ -11,6 +11,15 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# Every constraint gets a predictable name, so later migrations (batch mode on SQLite) and
+# PostgreSQL refer to the same names. CHECK constraints are named by hand in each table.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 # Stock locations (库位) a unit can be in.
 LOCATIONS = ("sellable", "pending", "defective", "scrap")
 

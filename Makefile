@@ -1,0 +1,42 @@
+# Quick start: `make run` (demo database, then the app) and `make test` (every test).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+# The demo opens as the shop owner; any demo user works (owner, clerk, warehouse, finance).
+RMA_USER ?= owner
+
+.PHONY: run test lint demo bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(STAMP)
+
+# The demo database lives apart from any real shop database (see README "Data paths").
+run: $(STAMP)
+	@db="$$($(BIN)/python -c 'from rma_tui.config import demo_db; print(demo_db())')"; \
+	if [ ! -s "$$db" ]; then $(BIN)/rma --db "$$db" demo; fi; \
+	$(BIN)/rma --db "$$db" --user "$(RMA_USER)"
+
+test: $(TEST_STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check rma_tui tests bench
+	$(BIN)/mypy rma_tui
+
+demo: $(STAMP)
+	@db="$$($(BIN)/python -c 'from rma_tui.config import demo_db; print(demo_db())')"; \
+	$(BIN)/rma --db "$$db" demo --force
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
