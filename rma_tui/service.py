@@ -1005,8 +1005,13 @@ def _bulk_sales(s: Session, sales: Sequence[SaleInput], products: dict[str, Prod
     day_totals: dict[tuple[str, str], list[int]] = {}
     # Ids come back from the database (RETURNING), never computed here: PostgreSQL's
     # sequences must stay in step.
+    # A Core insert on the table, not the ORM entity: the ORM bulk path splits rows whose
+    # None columns differ (sales with and without a customer) into tiny batches and splices
+    # their RETURNING rows quadratically (27k mixed sales: 9.8 s instead of 0.4 s).
+    sale_table = Sale.__table__  # type: ignore[attr-defined]
     if sales:
-        ids = s.execute(insert(Sale).returning(Sale.id, sort_by_parameter_order=True), [
+        ids = s.execute(insert(sale_table).returning(sale_table.c.id,
+                                                     sort_by_parameter_order=True), [
             {"order_no": x.order_no.strip(), "channel": x.channel, "sold_at": _utc(x.sold_at),
              "customer_id": customers.get(x.customer_phone or "", None),
              "payment_method": x.payment_method} for x in sales]).scalars().all()
@@ -1101,6 +1106,16 @@ class _Draft:
     replacement: Product | None
     replacement_qty: int
     fee_fen: int = 0
+
+    @property
+    def replacement_price_fen(self) -> int:
+        """A like-for-like swap (same product, same quantity) keeps the price paid, so the
+        customer's discount stands; anything else is sold at today's price."""
+        if self.replacement is None:
+            return 0
+        if self.replacement.id == self.product.id and self.replacement_qty == self.qty:
+            return self.unit_price_fen
+        return self.replacement.unit_price_fen
 
     @property
     def gross_fen(self) -> int:
@@ -1218,7 +1233,7 @@ def _amounts(pol: Policy, channel: str, slip_type: str, drafts: Sequence[_Draft]
         gross += d.gross_fen
         fee += d.fee_fen
         if d.replacement is not None:
-            replacement += d.replacement_qty * d.replacement.unit_price_fen
+            replacement += d.replacement_qty * d.replacement_price_fen
     if slip_type == "return":
         return Preview(gross, fee, gross - fee, 0, 0, [])
     return Preview(gross, 0, 0, replacement, replacement - gross, [])
@@ -1304,7 +1319,7 @@ def create_slip(
                     packaging_intact=d.packaging_intact, invoice_present=d.invoice_present,
                     replacement_product_id=d.replacement.id if d.replacement else None,
                     replacement_qty=d.replacement_qty,
-                    replacement_unit_price_fen=d.replacement.unit_price_fen if d.replacement else 0,
+                    replacement_unit_price_fen=d.replacement_price_fen,
                     replacement_unit_cost_fen=d.replacement.unit_cost_fen if d.replacement else 0,
                     refund_fen=d.gross_fen - d.fee_fen,
                 ))

@@ -568,7 +568,16 @@ def test_online_returns_carry_no_restocking_fee(db):
 def test_exchanges_carry_no_restocking_fee(shop):
     v = sv.get_slip(shop.db, create(shop.db, [L("P1", 1, "size", replacement_sku="P1")],
                                     typ="exchange"))
-    assert v.fee_fen == 0 and v.difference_fen == 200  # paid 18.00, P1 now sells at 20.00
+    assert v.fee_fen == 0
+
+
+def test_like_for_like_exchange_keeps_the_price_paid(shop):
+    """Paid 18.00 for P1 that now sells at 20.00: swapping it for another P1 costs nothing,
+    and the replacement's revenue is booked at the price paid."""
+    db = shop.db
+    n = create(db, [L("P1", 1, "quality", replacement_sku="P1")], typ="exchange")
+    v = sv.get_slip(db, n)
+    assert v.difference_fen == 0 and v.lines[0].replacement_unit_price_fen == 1800
 
 
 @pytest.mark.parametrize(("price", "fee"), [(1805, 181), (1804, 180), (1815, 182), (5, 1),
