@@ -474,6 +474,25 @@ _COLUMNS: dict[str, tuple[str, str]] = {
 _UI: dict[str, tuple[str, str]] = {
     "app_title": ("退换货工作台", "Returns desk"),
     "home_title": ("首页", "Home"),
+    # The app shell and its home screen (rma_tui/app.py, rma_tui/screens/home.py).
+    "app_loading": ("正在打开数据库…", "Opening the database…"),
+    "app_subtitle": ("{user}（{role_label}）", "{user} ({role_label})"),
+    "app_unknown_user": (
+        "数据库里没有用户“{user}”。请店主用 rma user add {user} --role clerk 添加，"
+        "或用 --user 指定已有的用户。",
+        "There is no user “{user}” in this database. Ask the owner to add it "
+        "(rma user add {user} --role clerk), or start with --user and an existing name."),
+    "app_inactive_user": ("用户“{user}”已停用，请联系店主。",
+                          "User “{user}” is disabled; ask the owner."),
+    "app_db_not_initialised": (
+        "数据库 {db} 尚未初始化：请先运行 rma init（或用 rma demo 生成演示数据）。",
+        "The database {db} is not set up yet: run rma init first (or rma demo for demo data)."),
+    "app_db_error": ("无法打开数据库 {db}：{error}", "Cannot open the database {db}: {error}"),
+    "app_key_refresh": ("刷新", "Refresh"),
+    "app_key_language": ("English", "中文"),
+    "app_key_quit": ("退出", "Quit"),
+    "app_help_refresh": ("重新读取数据库", "Read the database again"),
+    "app_help_language": ("切换界面语言（中文 / English）", "Switch the language (中文 / English)"),
     "yes": ("是", "Yes"),
     "no": ("否", "No"),
     "ok": ("通过", "OK"),
@@ -514,6 +533,56 @@ _UI: dict[str, tuple[str, str]] = {
                       "--line must be SKU:QTY:REASON[:REPL_SKU[:REPL_QTY]], got {value}"),
     "bad_grade_spec": ("--grade 格式应为 SKU:可再售:残次:报废，收到 {value}",
                        "--grade must be SKU:RESELLABLE:DEFECTIVE:SCRAP, got {value}"),
+    # Command line (rma_tui/cli.py)
+    "cli_no_database": ("没有找到数据库 {path}；请先运行 rma init（或 rma demo）",
+                        "No database at {path}; run `rma init` (or `rma demo`) first"),
+    "cli_db_error": ("数据库出错：{detail}", "Database error: {detail}"),
+    "cli_os_error": ("文件或系统出错：{detail}", "File or system error: {detail}"),
+    "cli_migration_failed": ("无法升级数据库结构：{detail}",
+                             "Cannot upgrade the database schema: {detail}"),
+    "cli_first_owner": ("已创建第一个用户 {name}（{role_label}）",
+                        "Created the first user {name} ({role_label})"),
+    "cli_force_not_sqlite": ("--force 只能删除 SQLite 数据库文件；{db} 不是，"
+                             "请手动清空后再运行 rma demo",
+                             "--force can only delete an SQLite database file; {db} is not "
+                             "one: empty it yourself, then run rma demo"),
+    "cli_demo_hint": ("打开演示：rma --db {db} --user owner"
+                      "（用户 owner / clerk / warehouse / finance）",
+                      "Open it: rma --db {db} --user owner (users owner / clerk / warehouse / "
+                      "finance)"),
+    "cli_spec_empty": ("{option}「{value}」缺少 {part}",
+                       "{option} '{value}': {part} is missing"),
+    "cli_spec_not_int": ("{option}「{value}」中的 {part}「{part_value}」应为整数",
+                         "{option} '{value}': {part} '{part_value}' is not a whole number"),
+    "cli_auto_approved": ("单据 {number} 符合全部政策，已自动审核",
+                          "Slip {number} passed every rule and was approved automatically"),
+    "cli_needs_owner": ("单据 {number} 有政策例外，需店主审核并填写理由（--override-reason）",
+                        "Slip {number} is a policy exception: the owner must approve it with "
+                        "--override-reason"),
+    "cli_override": ("例外审批：{user}，理由：{reason}",
+                     "Exception approved by {user}: {reason}"),
+    "cli_settled_refund": ("退款 {refund}（手续费 {fee}），方式：{method_label}",
+                           "Refund {refund} (fee {fee}) by {method_label}"),
+    "cli_settled_exchange": ("换货差价 {difference}（正数为顾客补款，负数为退给顾客），"
+                             "方式：{method_label}",
+                             "Exchange difference {difference} (positive: the customer pays; "
+                             "negative: refunded) by {method_label}"),
+    "cli_more_rows": ("可能还有更多，下一页加 --offset {offset}",
+                      "There may be more: next page with --offset {offset}"),
+    "cli_purchased": ("已进货 {sku} × {qty}，现可售 {sellable}",
+                      "Received {sku} x {qty}; {sellable} now sellable"),
+    "cli_import_encoding": ("{file} 按 {encoding} 编码读取", "Read {file} as {encoding}"),
+    "cli_schema_upgraded": ("数据库结构已升级，升级前的备份：{path}",
+                            "Database schema upgraded; the copy from before: {path}"),
+    "cli_demo_summary": ("商品 {products} 种，客户 {customers} 位，"
+                         "销售单 {sales} 张（{sale_lines} 行），"
+                         "退换货单 {slips} 张，低库存 {low_stock} 种，用时 {seconds} 秒",
+                         "{products} products, {customers} customers, {sales} sales "
+                         "({sale_lines} lines), {slips} slips, {low_stock} low on stock, "
+                         "{seconds} s"),
+    "demo_stage_setup": ("用户、商品与客户", "Users, products and customers"),
+    "demo_stage_sales": ("销售记录", "Sales"),
+    "demo_stage_slips": ("退换货单", "Return and exchange slips"),
 }
 
 MESSAGES: dict[str, tuple[str, str]] = {**_ERRORS, **_RULES, **_NOTIFICATIONS, **_COLUMNS, **_UI}
@@ -537,7 +606,7 @@ def _yuan(fen: int) -> str:
     return f"{sign}¥{whole}.{cents:02d}"
 
 
-class _Params(dict):  # type: ignore[type-arg]
+class _Params(dict[str, object]):
     """The parameters of one message: derived placeholders, and `{name}` for missing ones."""
 
     def __init__(self, params: dict[str, Any], lang: str) -> None:

@@ -9,6 +9,7 @@ import time
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
 from rma_tui.store.db import Database, url_for
 from rma_tui.store.models import Setting
@@ -68,4 +69,4 @@ def test_second_writer_waits_instead_of_failing(db, tmp_path):
     other.dispose()
     assert done == ["1"]
     with db.read() as s:
-        assert {r.key for r in s.query(Setting).all()} >= {"a", "b"}
+        assert {r.key for r in s.exec(select(Setting)).all()} >= {"a", "b"}

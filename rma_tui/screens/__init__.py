@@ -1,0 +1,40 @@
+"""One module per screen, plus what the screens share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rma_tui import i18n
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a screen cannot show shop data: an i18n key and its parameters."""
+
+    key: str
+    params: dict[str, Any]
+
+    def text(self) -> str:
+        """The message in the current language."""
+        return i18n.t(self.key, **self.params)
+
+
+def problem_from(exc: Exception, db: str) -> Problem:
+    """Turn an error from opening or reading the database into a message for the user."""
+    from rma_tui.errors import DomainError
+
+    if isinstance(exc, DomainError):
+        return Problem(exc.key, {"field": exc.field or "", **exc.params})
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    # SQLite says "no such table" (PostgreSQL "relation ... does not exist") for a database
+    # that `rma init` has not prepared yet.
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return Problem("app_db_not_initialised", {"db": db})
+    return Problem("app_db_error", {"db": db, "error": text})
+
+
+def local_time(at: datetime) -> str:
+    """A stored UTC time as the shop reads it: local month-day hour:minute."""
+    return at.astimezone().strftime("%m-%d %H:%M")

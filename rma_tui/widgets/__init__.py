@@ -1,0 +1,5 @@
+"""Reusable widgets."""
+
+from rma_tui.widgets.status_counts import StatusCounts
+
+__all__ = ["StatusCounts"]
