@@ -171,6 +171,28 @@ def _open(ctx: typer.Context, create: bool = False) -> Database:
     return st.database
 
 
+def _actor(ctx: typer.Context) -> str:
+    """The acting user, once proven: a user with a PIN must give it (env RMA_PIN, or a
+    hidden prompt on a terminal) before anything is written in their name."""
+    import os
+
+    from rma_tui import service as sv
+
+    name = _state(ctx).user
+    database = _open(ctx)
+    user = sv.get_user(database, name)
+    if user is None or not user.has_pin:
+        return name  # unknown users are refused by the service, with its message
+    pin = os.environ.get("RMA_PIN")
+    if pin is None:
+        if not sys.stdin.isatty():
+            raise DomainError("pin_required", field="pin", user=name)
+        pin = typer.prompt(t("pin_ask", user=name), hide_input=True, err=True)
+    if not sv.check_pin(database, name, pin):
+        raise DomainError("pin_wrong", field="pin", user=name)
+    return name
+
+
 def _echo(message: str) -> None:
     """A one-line message on stdout, never parsed as markup, never wrapped."""
     out().print(Text(message), soft_wrap=True)
@@ -460,7 +482,7 @@ def slip_create(
 
     st = _state(ctx)
     lines = [parse_line(spec) for spec in line]
-    v = sv.create_slip(_open(ctx), st.user, sale, type_, lines, note=note,
+    v = sv.create_slip(_open(ctx), _actor(ctx), sale, type_, lines, note=note,
                        request_id=request_id)
     typer.echo(v.number)
 
@@ -471,7 +493,7 @@ def slip_submit(ctx: typer.Context, number: str, request_id: RequestId = None) -
     """Submit a draft: the policy is checked; a clean, small slip is approved at once."""
     from rma_tui import service as sv
 
-    v = sv.submit_slip(_open(ctx), _state(ctx).user, number, request_id=request_id)
+    v = sv.submit_slip(_open(ctx), _actor(ctx), number, request_id=request_id)
     _updated(v)
     if v.auto_approved:
         _echo(t("cli_auto_approved", number=v.number))
@@ -496,7 +518,7 @@ def slip_approve(
     """Approve a submitted slip (never by its creator) (审核)."""
     from rma_tui import service as sv
 
-    _updated(sv.approve_slip(_open(ctx), _state(ctx).user, number,
+    _updated(sv.approve_slip(_open(ctx), _actor(ctx), number,
                              override_reason=override_reason, request_id=request_id))
 
 
@@ -510,7 +532,7 @@ def slip_reject(
     """Reject a submitted slip, with a reason (驳回)."""
     from rma_tui import service as sv
 
-    _updated(sv.reject_slip(_open(ctx), _state(ctx).user, number, reason,
+    _updated(sv.reject_slip(_open(ctx), _actor(ctx), number, reason,
                             request_id=request_id))
 
 
@@ -524,7 +546,7 @@ def slip_cancel(
     """Cancel a draft, submitted or approved slip, with a reason (作废)."""
     from rma_tui import service as sv
 
-    _updated(sv.cancel_slip(_open(ctx), _state(ctx).user, number, reason,
+    _updated(sv.cancel_slip(_open(ctx), _actor(ctx), number, reason,
                             request_id=request_id))
 
 
@@ -534,7 +556,7 @@ def slip_receive(ctx: typer.Context, number: str, request_id: RequestId = None) 
     """The goods arrived: they go to pending inspection (收货)."""
     from rma_tui import service as sv
 
-    _updated(sv.receive_slip(_open(ctx), _state(ctx).user, number, request_id=request_id))
+    _updated(sv.receive_slip(_open(ctx), _actor(ctx), number, request_id=request_id))
 
 
 @slip_app.command("inspect")
@@ -549,7 +571,7 @@ def slip_inspect(
     from rma_tui import service as sv
 
     grades = [parse_grade(spec) for spec in grade]
-    _updated(sv.inspect_slip(_open(ctx), _state(ctx).user, number, grades,
+    _updated(sv.inspect_slip(_open(ctx), _actor(ctx), number, grades,
                              request_id=request_id))
 
 
@@ -564,7 +586,7 @@ def slip_settle(
     """Refund, or issue the replacement and settle the difference (结算)."""
     from rma_tui import service as sv
 
-    v = sv.settle_slip(_open(ctx), _state(ctx).user, number, method, request_id=request_id)
+    v = sv.settle_slip(_open(ctx), _actor(ctx), number, method, request_id=request_id)
     _updated(v)
     if v.type == "return":
         _echo(t("cli_settled_refund", refund=money(v.refund_fen), fee=money(v.fee_fen),
@@ -580,7 +602,7 @@ def slip_close(ctx: typer.Context, number: str, request_id: RequestId = None) ->
     """Close a settled slip; it never changes again (关闭)."""
     from rma_tui import service as sv
 
-    _updated(sv.close_slip(_open(ctx), _state(ctx).user, number, request_id=request_id))
+    _updated(sv.close_slip(_open(ctx), _actor(ctx), number, request_id=request_id))
 
 
 @slip_app.command("show")
@@ -728,7 +750,7 @@ def purchase(
     from rma_tui.imports import parse_money
 
     cost = parse_money(unit_cost, "unit_cost") if unit_cost is not None else None
-    r = sv.receive_purchase(_open(ctx), _state(ctx).user, sku, qty, unit_cost_fen=cost,
+    r = sv.receive_purchase(_open(ctx), _actor(ctx), sku, qty, unit_cost_fen=cost,
                             note=note, request_id=request_id)
     _echo(t("cli_purchased", sku=r.sku, qty=qty, sellable=r.sellable))
 
@@ -777,7 +799,7 @@ def user_add(
         if first != second:
             raise DomainError("pin_mismatch", field="pin")
         secret = first
-    u = sv.add_user(database, _state(ctx).user, name, role, pin=secret)
+    u = sv.add_user(database, _actor(ctx), name, role, pin=secret)
     _echo(t("user_added", name=u.name, role=u.role, role_label=label("role", u.role)))
 
 
@@ -809,7 +831,7 @@ def feedback(
     """Record the customer's feedback on a settled slip (客户评价)."""
     from rma_tui import service as sv
 
-    v = sv.add_feedback(_open(ctx), _state(ctx).user, number, score, comment,
+    v = sv.add_feedback(_open(ctx), _actor(ctx), number, score, comment,
                         request_id=request_id)
     _echo(t("feedback_saved", slip=v.number))
 
@@ -839,7 +861,7 @@ def import_(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = import_file(database, _state(ctx).user, kind.value, file, encoding=encoding,
+        result = import_file(database, _actor(ctx), kind.value, file, encoding=encoding,
                              progress=progress)
     _note(t("cli_import_encoding", file=result.file, encoding=result.encoding))
     _echo(t("import_done", file=result.file, count=result.records))

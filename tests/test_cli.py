@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Every test starts from a clean environment: no RMA_* and a locale that means Chinese.
 BASE_ENV: dict[str, str | None] = {
     "RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-    "COLUMNS": None,
+    "COLUMNS": None, "RMA_PIN": None, "RMA_POLICY": None,
 }
 
 runner = CliRunner()
@@ -527,6 +527,25 @@ def test_user_add_list_and_pin(cli_shop: Shop) -> None:
     assert by["小王"] == {"name": "小王", "role": "warehouse", "has_pin": False, "active": True}
     assert by["小李"]["has_pin"] is True
     assert "小李" in rma(*a, "user", "list").stdout
+
+
+def test_a_user_with_a_pin_must_prove_it_before_writing(cli_shop: Shop) -> None:
+    """`--user` alone is not enough for a user with a PIN: RMA_PIN (or a prompt on a
+    terminal) must match, else the command is refused and nothing is written."""
+    db = cli_shop.db
+    a = dbarg(db)
+    rma(*a, "--user", "owner", "user", "add", "小李", "--role", "clerk", "--pin",
+        input="2468\n2468\n")
+    create = ("--user", "小李", "slip", "create", "--sale", "SO-1", "--type", "return",
+              "--line", "P1:1:quality")
+    before = slip_count(db)
+    r = rma(*a, *create, code=1)  # no terminal, no RMA_PIN
+    assert "RMA_PIN" in r.stderr
+    rma(*a, *create, code=1, env={"RMA_PIN": "1111"})
+    assert slip_count(db) == before
+    rma(*a, *create, env={"RMA_PIN": "2468"})
+    assert slip_count(db) == before + 1
+    rma(*a, "--user", "小李", "stock", "--json")  # reading needs no PIN
 
 
 def test_feedback_refusals(cli_shop: Shop) -> None:
