@@ -480,7 +480,6 @@ def slip_create(
     """Create a draft slip against a sale; prints the new slip number (制单)."""
     from rma_tui import service as sv
 
-    st = _state(ctx)
     lines = [parse_line(spec) for spec in line]
     v = sv.create_slip(_open(ctx), _actor(ctx), sale, type_, lines, note=note,
                        request_id=request_id)
