@@ -1688,6 +1688,37 @@ def create_slip(
         return _slip_view(s, number)
 
 
+def _slip_step(
+    db: Database,
+    actor: str,
+    roles: Sequence[str],
+    number: str,
+    operation: str,
+    payload: list[Any],
+    body: Callable[[Session, Slip, User], None],
+    request_id: str | None,
+    now: datetime,
+    to: str | None = None,
+) -> SlipView:
+    """The frame every slip action shares: one unit of work, the actor's role, the slip
+    row locked, the lifecycle edge to `to` checked before any side effect, and the whole
+    action applied once per request id (I7). `body` does the action's own work."""
+    with db.write() as s:
+        user = _actor(s, actor, roles)
+        slip = _slip(s, number)
+
+        def work() -> str:
+            if to is not None and (slip.status, to) not in TRANSITIONS:
+                raise DomainError(
+                    "bad_transition", field="status", slip=slip.number, status=slip.status, to=to
+                )
+            body(s, slip, user)
+            return slip.number
+
+        _idempotent(s, request_id, operation, [actor, slip.number, *payload], work, now)
+        return _slip_view(s, slip.number)
+
+
 def submit_slip(
     db: Database,
     actor: str,
@@ -1696,50 +1727,39 @@ def submit_slip(
     now: datetime | None = None,
 ) -> SlipView:
     """Submit a draft: evaluate the policy; approve it automatically when every rule passes."""
-    now = now or utcnow()
-    with db.write() as s:
-        user = _actor(s, actor, CREATE_ROLES)
-        slip = _slip(s, number)
+    at = now or utcnow()
 
-        def work() -> str:
-            if slip.status != "draft":
-                raise DomainError(
-                    "bad_transition",
-                    field="status",
-                    slip=slip.number,
-                    status=slip.status,
-                    to="submitted",
-                )
-            sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
-            drafts = _drafts_of(s, slip)
-            verdict = _evaluate(
-                policy(), slip.channel, sale, slip.type, drafts, _utc(slip.created_at)
-            )
-            ok = all(r.ok for r in verdict)
-            slip.verdict_json = json.dumps([asdict(r) for r in verdict], ensure_ascii=False)
-            slip.policy_ok = ok
-            failed = [r.rule for r in verdict if not r.ok]
-            _transition(
-                s,
-                slip,
-                "submitted",
-                user.name,
-                now,
-                "submit",
-                detail={"policy_ok": ok, "failed": failed},
-                request_id=request_id,
-                notify_roles=() if ok else ("owner",),
-            )
-            if ok:
-                slip.auto_approved = True
-                _transition(s, slip, "approved", SYSTEM_USER, now, "approve", detail={"auto": True})
-            return slip.number
+    def body(s: Session, slip: Slip, user: User) -> None:
+        sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
+        verdict = _evaluate(
+            policy(), slip.channel, sale, slip.type, _drafts_of(s, slip), _utc(slip.created_at)
+        )
+        ok = all(r.ok for r in verdict)
+        slip.verdict_json = json.dumps([asdict(r) for r in verdict], ensure_ascii=False)
+        slip.policy_ok = ok
+        failed = [r.rule for r in verdict if not r.ok]
+        _transition(
+            s,
+            slip,
+            "submitted",
+            user.name,
+            at,
+            "submit",
+            detail={"policy_ok": ok, "failed": failed},
+            request_id=request_id,
+            notify_roles=() if ok else ("owner",),
+        )
+        if ok:
+            slip.auto_approved = True
+            _transition(s, slip, "approved", SYSTEM_USER, at, "approve", detail={"auto": True})
 
-        _idempotent(s, request_id, "submit", [actor, slip.number], work, now)
-        return _slip_view(s, slip.number)
+    return _slip_step(
+        db, actor, CREATE_ROLES, number, "submit", [], body, request_id, at, to="submitted"
+    )
 
 
 def _drafts_of(s: Session, slip: Slip) -> list[_Draft]:
+
     rows = s.exec(
         select(SlipLine, Product)
         .join(Product, col(Product.id) == col(SlipLine.product_id))
@@ -1779,38 +1799,27 @@ def approve_slip(
 ) -> SlipView:
     """Approve a submitted slip. Never by its creator; a policy exception needs the owner
     and a reason."""
-    now = now or utcnow()
+    at = now or utcnow()
     reason = _text(override_reason, "reason")
-    with db.write() as s:
-        user = _actor(s, actor, APPROVER_ROLES)
-        slip = _slip(s, number)
 
-        def work() -> str:
-            if slip.status != "submitted":
-                raise DomainError(
-                    "bad_transition",
-                    field="status",
-                    slip=slip.number,
-                    status=slip.status,
-                    to="approved",
-                )
-            if slip.created_by == user.name:
-                raise DomainError("own_slip", field="user", user=user.name, slip=slip.number)
-            detail: dict[str, Any] = {}
-            if not slip.policy_ok:
-                if user.role != "owner":
-                    raise DomainError("exception_needs_owner", field="user", slip=slip.number)
-                if not reason:
-                    raise DomainError("exception_needs_reason", field="reason", slip=slip.number)
-                slip.override_by, slip.override_reason = user.name, reason
-                detail = {"override": True, "reason": reason}
-            _transition(
-                s, slip, "approved", user.name, now, "approve", detail=detail, request_id=request_id
-            )
-            return slip.number
+    def body(s: Session, slip: Slip, user: User) -> None:
+        if slip.created_by == user.name:
+            raise DomainError("own_slip", field="user", user=user.name, slip=slip.number)
+        detail: dict[str, Any] = {}
+        if not slip.policy_ok:
+            if user.role != "owner":
+                raise DomainError("exception_needs_owner", field="user", slip=slip.number)
+            if not reason:
+                raise DomainError("exception_needs_reason", field="reason", slip=slip.number)
+            slip.override_by, slip.override_reason = user.name, reason
+            detail = {"override": True, "reason": reason}
+        _transition(
+            s, slip, "approved", user.name, at, "approve", detail=detail, request_id=request_id
+        )
 
-        _idempotent(s, request_id, "approve", [actor, slip.number, reason], work, now)
-        return _slip_view(s, slip.number)
+    return _slip_step(
+        db, actor, APPROVER_ROLES, number, "approve", [reason], body, request_id, at, to="approved"
+    )
 
 
 def reject_slip(
@@ -1822,38 +1831,27 @@ def reject_slip(
     now: datetime | None = None,
 ) -> SlipView:
     """Reject a submitted slip, with a reason; never by its creator."""
-    now = now or utcnow()
+    at = now or utcnow()
     reason = _text(reason, "reason", required=True)
-    with db.write() as s:
-        user = _actor(s, actor, APPROVER_ROLES)
-        slip = _slip(s, number)
 
-        def work() -> str:
-            if slip.status != "submitted":
-                raise DomainError(
-                    "bad_transition",
-                    field="status",
-                    slip=slip.number,
-                    status=slip.status,
-                    to="rejected",
-                )
-            if slip.created_by == user.name:
-                raise DomainError("own_slip", field="user", user=user.name, slip=slip.number)
-            slip.close_reason = reason
-            _transition(
-                s,
-                slip,
-                "rejected",
-                user.name,
-                now,
-                "reject",
-                detail={"reason": reason},
-                request_id=request_id,
-            )
-            return slip.number
+    def body(s: Session, slip: Slip, user: User) -> None:
+        if slip.created_by == user.name:
+            raise DomainError("own_slip", field="user", user=user.name, slip=slip.number)
+        slip.close_reason = reason
+        _transition(
+            s,
+            slip,
+            "rejected",
+            user.name,
+            at,
+            "reject",
+            detail={"reason": reason},
+            request_id=request_id,
+        )
 
-        _idempotent(s, request_id, "reject", [actor, slip.number, reason], work, now)
-        return _slip_view(s, slip.number)
+    return _slip_step(
+        db, actor, APPROVER_ROLES, number, "reject", [reason], body, request_id, at, to="rejected"
+    )
 
 
 def cancel_slip(
@@ -1865,28 +1863,25 @@ def cancel_slip(
     now: datetime | None = None,
 ) -> SlipView:
     """Cancel a draft, submitted or approved slip, with a reason."""
-    now = now or utcnow()
+    at = now or utcnow()
     reason = _text(reason, "reason", required=True)
-    with db.write() as s:
-        user = _actor(s, actor, CANCEL_ROLES)
-        slip = _slip(s, number)
 
-        def work() -> str:
-            slip.close_reason = reason
-            _transition(
-                s,
-                slip,
-                "cancelled",
-                user.name,
-                now,
-                "cancel",
-                detail={"reason": reason},
-                request_id=request_id,
-            )
-            return slip.number
+    def body(s: Session, slip: Slip, user: User) -> None:
+        slip.close_reason = reason
+        _transition(
+            s,
+            slip,
+            "cancelled",
+            user.name,
+            at,
+            "cancel",
+            detail={"reason": reason},
+            request_id=request_id,
+        )
 
-        _idempotent(s, request_id, "cancel", [actor, slip.number, reason], work, now)
-        return _slip_view(s, slip.number)
+    return _slip_step(
+        db, actor, CANCEL_ROLES, number, "cancel", [reason], body, request_id, at, to="cancelled"
+    )
 
 
 def receive_slip(
@@ -1897,27 +1892,16 @@ def receive_slip(
     now: datetime | None = None,
 ) -> SlipView:
     """Goods physically arrive: each line's quantity goes into `pending` (待检)."""
-    now = now or utcnow()
-    with db.write() as s:
-        user = _actor(s, actor, WAREHOUSE_ROLES)
-        slip = _slip(s, number)
+    at = now or utcnow()
 
-        def work() -> str:
-            if slip.status != "approved":
-                raise DomainError(
-                    "bad_transition",
-                    field="status",
-                    slip=slip.number,
-                    status=slip.status,
-                    to="received",
-                )
-            for d in _drafts_of(s, slip):
-                _move(s, d.product, "pending", d.qty, "return_in", user.name, now, slip)
-            _transition(s, slip, "received", user.name, now, "receive", request_id=request_id)
-            return slip.number
+    def body(s: Session, slip: Slip, user: User) -> None:
+        for d in _drafts_of(s, slip):
+            _move(s, d.product, "pending", d.qty, "return_in", user.name, at, slip)
+        _transition(s, slip, "received", user.name, at, "receive", request_id=request_id)
 
-        _idempotent(s, request_id, "receive", [actor, slip.number], work, now)
-        return _slip_view(s, slip.number)
+    return _slip_step(
+        db, actor, WAREHOUSE_ROLES, number, "receive", [], body, request_id, at, to="received"
+    )
 
 
 def inspect_slip(
@@ -1931,105 +1915,104 @@ def inspect_slip(
     """Grade every received unit: resellable -> sellable, defective -> defective,
     scrap -> written off. Grades must add up to each line's quantity. Cost is reversed at
     the original sale's unit cost (I5)."""
-    now = now or utcnow()
-    with db.write() as s:
-        user = _actor(s, actor, WAREHOUSE_ROLES)
-        slip = _slip(s, number)
+    at = now or utcnow()
 
-        def work() -> str:
-            if slip.status != "received":
-                raise DomainError(
-                    "bad_transition",
-                    field="status",
-                    slip=slip.number,
-                    status=slip.status,
-                    to="inspected",
-                )
-            lines = s.exec(
-                select(SlipLine, Product)
-                .join(Product, col(Product.id) == col(SlipLine.product_id))
-                .where(SlipLine.slip_id == slip.id)
-                .order_by(col(SlipLine.id))
-            ).all()
-            by_sku: dict[str, list[GradeInput]] = {}
-            for i, g in enumerate(grades):
-                where = f"grades[{i + 1}]."
-                for name in ("resellable", "defective", "scrap"):
-                    _qty(getattr(g, name), where + name, allow_zero=True)
-                _text(g.note, where + "note")
-                by_sku.setdefault(g.sku.strip(), []).append(g)
-            known = {p.sku for _, p in lines}
-            for sku in by_sku:
-                if sku not in known:
-                    raise DomainError(
-                        "sku_not_in_slip", field="grades.sku", sku=sku, slip=slip.number
-                    )
-            totals = {"resell": 0, "defective": 0, "scrap": 0}
-            for ln, p in lines:
-                queue = by_sku.get(p.sku, [])
-                if not queue:
-                    raise DomainError("grade_missing", field="grades", sku=p.sku)
-                g = queue.pop(0)
-                if g.resellable + g.defective + g.scrap != ln.qty:
-                    raise DomainError(
-                        "grade_sum",
-                        field="grades",
-                        sku=p.sku,
-                        qty=ln.qty,
-                        total=g.resellable + g.defective + g.scrap,
-                    )
-                s.add(
-                    InspectionGrade(
-                        slip_line_id=ln.id or 0,
-                        resellable=g.resellable,
-                        defective=g.defective,
-                        scrap=g.scrap,
-                        note=g.note.strip(),
-                        graded_by=user.name,
-                        graded_at=now,
-                    )
-                )
-                _move(s, p, "pending", -ln.qty, "inspect", user.name, now, slip)
-                _move(s, p, "sellable", g.resellable, "inspect", user.name, now, slip)
-                _move(s, p, "defective", g.defective, "inspect", user.name, now, slip)
-                _move(s, p, "scrap", g.scrap, "inspect", user.name, now, slip)
-                totals["resell"] += g.resellable * ln.unit_cost_fen
-                totals["defective"] += g.defective * ln.unit_cost_fen
-                totals["scrap"] += g.scrap * ln.unit_cost_fen
-            leftover = [sku for sku, q in by_sku.items() if q]
-            if leftover:
-                raise DomainError("grade_extra", field="grades", sku=leftover[0])
-            cost = sum(totals.values())
-            _post(
-                s,
-                "return_cost",
-                now,
-                user.name,
-                [
-                    (INVENTORY, totals["resell"], 0),
-                    (DEFECTIVE, totals["defective"], 0),
-                    (WRITE_OFF, totals["scrap"], 0),
-                    (COGS, 0, cost),
-                ],
-                memo=slip.number,
-                slip=slip,
-            )
-            _transition(
-                s,
-                slip,
-                "inspected",
-                user.name,
-                now,
-                "inspect",
-                detail={"grades": [asdict(g) for g in grades]},
-                request_id=request_id,
-            )
-            return slip.number
-
-        _idempotent(
-            s, request_id, "inspect", [actor, slip.number, [asdict(g) for g in grades]], work, now
+    def body(s: Session, slip: Slip, user: User) -> None:
+        _inspect(s, slip, grades, user.name, at)
+        _transition(
+            s,
+            slip,
+            "inspected",
+            user.name,
+            at,
+            "inspect",
+            detail={"grades": [asdict(g) for g in grades]},
+            request_id=request_id,
         )
-        return _slip_view(s, slip.number)
+
+    return _slip_step(
+        db,
+        actor,
+        WAREHOUSE_ROLES,
+        number,
+        "inspect",
+        [[asdict(g) for g in grades]],
+        body,
+        request_id,
+        at,
+        to="inspected",
+    )
+
+
+def _inspect(
+    s: Session, slip: Slip, grades: Sequence[GradeInput], user: str, now: datetime
+) -> None:
+    lines = s.exec(
+        select(SlipLine, Product)
+        .join(Product, col(Product.id) == col(SlipLine.product_id))
+        .where(SlipLine.slip_id == slip.id)
+        .order_by(col(SlipLine.id))
+    ).all()
+    by_sku: dict[str, list[GradeInput]] = {}
+    for i, g in enumerate(grades):
+        where = f"grades[{i + 1}]."
+        for name in ("resellable", "defective", "scrap"):
+            _qty(getattr(g, name), where + name, allow_zero=True)
+        _text(g.note, where + "note")
+        by_sku.setdefault(g.sku.strip(), []).append(g)
+    known = {p.sku for _, p in lines}
+    for sku in by_sku:
+        if sku not in known:
+            raise DomainError("sku_not_in_slip", field="grades.sku", sku=sku, slip=slip.number)
+    totals = {"resell": 0, "defective": 0, "scrap": 0}
+    for ln, p in lines:
+        queue = by_sku.get(p.sku, [])
+        if not queue:
+            raise DomainError("grade_missing", field="grades", sku=p.sku)
+        g = queue.pop(0)
+        if g.resellable + g.defective + g.scrap != ln.qty:
+            raise DomainError(
+                "grade_sum",
+                field="grades",
+                sku=p.sku,
+                qty=ln.qty,
+                total=g.resellable + g.defective + g.scrap,
+            )
+        s.add(
+            InspectionGrade(
+                slip_line_id=ln.id or 0,
+                resellable=g.resellable,
+                defective=g.defective,
+                scrap=g.scrap,
+                note=g.note.strip(),
+                graded_by=user,
+                graded_at=now,
+            )
+        )
+        _move(s, p, "pending", -ln.qty, "inspect", user, now, slip)
+        _move(s, p, "sellable", g.resellable, "inspect", user, now, slip)
+        _move(s, p, "defective", g.defective, "inspect", user, now, slip)
+        _move(s, p, "scrap", g.scrap, "inspect", user, now, slip)
+        totals["resell"] += g.resellable * ln.unit_cost_fen
+        totals["defective"] += g.defective * ln.unit_cost_fen
+        totals["scrap"] += g.scrap * ln.unit_cost_fen
+    leftover = [sku for sku, q in by_sku.items() if q]
+    if leftover:
+        raise DomainError("grade_extra", field="grades", sku=leftover[0])
+    _post(
+        s,
+        "return_cost",
+        now,
+        user,
+        [
+            (INVENTORY, totals["resell"], 0),
+            (DEFECTIVE, totals["defective"], 0),
+            (WRITE_OFF, totals["scrap"], 0),
+            (COGS, 0, sum(totals.values())),
+        ],
+        memo=slip.number,
+        slip=slip,
+    )
 
 
 def _refund_account(method: str, sale: Sale | None) -> str:
@@ -2053,43 +2036,33 @@ def settle_slip(
     difference either way. The refund never exceeds what was paid minus what was already
     refunded (I4).
     """
-    now = now or utcnow()
+    at = now or utcnow()
     method = _choice(method, REFUND_METHODS, "method")
-    with db.write() as s:
-        user = _actor(s, actor, SETTLE_ROLES)
-        slip = _slip(s, number)
 
-        def work() -> str:
-            if slip.status != "inspected":
-                raise DomainError(
-                    "bad_transition",
-                    field="status",
-                    slip=slip.number,
-                    status=slip.status,
-                    to="settled",
-                )
-            _settle(s, slip, method, user.name, now)
-            _transition(
-                s,
-                slip,
-                "settled",
-                user.name,
-                now,
-                "settle",
-                detail={
-                    "method": method,
-                    "refund_fen": slip.refund_fen,
-                    "difference_fen": slip.difference_fen,
-                },
-                request_id=request_id,
-            )
-            return slip.number
+    def body(s: Session, slip: Slip, user: User) -> None:
+        _settle(s, slip, method, user.name, at)
+        _transition(
+            s,
+            slip,
+            "settled",
+            user.name,
+            at,
+            "settle",
+            detail={
+                "method": method,
+                "refund_fen": slip.refund_fen,
+                "difference_fen": slip.difference_fen,
+            },
+            request_id=request_id,
+        )
 
-        _idempotent(s, request_id, "settle", [actor, slip.number, method], work, now)
-        return _slip_view(s, slip.number)
+    return _slip_step(
+        db, actor, SETTLE_ROLES, number, "settle", [method], body, request_id, at, to="settled"
+    )
 
 
 def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> None:
+
     sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
     lines = s.exec(
         select(SlipLine).where(SlipLine.slip_id == slip.id).order_by(col(SlipLine.id))
@@ -2189,17 +2162,14 @@ def close_slip(
     now: datetime | None = None,
 ) -> SlipView:
     """Close a settled slip; from then on it never changes."""
-    now = now or utcnow()
-    with db.write() as s:
-        user = _actor(s, actor, CLOSE_ROLES)
-        slip = _slip(s, number)
+    at = now or utcnow()
 
-        def work() -> str:
-            _transition(s, slip, "closed", user.name, now, "close", request_id=request_id)
-            return slip.number
+    def body(s: Session, slip: Slip, user: User) -> None:
+        _transition(s, slip, "closed", user.name, at, "close", request_id=request_id)
 
-        _idempotent(s, request_id, "close", [actor, slip.number], work, now)
-        return _slip_view(s, slip.number)
+    return _slip_step(
+        db, actor, CLOSE_ROLES, number, "close", [], body, request_id, at, to="closed"
+    )
 
 
 def add_feedback(
@@ -2212,31 +2182,24 @@ def add_feedback(
     now: datetime | None = None,
 ) -> SlipView:
     """Record the customer's feedback (score 1-5, comment) on a settled or closed slip."""
-    now = now or utcnow()
+    at = now or utcnow()
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise DomainError("bad_score", field="score", value=str(score))
     comment = _text(comment, "comment")
-    with db.write() as s:
-        user = _actor(s, actor, FEEDBACK_ROLES)
-        slip = _slip(s, number)
 
-        def work() -> str:
-            if slip.status not in ("settled", "closed"):
-                raise DomainError(
-                    "feedback_not_settled", field="number", slip=slip.number, status=slip.status
-                )
-            if s.exec(select(Feedback).where(Feedback.slip_id == slip.id)).first():
-                raise DomainError("feedback_exists", field="number", slip=slip.number)
-            s.add(
-                Feedback(slip_id=slip.id or 0, score=score, comment=comment, by=user.name, at=now)
+    def body(s: Session, slip: Slip, user: User) -> None:
+        if slip.status not in ("settled", "closed"):
+            raise DomainError(
+                "feedback_not_settled", field="number", slip=slip.number, status=slip.status
             )
-            _audit(
-                s, user.name, "feedback", now, slip, detail={"score": score}, request_id=request_id
-            )
-            return slip.number
+        if s.exec(select(Feedback).where(Feedback.slip_id == slip.id)).first():
+            raise DomainError("feedback_exists", field="number", slip=slip.number)
+        s.add(Feedback(slip_id=slip.id or 0, score=score, comment=comment, by=user.name, at=at))
+        _audit(s, user.name, "feedback", at, slip, detail={"score": score}, request_id=request_id)
 
-        _idempotent(s, request_id, "feedback", [actor, slip.number, score, comment], work, now)
-        return _slip_view(s, slip.number)
+    return _slip_step(
+        db, actor, FEEDBACK_ROLES, number, "feedback", [score, comment], body, request_id, at
+    )
 
 
 # ---------------------------------------------------------------------------------------
