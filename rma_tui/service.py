@@ -20,10 +20,10 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, insert, or_, text, update
+from sqlalchemy import case, delete, func, insert, or_, text, update
 from sqlmodel import Session, col, select
 
 from rma_tui.errors import DomainError
@@ -882,10 +882,7 @@ def add_user(
     now = now or utcnow()
     name = _text(name, "name", required=True, max_len=64)
     role = _choice(role, ROLES, "role")
-    if pin is not None:
-        pin = pin.strip()
-        if not pin.isdigit() or not 4 <= len(pin) <= 12:
-            raise DomainError("bad_pin", field="pin")
+    pin = _pin(pin)
     with db.write() as s:
         first = s.exec(select(func.count()).select_from(User)).one() == 0
         if first:
@@ -913,6 +910,16 @@ def add_user(
         _idempotent(s, request_id, "user_add", [by, name, role, bool(pin)], work, now)
         user = s.exec(select(User).where(User.name == name)).one()
         return UserView(user.name, user.role, user.pin_hash is not None, user.active)
+
+
+def _pin(pin: str | None) -> str | None:
+    """A PIN is 4 to 12 digits (or none at all)."""
+    if pin is None:
+        return None
+    pin = pin.strip()
+    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+        raise DomainError("bad_pin", field="pin")
+    return pin
 
 
 def list_users(db: Database) -> list[UserView]:
@@ -1618,6 +1625,10 @@ def create_slip(
             else:
                 ch = _choice(channel or "store", CHANNELS, "channel")
                 customer_id = None
+                # No receipt: the note says why; approval then needs the owner (a policy
+                # exception, see _evaluate's original_sale rule).
+                if not note:
+                    raise DomainError("no_sale_needs_note", field="note")
             if customer_phone:
                 cust = s.exec(
                     select(Customer).where(Customer.phone == customer_phone.strip())
@@ -1648,28 +1659,7 @@ def create_slip(
             )
             s.add(slip)
             s.flush()
-            for d in drafts:
-                s.add(
-                    SlipLine(
-                        slip_id=slip.id or 0,
-                        sale_line_id=d.sale_line.id if d.sale_line else None,
-                        product_id=d.product.id or 0,
-                        qty=d.qty,
-                        unit_price_fen=d.unit_price_fen,
-                        unit_cost_fen=d.unit_cost_fen,
-                        reason_code=d.reason,
-                        reason_text=d.reason_text,
-                        packaging_intact=d.packaging_intact,
-                        invoice_present=d.invoice_present,
-                        replacement_product_id=d.replacement.id if d.replacement else None,
-                        replacement_qty=d.replacement_qty,
-                        replacement_unit_price_fen=d.replacement_price_fen,
-                        replacement_unit_cost_fen=d.replacement.unit_cost_fen
-                        if d.replacement
-                        else 0,
-                        refund_fen=d.gross_fen - d.fee_fen,
-                    )
-                )
+            _write_lines(s, slip, drafts)
             _transition(
                 s,
                 slip,
@@ -1686,6 +1676,87 @@ def create_slip(
 
         number, _ = _idempotent(s, request_id, "create", payload, work, now)
         return _slip_view(s, number)
+
+
+def _write_lines(s: Session, slip: Slip, drafts: Sequence[_Draft]) -> None:
+    for d in drafts:
+        s.add(
+            SlipLine(
+                slip_id=slip.id or 0,
+                sale_line_id=d.sale_line.id if d.sale_line else None,
+                product_id=d.product.id or 0,
+                qty=d.qty,
+                unit_price_fen=d.unit_price_fen,
+                unit_cost_fen=d.unit_cost_fen,
+                reason_code=d.reason,
+                reason_text=d.reason_text,
+                packaging_intact=d.packaging_intact,
+                invoice_present=d.invoice_present,
+                replacement_product_id=d.replacement.id if d.replacement else None,
+                replacement_qty=d.replacement_qty,
+                replacement_unit_price_fen=d.replacement_price_fen,
+                replacement_unit_cost_fen=d.replacement.unit_cost_fen if d.replacement else 0,
+                refund_fen=d.gross_fen - d.fee_fen,
+            )
+        )
+
+
+def update_draft(
+    db: Database,
+    actor: str,
+    number: str,
+    lines: Sequence[LineInput],
+    note: str = "",
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> SlipView:
+    """Replace a draft's lines and note: a draft saved earlier, resumed and changed.
+
+    Only a draft, only by its creator or an owner. The returnable quantity (I3) is checked
+    again, not counting what this draft itself held."""
+    at = now or utcnow()
+    note = _text(note, "note")
+
+    def body(s: Session, slip: Slip, user: User) -> None:
+        if slip.status != "draft":
+            raise DomainError("not_draft", field="status", slip=slip.number, status=slip.status)
+        if user.name != slip.created_by and user.role != "owner":
+            raise DomainError(
+                "not_your_draft", field="user", slip=slip.number, creator=slip.created_by
+            )
+        if slip.sale_id is None and not note:
+            raise DomainError("no_sale_needs_note", field="note")
+        sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
+        drafts = _resolve_lines(s, sale, slip.type, lines, exclude_slip_id=slip.id)
+        amounts = _amounts(policy(), slip.channel, slip.type, drafts)
+        s.execute(delete(SlipLine).where(col(SlipLine.slip_id) == slip.id))
+        _write_lines(s, slip, drafts)
+        slip.note = note
+        slip.gross_fen, slip.fee_fen = amounts.gross_fen, amounts.fee_fen
+        slip.refund_fen, slip.difference_fen = amounts.refund_fen, amounts.difference_fen
+        slip.updated_at = at
+        s.add(slip)
+        _audit(
+            s,
+            user.name,
+            "edit",
+            at,
+            slip,
+            detail={"gross_fen": amounts.gross_fen},
+            request_id=request_id,
+        )
+
+    return _slip_step(
+        db,
+        actor,
+        CREATE_ROLES,
+        number,
+        "edit",
+        [[asdict(x) for x in lines], note],
+        body,
+        request_id,
+        at,
+    )
 
 
 def _slip_step(
@@ -2490,6 +2561,310 @@ def mark_notifications_read(
         if ids is not None:
             q = q.where(col(Notification.id).in_(list(ids)))
         return int(s.execute(q.values(read_at=now)).rowcount or 0)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------------------
+# Reads for the counter screens: finding sales, products, customers, slips; the queue
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    """A product found by SKU, barcode or name, with its sellable stock."""
+
+    sku: str
+    barcode: str | None
+    name: str
+    model: str
+    category: str
+    unit_price_fen: int
+    sellable: int
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer with the store credit the shop owes them."""
+
+    name: str
+    phone: str
+    channel: str
+    credit_fen: int
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A submitted slip waiting for review, with what makes it need a person."""
+
+    number: str
+    type: str
+    channel: str
+    customer: str | None
+    customer_phone: str | None
+    sale: str | None
+    created_by: str
+    created_at: datetime
+    gross_fen: int
+    refund_fen: int
+    difference_fen: int
+    flags: tuple[str, ...]
+
+
+# Failed policy rules as the review queue names them.
+RULE_FLAGS = {
+    "window": "late",
+    "amount": "over_limit",
+    "original_sale": "no_sale",
+    "excluded_category": "excluded",
+    "condition": "opened",
+}
+REPEAT_WINDOW_DAYS = 365
+
+
+def _sale_summaries(s: Session, sale_ids: Sequence[int]) -> list[SaleSummary]:
+    if not sale_ids:
+        return []
+    total = (
+        select(SaleLine.sale_id, func.sum(SaleLine.qty * SaleLine.unit_price_fen).label("t"))
+        .where(col(SaleLine.sale_id).in_(list(sale_ids)))
+        .group_by(col(SaleLine.sale_id))
+        .subquery()
+    )
+    rows = s.exec(
+        select(Sale, Customer, total.c.t)
+        .join(Customer, col(Customer.id) == col(Sale.customer_id), isouter=True)
+        .join(total, total.c.sale_id == col(Sale.id))
+    ).all()
+    by_id = {
+        sale.id: SaleSummary(
+            sale.order_no, _utc(sale.sold_at), sale.channel, c.name if c else None, int(t or 0)
+        )
+        for sale, c, t in rows
+    }
+    return [by_id[i] for i in sale_ids if i in by_id]
+
+
+def find_sales(db: Database, query: str, limit: int = 20) -> list[SaleSummary]:
+    """Original sales matching what a clerk typed or scanned: an order number (exact, then
+    prefix), a customer's phone, or a product's barcode or SKU; newest first."""
+    q = (query or "").strip()
+    if not q or len(q) > 64:
+        return []
+    with db.read() as s:
+        ids: list[int] = []
+
+        def add(found: Iterable[int | None]) -> None:
+            for i in found:
+                if i is not None and i not in ids and len(ids) < limit:
+                    ids.append(i)
+
+        add(s.exec(select(Sale.id).where(Sale.order_no == q)).all())
+        add(
+            s.exec(
+                select(Sale.id)
+                .where(col(Sale.order_no).like(f"{q}%"))
+                .order_by(col(Sale.sold_at).desc())
+                .limit(limit)
+            ).all()
+        )
+        cust = s.exec(select(Customer.id).where(Customer.phone == q)).first()
+        if cust is not None:
+            add(
+                s.exec(
+                    select(Sale.id)
+                    .where(Sale.customer_id == cust)
+                    .order_by(col(Sale.sold_at).desc())
+                    .limit(limit)
+                ).all()
+            )
+        prod = s.exec(
+            select(Product.id).where(or_(col(Product.barcode) == q, col(Product.sku) == q))
+        ).first()
+        if prod is not None:
+            add(
+                s.exec(
+                    select(Sale.id)
+                    .join(SaleLine, col(SaleLine.sale_id) == col(Sale.id))
+                    .where(SaleLine.product_id == prod)
+                    .order_by(col(Sale.sold_at).desc())
+                    .limit(limit)
+                ).all()
+            )
+        return _sale_summaries(s, ids)
+
+
+def search_products(db: Database, query: str, limit: int = 20) -> list[ProductHit]:
+    """Products by SKU or barcode (exact or prefix) or name/model (containing), with their
+    sellable stock: the replacement picker of an exchange."""
+    q = (query or "").strip()
+    with db.read() as s:
+        sellable = (
+            select(StockLevel.product_id, StockLevel.qty)
+            .where(StockLevel.location == "sellable")
+            .subquery()
+        )
+        stmt = select(Product, func.coalesce(sellable.c.qty, 0)).join(
+            sellable, sellable.c.product_id == col(Product.id), isouter=True
+        )
+        if q:
+            like = f"%{q}%"
+            stmt = stmt.where(
+                or_(
+                    col(Product.sku).like(f"{q}%"),
+                    col(Product.barcode) == q,
+                    col(Product.name).like(like),
+                    col(Product.model).like(like),
+                )
+            )
+        rows = s.exec(stmt.order_by(col(Product.sku)).limit(limit)).all()
+        return [
+            ProductHit(p.sku, p.barcode, p.name, p.model, p.category, p.unit_price_fen, int(qty))
+            for p, qty in rows
+        ]
+
+
+def find_customers(db: Database, query: str, limit: int = 20) -> list[CustomerView]:
+    """Customers by phone (prefix) or name (containing)."""
+    q = (query or "").strip()
+    if not q:
+        return []
+    with db.read() as s:
+        rows = s.exec(
+            select(Customer)
+            .where(or_(col(Customer.phone).like(f"{q}%"), col(Customer.name).like(f"%{q}%")))
+            .order_by(col(Customer.phone))
+            .limit(limit)
+        ).all()
+        return [CustomerView(c.name, c.phone, c.channel, c.credit_fen) for c in rows]
+
+
+def find_slips(db: Database, query: str, limit: int = 20) -> list[SlipSummary]:
+    """Slips whose number contains what was typed (e.g. `0012` or `TH-20261127`)."""
+    q = (query or "").strip().upper()
+    if not q:
+        return []
+    with db.read() as s:
+        rows = s.exec(
+            select(Slip, Customer)
+            .join(Customer, col(Customer.id) == col(Slip.customer_id), isouter=True)
+            .where(col(Slip.number).like(f"%{q}%"))
+            .order_by(col(Slip.id).desc())
+            .limit(limit)
+        ).all()
+        return [_summary(sl, c) for sl, c in rows]
+
+
+def _summary(sl: Slip, c: Customer | None) -> SlipSummary:
+    return SlipSummary(
+        sl.number,
+        sl.type,
+        sl.status,
+        sl.channel,
+        c.name if c else None,
+        sl.created_by,
+        _utc(sl.created_at),
+        sl.refund_fen,
+        sl.difference_fen,
+    )
+
+
+def review_queue(db: Database, limit: int = 50, offset: int = 0) -> list[QueueItem]:
+    """Submitted slips, oldest first, each with its flags: the failed policy rules (late,
+    over the auto-approve amount, no original sale, excluded, opened) and repeat returner
+    (the customer's slips in the year before reach the policy's threshold)."""
+    threshold = policy().repeat_returner_threshold
+    with db.read() as s:
+        rows = s.exec(
+            select(Slip, Customer, Sale)
+            .join(Customer, col(Customer.id) == col(Slip.customer_id), isouter=True)
+            .join(Sale, col(Sale.id) == col(Slip.sale_id), isouter=True)
+            .where(Slip.status == "submitted")
+            .order_by(col(Slip.id))
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        out = []
+        for sl, c, sale in rows:
+            flags = [
+                RULE_FLAGS.get(r["rule"], r["rule"])
+                for r in (json.loads(sl.verdict_json) if sl.verdict_json else [])
+                if not r["ok"]
+            ]
+            if c is not None and _slips_in_year(s, c.id or 0, _utc(sl.created_at)) >= threshold:
+                flags.append("repeat_returner")
+            out.append(
+                QueueItem(
+                    sl.number,
+                    sl.type,
+                    sl.channel,
+                    c.name if c else None,
+                    c.phone if c else None,
+                    sale.order_no if sale else None,
+                    sl.created_by,
+                    _utc(sl.created_at),
+                    sl.gross_fen,
+                    sl.refund_fen,
+                    sl.difference_fen,
+                    tuple(flags),
+                )
+            )
+        return out
+
+
+def _slips_in_year(s: Session, customer_id: int, until: datetime) -> int:
+    since = until - timedelta(days=REPEAT_WINDOW_DAYS)
+    return int(
+        s.exec(
+            select(func.count())
+            .select_from(Slip)
+            .where(
+                Slip.customer_id == customer_id,
+                col(Slip.status) != "cancelled",
+                col(Slip.created_at) > since,
+                col(Slip.created_at) <= until,
+            )
+        ).one()
+    )
+
+
+def needs_setup(db: Database) -> bool:
+    """True for a database with no users yet: the app runs its first-run setup."""
+    with db.read() as s:
+        return s.exec(select(func.count()).select_from(User)).one() == 0
+
+
+def setup_shop(
+    db: Database,
+    shop_name: str,
+    owner: str,
+    pin: str | None,
+    channels: Sequence[str] = CHANNELS,
+    now: datetime | None = None,
+) -> UserView:
+    """First-run setup of an empty database: the shop's name, the owner's account (with a
+    PIN) and the channels it sells through, in one transaction."""
+    at = now or utcnow()
+    shop_name = _text(shop_name, "shop_name", required=True, max_len=100)
+    owner = _text(owner, "owner", required=True, max_len=64)
+    pin = _pin(pin)
+    chosen = [_choice(c, CHANNELS, "channels") for c in channels]
+    if not chosen:
+        raise DomainError("required", field="channels")
+    with db.write() as s:
+        if s.exec(select(func.count()).select_from(User)).one():
+            raise DomainError("already_set_up", field="owner")
+        s.add(
+            User(name=owner, role="owner", pin_hash=hash_pin(pin) if pin else None, created_at=at)
+        )
+        s.add(Setting(key="shop_name", value=shop_name))
+        s.add(Setting(key="channels", value=",".join(chosen)))
+        _audit(
+            s,
+            owner,
+            "setup",
+            at,
+            detail={"shop_name": shop_name, "owner": owner, "channels": chosen},
+        )
+    return UserView(owner, "owner", pin is not None, True)
 
 
 # ---------------------------------------------------------------------------------------

@@ -464,7 +464,7 @@ def test_online_amount_limit_is_200_yuan(db):
 def test_no_original_sale_needs_the_owner(shop):
     db = shop.db
     n = create(db, [L("P1", 1, "quality", unit_price_fen=1900)], sale=None,
-               customer_phone=PHONE, channel="store")
+               customer_phone=PHONE, channel="store", note="小票丢失")
     v = sv.submit_slip(db, "clerk", n, now=NOW)
     _failing(v, "original_sale")
     assert v.sale is None and v.customer == "张三"
@@ -976,15 +976,17 @@ def test_input_validation_refusals_name_their_field(shop):
     refused(db, "unknown_sale", "sale", c, "clerk", "SO-404", "return", [L("P1", 1, "size")])
     # Without a sale the price must be given, as an integer number of fen, not negative.
     refused(db, "required", "lines[1].unit_price", c, "clerk", None, "return",
-            [L("P1", 1, "size")])
+            [L("P1", 1, "size")], note="无小票")
     refused(db, "not_integer", "lines[1].unit_price", c, "clerk", None, "return",
-            [L("P1", 1, "size", unit_price_fen=18.5)])  # type: ignore[arg-type]
+            [L("P1", 1, "size", unit_price_fen=18.5)], note="无小票")  # type: ignore[arg-type]
     refused(db, "money_negative", "lines[1].unit_price", c, "clerk", None, "return",
-            [L("P1", 1, "size", unit_price_fen=-1)])
+            [L("P1", 1, "size", unit_price_fen=-1)], note="无小票")
     refused(db, "too_large", "lines[1].unit_price", c, "clerk", None, "return",
-            [L("P1", 1, "size", unit_price_fen=sv.MAX_FEN + 1)])
+            [L("P1", 1, "size", unit_price_fen=sv.MAX_FEN + 1)], note="无小票")
     refused(db, "bad_choice", "channel", c, "clerk", None, "return",
-            [L("P1", 1, "size", unit_price_fen=100)], channel="tiktok")
+            [L("P1", 1, "size", unit_price_fen=100)], channel="tiktok", note="无小票")
+    refused(db, "no_sale_needs_note", "note", c, "clerk", None, "return",
+            [L("P1", 1, "size", unit_price_fen=100)])
     refused(db, "unknown_customer", "customer", c, "clerk", "SO-1", "return",
             [L("P1", 1, "size")], customer_phone="13999999999")
     sv.add_customers(db, "owner", [sv.CustomerInput("李四", "13900000002")], now=NOW)
@@ -1173,4 +1175,51 @@ def test_first_owner_request_replayed_applies_once(db):
             request_id="init-1", now=NOW)
     refused(db, "unknown_user", "user", sv.add_user, None, "eve", "owner", request_id="new-1",
             now=NOW)
+    assert_verified(db)
+
+
+# ---------------------------------------------------------------------------------------
+# Drafts: saved, resumed, changed
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_saved_draft_is_resumed_changed_and_submitted(shop):
+    db = shop.db
+    n = create(db, [L("P1", 1, "changed_mind")])
+    v = sv.update_draft(db, "clerk", n, [L("P1", 2, "quality", "接口松动"),
+                                         L("P2", 1, "size")], note="顾客回来补充", now=NOW)
+    assert [(ln.sku, ln.qty, ln.reason) for ln in v.lines] == [
+        ("P1", 2, "quality"), ("P2", 1, "size")]
+    # 2 x 18.00 quality (no fee) + 1 x 140.00 size (10% store fee).
+    assert (v.gross_fen, v.fee_fen, v.refund_fen) == (17600, 1400, 16200)
+    assert v.note == "顾客回来补充" and v.status == "draft"
+    assert one(db, "SELECT count(*) FROM slip_lines") == 2
+    assert v.events[-1].action == "edit" and v.events[-1].to_status is None
+    # The draft's own units do not count against it; other slips' do.
+    sv.update_draft(db, "clerk", n, [L("P1", 3, "quality")], now=NOW)
+    refused(db, "over_returnable", "lines[1].qty", sv.update_draft, "clerk", n,
+            [L("P1", 4, "quality")], now=NOW)
+    other = create(db, [L("P2", 1, "quality")])
+    assert sv.get_slip(db, other).status == "draft"
+    assert sv.submit_slip(db, "clerk", n, now=NOW).status == "approved"
+    assert_verified(db)
+
+
+def test_only_drafts_change_and_only_by_their_creator_or_an_owner(shop):
+    db = shop.db
+    n = create(db, [L("P1", 1, "quality")])
+    refused(db, "not_your_draft", "user", sv.update_draft, "clerk2", n,
+            [L("P1", 2, "quality")], now=NOW)
+    refused(db, "role_denied", "user", sv.update_draft, "warehouse", n,
+            [L("P1", 2, "quality")], now=NOW)
+    assert sv.update_draft(db, "owner", n, [L("P1", 2, "quality")], now=NOW).lines[0].qty == 2
+    sv.submit_slip(db, "clerk", n, now=NOW)
+    refused(db, "not_draft", "status", sv.update_draft, "clerk", n,
+            [L("P1", 1, "quality")], now=NOW)
+    v = sv.update_draft(db, "clerk", create(db, [L("P2", 1, "quality")]),
+                        [L("P2", 1, "quality")], request_id="e1", now=NOW)
+    again = sv.update_draft(db, "clerk", v.number, [L("P2", 1, "quality")], request_id="e1",
+                            now=NOW)
+    assert again.number == v.number
+    assert one(db, "SELECT count(*) FROM audit_events WHERE action = 'edit'") == 2
     assert_verified(db)

@@ -195,7 +195,8 @@ class ShopMachine(RuleBasedStateMachine):
         self._do(sv.create_slip, "clerk", None, "exchange" if exchange else "return",
                  self._lines(data, None, exchange),
                  customer_phone=data.draw(st.sampled_from((None, *PHONES))),
-                 channel=data.draw(st.sampled_from(sv.CHANNELS)), request_id=self._rid(data))
+                 channel=data.draw(st.sampled_from(sv.CHANNELS)), note="无小票",
+                 request_id=self._rid(data))
 
     @precondition(lambda self: self._in("draft"))
     @rule(data=st.data())
