@@ -340,7 +340,10 @@ def verify(
     if as_json:
         print_json(report.as_dict())
     else:
-        rows = [(label("check", c.name), t("ok") if c.ok else t("fail"), c.detail)
+        # A passing check reads as a sentence in the user's language; a failing one keeps
+        # the technical detail that names the rows.
+        rows = [(label("check", c.name), t("ok") if c.ok else t("fail"),
+                 t(f"check_ok_{c.name.split()[0].lower()}", **c.params) if c.ok else c.detail)
                 for c in report.checks]
         out().print(table([t("col_check"), t("col_ok"), t("col_detail")], rows))
         _echo(t("verify_ok") if report.ok else t("verify_failed"))

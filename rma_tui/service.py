@@ -419,7 +419,8 @@ class Check:
 
     name: str
     ok: bool
-    detail: str
+    detail: str  # plain English, for logs and JSON; failures name the rows
+    params: dict[str, Any] = field(default_factory=dict)  # for a translated summary
 
 
 @dataclass(frozen=True)
@@ -435,7 +436,10 @@ class VerifyReport:
 
     def as_dict(self) -> dict[str, Any]:
         """The `verify --json` contract."""
-        return {"ok": self.ok, "checks": [asdict(c) for c in self.checks]}
+        return {
+            "ok": self.ok,
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+        }
 
 
 @dataclass(frozen=True)
@@ -2939,7 +2943,9 @@ def _check_journal(s: Session) -> Check:
     problems = [f"entry {e}: debit {dd} credit {cc}" for e, dd, cc in bad]
     if d != c:
         problems.append(f"journal: debit {d} credit {c}")
-    return Check("I2 money", not problems, "; ".join(problems) or f"Σ debit = Σ credit = {d}")
+    return Check(
+        "I2 money", not problems, "; ".join(problems) or f"Σ debit = Σ credit = {d}", {"total": d}
+    )
 
 
 def _check_returnable(s: Session) -> Check:
@@ -3079,7 +3085,9 @@ def verify_chain(s: Session) -> Check:
             False,
             f"chain head (seq {head.seq}) ≠ last row (seq {count}): rows removed from the end",
         )
-    return Check("chain", True, f"{count} events, head {prev[:12]}")
+    return Check(
+        "chain", True, f"{count} events, head {prev[:12]}", {"count": count, "head": prev[:12]}
+    )
 
 
 def _check_requests(s: Session) -> Check:
