@@ -20,6 +20,8 @@ class ChannelPolicy:
     quality_exchange_days: int
     restocking_fee_bp: int  # basis points (1% = 100) so money stays integer
     auto_approve_limit_fen: int
+    # False: every slip waits for an approver (owner or finance), even one that passes.
+    auto_approve: bool = True
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ def load_policy(path: Path | None = None) -> Policy:
             quality_exchange_days=int(merged.get("quality_exchange_days", 15)),
             restocking_fee_bp=_pct_to_bp(merged.get("restocking_fee_pct", 0)),
             auto_approve_limit_fen=_yuan_to_fen(merged.get("auto_approve_limit_yuan", 0)),
+            auto_approve=bool(merged.get("auto_approve", True)),
         )
     return Policy(
         channels=channels,

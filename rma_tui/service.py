@@ -261,6 +261,7 @@ class SlipView:
     auto_approved: bool
     override_by: str | None
     override_reason: str | None
+    close_reason: str | None  # why it was rejected or cancelled
     lines: list[SlipLineView]
     events: list[EventView]
     feedback: tuple[int, str] | None
@@ -303,6 +304,7 @@ class SlipView:
             "auto_approved": self.auto_approved,
             "override_by": self.override_by,
             "override_reason": self.override_reason,
+            "close_reason": self.close_reason,
             "feedback": (
                 {"score": self.feedback[0], "comment": self.feedback[1]} if self.feedback else None
             ),
@@ -1813,6 +1815,7 @@ def submit_slip(
         slip.verdict_json = json.dumps([asdict(r) for r in verdict], ensure_ascii=False)
         slip.policy_ok = ok
         failed = [r.rule for r in verdict if not r.ok]
+        auto = ok and policy().channel(slip.channel).auto_approve
         _transition(
             s,
             slip,
@@ -1822,9 +1825,11 @@ def submit_slip(
             "submit",
             detail={"policy_ok": ok, "failed": failed},
             request_id=request_id,
-            notify_roles=() if ok else ("owner",),
+            # Who reviews: nobody when it will be approved at once; the owner for an
+            # exception; any approver for a clean slip in a shop that reviews everything.
+            notify_roles=("owner",) if not ok else (() if auto else APPROVER_ROLES),
         )
-        if ok:
+        if auto:
             slip.auto_approved = True
             _transition(s, slip, "approved", SYSTEM_USER, at, "approve", detail={"auto": True})
 
@@ -2345,6 +2350,7 @@ def _slip_view(s: Session, number: str) -> SlipView:
         auto_approved=slip.auto_approved,
         override_by=slip.override_by,
         override_reason=slip.override_reason,
+        close_reason=slip.close_reason,
         lines=lines,
         events=events,
         feedback=(fb.score, fb.comment) if fb else None,

@@ -93,3 +93,38 @@ def test_first_run_setup_is_one_transaction(db: Database) -> None:
         sv.setup_shop(db, "又一家", "别人", None, now=NOW)
     assert e.value.key == "already_set_up"
     assert sv.verify(db).ok
+
+
+def test_a_shop_that_reviews_everything_lets_finance_approve(shop) -> None:
+    """auto_approve = false: a slip that passes every rule waits for any approver, and
+    finance may approve it (no exception, no reason needed)."""
+    from dataclasses import replace
+
+    db = shop.db
+    pol = sv.policy()
+    store = replace(pol.channel("store"), auto_approve=False)
+    sv.set_policy(replace(pol, channels={**pol.channels, "store": store}))
+    try:
+        n = sv.create_slip(db, "clerk", "SO-1", "return", [L("P1", 1, "quality")],
+                           now=NOW).number
+        v = sv.submit_slip(db, "clerk", n, now=NOW)
+        assert (v.status, v.policy_ok, v.auto_approved) == ("submitted", True, False)
+        assert {x.number for x in sv.review_queue(db)} == {n}
+        assert sv.review_queue(db)[0].flags == ()
+        notified = {x.role for r in ("owner", "finance") for x in sv.notifications(db, r)
+                    if x.slip == n}
+        assert notified == {"owner", "finance"}
+        v = sv.approve_slip(db, "finance", n, now=NOW)
+        assert (v.status, v.override_by) == ("approved", None)
+    finally:
+        sv.set_policy(None)
+    assert sv.verify(db).ok
+
+
+def test_a_rejected_slip_shows_why(shop) -> None:
+    db = shop.db
+    n = sv.create_slip(db, "clerk", "SO-1", "return", [L("P1", 1, "size", packaging_intact=False)],
+                       now=NOW).number
+    sv.submit_slip(db, "clerk", n, now=NOW)
+    v = sv.reject_slip(db, "owner", n, "包装已拆且有划痕", now=NOW)
+    assert v.close_reason == "包装已拆且有划痕" and v.as_dict()["close_reason"] == v.close_reason
