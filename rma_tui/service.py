@@ -1569,14 +1569,18 @@ def preview_slip(
     lines: Sequence[LineInput],
     channel: str | None = None,
     now: datetime | None = None,
+    draft: str | None = None,
 ) -> Preview:
-    """Amounts and policy verdict of a slip that is not saved (for live entry screens)."""
+    """Amounts and policy verdict of a slip that is not saved (for live entry screens).
+
+    `draft` names a draft being changed: its own units do not count against it."""
     now = now or utcnow()
     _choice(slip_type, SLIP_TYPES, "type")
     with db.read() as s:
         sale = _sale_by_order(s, sale_order)
         ch = sale.channel if sale else _choice(channel or "store", CHANNELS, "channel")
-        drafts = _resolve_lines(s, sale, slip_type, lines)
+        exclude = _slip(s, draft, lock=False).id if draft else None
+        drafts = _resolve_lines(s, sale, slip_type, lines, exclude_slip_id=exclude)
         amounts = _amounts(policy(), ch, slip_type, drafts)
         verdict = _evaluate(policy(), ch, sale, slip_type, drafts, now)
         return Preview(
@@ -2369,8 +2373,10 @@ def list_slips(
     limit: int = 100,
     offset: int = 0,
     oldest_first: bool = False,
+    created_by: str | None = None,
 ) -> list[SlipSummary]:
-    """Slips, newest first (or oldest first for work queues), a page at a time."""
+    """Slips, newest first (or oldest first for work queues), a page at a time; optionally
+    only those one user created (a clerk's own drafts)."""
     if status is not None:
         _choice(status, STATUSES, "status")
     with db.read() as s:
@@ -2379,6 +2385,8 @@ def list_slips(
         )
         if status is not None:
             q = q.where(Slip.status == status)
+        if created_by is not None:
+            q = q.where(Slip.created_by == created_by)
         order = col(Slip.id).asc() if oldest_first else col(Slip.id).desc()
         q = q.order_by(order).offset(offset).limit(limit)
         return [
@@ -2411,10 +2419,12 @@ def get_sale(db: Database, order: str) -> SaleView:
         sale = _sale_by_order(s, order)
         assert sale is not None
         customer = s.get(Customer, sale.customer_id) if sale.customer_id else None
+        # Only this sale's lines: summing every slip line in the shop costs 0.3 s at 100k.
+        this_sale = select(SaleLine.id).where(SaleLine.sale_id == sale.id)
         returned = (
             select(SlipLine.sale_line_id, func.sum(SlipLine.qty).label("qty"))
             .join(Slip, col(Slip.id) == col(SlipLine.slip_id))
-            .where(col(Slip.status).not_in(RELEASED))
+            .where(col(Slip.status).not_in(RELEASED), col(SlipLine.sale_line_id).in_(this_sale))
             .group_by(col(SlipLine.sale_line_id))
             .subquery()
         )

@@ -240,7 +240,10 @@ async def test_language_toggle(seeded: Database) -> None:
         assert shown_counts(app) == sv.count_by_status(seeded)
         assert footer_keys(app)["r"] == i18n.t("app_key_refresh", "en")
         assert app.title == "小米数码（测试店）"
-        assert app.sub_title == i18n.t("app_subtitle", "en", user="owner", role="owner")
+        # The header: who is signed in, and how many notifications their role has unread.
+        assert app.sub_title == "  ".join([
+            i18n.t("app_subtitle", "en", user="owner", role="owner"),
+            i18n.t("app_unread", "en", count=sv.count_notifications(seeded, "owner"))])
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -258,13 +261,17 @@ async def test_unknown_user_gets_a_message(seeded: Database, lang: str) -> None:
         assert app.screen.has_class("-problem")
 
 
-async def test_uninitialised_database_gets_a_message(tmp_path: Path) -> None:
+async def test_missing_database_starts_the_setup_and_creates_nothing(tmp_path: Path) -> None:
+    # A new shop starts with the first-run setup (tests/test_shell.py); until it is
+    # submitted no file is made, so a mistyped --db leaves nothing behind.
+    from rma_tui.screens.setup import SetupScreen
+
     path = tmp_path / "empty.db"
     app = make_app(str(path), "owner", "en", refresh_seconds=0)
     async with app.run_test(size=APP_SIZE) as pilot:
         await settle(pilot)
-        message = str(app.screen.query_one("#home-message", Static).content)
-        assert message == i18n.t("app_db_not_initialised", "en", db=str(path))
+        assert isinstance(app.screen, SetupScreen)
+    assert not path.exists()
 
 
 async def test_unopenable_database_gets_a_message() -> None:

@@ -128,3 +128,21 @@ def test_a_rejected_slip_shows_why(shop) -> None:
     sv.submit_slip(db, "clerk", n, now=NOW)
     v = sv.reject_slip(db, "owner", n, "包装已拆且有划痕", now=NOW)
     assert v.close_reason == "包装已拆且有划痕" and v.as_dict()["close_reason"] == v.close_reason
+
+
+def test_preview_of_a_resumed_draft_does_not_count_its_own_units(shop) -> None:
+    db = shop.db
+    n = sv.create_slip(db, "clerk", "SO-1", "return", [L("P1", 3, "quality")], now=NOW).number
+    with pytest.raises(DomainError) as e:
+        sv.preview_slip(db, "SO-1", "return", [L("P1", 3, "quality")], now=NOW)
+    assert e.value.key == "over_returnable"
+    p = sv.preview_slip(db, "SO-1", "return", [L("P1", 3, "quality")], now=NOW, draft=n)
+    assert p.refund_fen == 3 * 1800 and p.policy_ok
+
+
+def test_list_slips_of_one_creator(shop) -> None:
+    db = shop.db
+    mine = sv.create_slip(db, "clerk", "SO-1", "return", [L("P1", 1, "quality")], now=NOW)
+    sv.create_slip(db, "clerk2", "SO-1", "return", [L("P1", 1, "quality")], now=NOW)
+    got = sv.list_slips(db, status="draft", created_by="clerk")
+    assert [x.number for x in got] == [mine.number]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.table import Table
@@ -11,17 +11,16 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.screens import Problem, local_time, problem_from
+from rma_tui.screens.base import DeskScreen
 from rma_tui.widgets.status_counts import StatusCounts
 
 if TYPE_CHECKING:
-    from rma_tui.app import RmaApp
     from rma_tui.service import AlertView, NotificationView
     from rma_tui.store.db import Database
 
@@ -37,7 +36,7 @@ class HomeData:
     show_alerts: bool
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(DeskScreen):
     """Counts per state, the user's notifications and (for owners) open low-stock alerts."""
 
     class DataLoaded(Message):
@@ -60,11 +59,6 @@ class HomeScreen(Screen[None]):
         # What the tables show now, so a refresh that changes nothing redraws nothing
         # (and the cursor stays where the user left it).
         self._shown: tuple[object, ...] | None = None
-
-    @property
-    def rma(self) -> RmaApp:
-        """The app, typed."""
-        return cast("RmaApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -1,17 +1,601 @@
-"""SKELETON, being written now: the settlement screen (issue 3)."""
+"""The settlement screen: inspected slips -> refund method, amount, confirm, then feedback.
+
+For the highlighted slip it shows what money moves (a return: goods value, restocking
+fee, refund; an exchange: returned value, replacement value and who pays whom) and, for
+an exchange, the replacement's sellable stock. Settling asks first (a modal with the
+amount and the method); the service decides, and a refused settlement (short stock, a
+method that needs a customer, ...) is shown next to what it names with nothing changed.
+After a settlement the customer's feedback is asked (a skippable modal).
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Header, Label, RadioButton, RadioSet, Static
+from textual.worker import get_current_worker
+
+from rma_tui import i18n
+from rma_tui.errors import DomainError
+from rma_tui.screens import Problem, problem_from
 from rma_tui.screens.base import DeskScreen
+from rma_tui.screens.dialogs import ConfirmDialog
+from rma_tui.widgets.desk_bindings import translate_bindings
+from rma_tui.widgets.feedback_dialog import FeedbackDialog
+from rma_tui.widgets.money import yuan
+from rma_tui.widgets.slip_brief import slip_brief
+from rma_tui.widgets.slip_queue import Column, SlipQueue
+
+if TYPE_CHECKING:
+    from rma_tui.service import SlipSummary, SlipView
+    from rma_tui.store.db import Database
+
+# Slips read per page; a further page is read when the cursor reaches the last row.
+PAGE = 50
+# The refund methods, in the service's order (service.REFUND_METHODS; not imported at
+# module level so that opening the app does not import the service).
+METHODS = ("original", "cash", "credit", "receivable")
+
+
+def _amount(s: SlipSummary) -> str:
+    """The list's money column: a return's refund, an exchange's signed difference."""
+    return yuan(s.refund_fen) if s.type == "return" else yuan(s.difference_fen)
+
+
+COLUMNS: list[Column] = [
+    ("col_number", lambda s: s.number),
+    ("col_type", lambda s: i18n.label("type", s.type)),
+    ("col_customer", lambda s: s.customer or i18n.t("none")),
+    ("col_total", _amount),
+]
+
+
+@dataclass(frozen=True)
+class SettleInfo:
+    """The highlighted slip with what settling it needs: the sellable stock of each
+    replacement SKU and the customer's store credit (None: no customer)."""
+
+    view: SlipView
+    sellable: dict[str, int]
+    names: dict[str, str]
+    credit_fen: int | None
+
+
+def difference_text(diff: int) -> str:
+    """Who pays whom for an exchange's price difference (replacement - returned)."""
+    if diff > 0:
+        return i18n.t("settle_customer_pays", amount_fen=diff)
+    if diff < 0:
+        return i18n.t("settle_shop_pays", amount_fen=-diff)
+    return i18n.t("settle_no_difference")
 
 
 class SettlementScreen(DeskScreen):
-    """SKELETON: replaced by the real screen."""
+    """Settle inspected slips: refund or exchange, posted to the books, then feedback."""
+
+    DEFAULT_CSS = """
+    SettlementScreen #settle-body {
+        layout: horizontal;
+        height: 1fr;
+    }
+    SettlementScreen #settle-queue {
+        width: 50;
+        height: 1fr;
+    }
+    SettlementScreen #settle-detail {
+        width: 1fr;
+        height: 1fr;
+        border: round $primary;
+        border-title-color: $text;
+        border-title-style: bold;
+        padding: 0 1;
+    }
+    SettlementScreen #settle-detail:focus-within {
+        border: round $accent;
+    }
+    SettlementScreen #settle-brief, SettlementScreen #settle-amount,
+    SettlementScreen #settle-stock {
+        height: auto;
+        margin-bottom: 1;
+    }
+    SettlementScreen .field-error {
+        display: none;
+        color: $error;
+        height: auto;
+    }
+    SettlementScreen .field-error.-shown {
+        display: block;
+    }
+    SettlementScreen #settle-method-label {
+        text-style: bold;
+    }
+    SettlementScreen #settle-method {
+        width: auto;
+        height: auto;
+        border: round $panel-lighten-2;
+    }
+    SettlementScreen #settle-method:focus {
+        border: round $accent;
+    }
+    SettlementScreen #settle-hint {
+        color: $text-muted;
+        height: auto;
+    }
+    SettlementScreen #settle-message {
+        height: auto;
+        padding: 0 1;
+        display: none;
+    }
+    SettlementScreen #settle-message.-ok {
+        display: block;
+        color: $success;
+    }
+    SettlementScreen #settle-message.-error {
+        display: block;
+        color: $error;
+    }
+    /* 80x24: the list above, the detail below, the whole column scrolls. */
+    SettlementScreen.-narrow #settle-body {
+        layout: vertical;
+        overflow-y: auto;
+    }
+    SettlementScreen.-narrow #settle-queue {
+        width: 1fr;
+        height: 7;
+    }
+    SettlementScreen.-narrow #settle-detail {
+        height: auto;
+        overflow-y: hidden;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "settle", "settle", priority=True),
+        Binding("m", "next_method", "method"),
+    ]
+    BINDING_KEYS: ClassVar[dict[str, str]] = {
+        "settle": "settle_key_settle",
+        "next_method": "settle_key_method",
+    }
+
+    class PageLoaded(Message):
+        """The worker read a page of inspected slips (`offset` 0 replaces the list)."""
+
+        def __init__(self, offset: int, rows: list[SlipSummary], more: bool) -> None:
+            self.offset = offset
+            self.rows = rows
+            self.more = more
+            super().__init__()
+
+    class InfoLoaded(Message):
+        """The worker read the highlighted slip and its stock and credit."""
+
+        def __init__(self, info: SettleInfo) -> None:
+            self.info = info
+            super().__init__()
+
+    class Settled(Message):
+        """A settlement went through."""
+
+        def __init__(self, view: SlipView) -> None:
+            self.view = view
+            super().__init__()
+
+    class FeedbackSaved(Message):
+        """The customer's feedback was saved."""
+
+        def __init__(self, number: str) -> None:
+            self.number = number
+            super().__init__()
+
+    class Failed(Message):
+        """A read or write was refused or failed."""
+
+        def __init__(self, error: DomainError | None, problem: Problem | None) -> None:
+            self.error = error
+            self.problem = problem
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__(id="settlement")
+        self.info: SettleInfo | None = None
+        self._method = "original"
+        self._message: tuple[str, str, dict[str, object]] | None = None
+        self._error: DomainError | Problem | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("settlement")
+        with Vertical(id="settle-body"):
+            yield SlipQueue("inspected", "settle_list", "settle_empty", COLUMNS,
+                            id="settle-queue")
+            with VerticalScroll(id="settle-detail"):
+                yield Static(id="settle-brief")
+                yield Static(id="settle-amount")
+                yield Static(id="settle-stock")
+                yield Static(id="settle-stock-error", classes="field-error")
+                yield Label(id="settle-method-label")
+                with RadioSet(id="settle-method"):
+                    for method in METHODS:
+                        yield RadioButton(id=f"method-{method}", value=method == "original")
+                yield Static(id="settle-method-error", classes="field-error")
+                yield Static(id="settle-hint")
+        yield Static(id="settle-message")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.relabel()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # -- helpers --------------------------------------------------------------------------
+
+    @property
+    def queue(self) -> SlipQueue:
+        """The list of inspected slips."""
+        return self.query_one(SlipQueue)
+
+    @property
+    def method(self) -> str:
+        """The refund method picked."""
+        return self._method
+
+    def _pick_method(self, method: str) -> None:
+        # Kept here as well as in the radio set: the set learns of a change only when its
+        # message is handled, and a second key press may come first.
+        self._method = method
+        self.query_one(f"#method-{method}", RadioButton).value = True
+
+    def _say(self, kind: str, key: str, **params: object) -> None:
+        self._message = (kind, key, params)
+        self._error = None
+        self._show_message()
+
+    def _say_error(self, error: DomainError | Problem) -> None:
+        self._message = None
+        self._error = error
+        self._show_message()
+
+    def _show_message(self) -> None:
+        label = self.query_one("#settle-message", Static)
+        label.remove_class("-ok", "-error")
+        if self._error is not None:
+            label.update(self._error.message() if isinstance(self._error, DomainError)
+                         else self._error.text())
+            label.add_class("-error")
+        elif self._message is not None:
+            kind, key, params = self._message
+            label.update(i18n.t(key, None, **params))
+            label.add_class(f"-{kind}")
+        else:
+            label.update("")
+
+    def _field_error(self, which: str, text: str) -> None:
+        """Show (or with "" clear) the error under the stock (`stock`) or the method."""
+        label = self.query_one(f"#settle-{which}-error", Static)
+        label.update(text)
+        label.set_class(bool(text), "-shown")
+        if text:
+            label.scroll_visible()
+
+    def _clear_errors(self) -> None:
+        self._field_error("stock", "")
+        self._field_error("method", "")
+
+    # -- loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the list again (as many rows as are shown) and the highlighted slip."""
+        app = self.rma
+        if not self.is_mounted:  # on_mount reads once the widgets exist
+            return
+        if app.problem is not None:
+            self._say_error(app.problem)
+            return
+        if app.database is not None:
+            self._load_page(app.database, 0, max(PAGE, len(self.queue.rows)))
+
+    @work(thread=True, group="settle-page")
+    def _load_page(self, database: Database, offset: int, limit: int) -> None:
+        worker = get_current_worker()
+        try:
+            from rma_tui import service
+
+            # One row more than shown says whether another page exists.
+            rows = service.list_slips(database, status="inspected", limit=limit + 1,
+                                      offset=offset, oldest_first=True)
+        except Exception as exc:  # shown on screen; the next refresh tries again
+            if not worker.is_cancelled:
+                self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.PageLoaded(offset, rows[:limit], len(rows) > limit))
+
+    def on_settlement_screen_page_loaded(self, message: PageLoaded) -> None:
+        """Show the list; on a refresh, read the highlighted slip again too."""
+        queue = self.queue
+        first = not queue.loaded
+        rows = (message.rows if message.offset == 0
+                else [*queue.rows[:message.offset], *message.rows])
+        queue.show(rows, message.more)
+        if first:
+            queue.focus_table()
+            self._load_info()
+        elif message.offset == 0 and self.info is not None \
+                and queue.number == self.info.view.number:
+            self._load_info()  # stock may have moved at another terminal
+
+    def on_slip_queue_need_more(self, message: SlipQueue.NeedMore) -> None:
+        """Read the next page."""
+        database = self.rma.database
+        if database is not None:
+            self._load_page(database, len(self.queue.rows), PAGE)
+
+    def on_slip_queue_highlighted(self, message: SlipQueue.Highlighted) -> None:
+        """Show the slip under the cursor."""
+        self._load_info()
+
+    def _load_info(self) -> None:
+        number = self.queue.number
+        database = self.rma.database
+        if number is None:
+            self.info = None
+            self._render_info()
+        elif database is not None:
+            self._read_info(database, number)
+
+    @work(thread=True, exclusive=True, group="settle-info")
+    def _read_info(self, database: Database, number: str) -> None:
+        worker = get_current_worker()
+        try:
+            from rma_tui import service
+
+            view = service.get_slip(database, number)
+            sellable: dict[str, int] = {}
+            names: dict[str, str] = {}
+            for sku in {ln.replacement_sku for ln in view.lines if ln.replacement_sku}:
+                # search_products matches SKU prefixes and names too: keep the exact SKU.
+                hit = next((h for h in service.search_products(database, sku, limit=50)
+                            if h.sku == sku), None)
+                sellable[sku] = hit.sellable if hit is not None else 0
+                names[sku] = hit.name if hit is not None else ""
+            credit = None
+            if view.customer_phone:
+                found = service.find_customers(database, view.customer_phone, limit=5)
+                credit = next((c.credit_fen for c in found if c.phone == view.customer_phone),
+                              None)
+        except Exception as exc:
+            if not worker.is_cancelled:
+                self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.InfoLoaded(SettleInfo(view, sellable, names, credit)))
+
+    def on_settlement_screen_info_loaded(self, message: InfoLoaded) -> None:
+        """Show the slip read by the worker (another slip: back to the default method)."""
+        if message.info.view.number != self.queue.number:
+            return  # the cursor moved on meanwhile
+        if self.info is None or self.info.view.number != message.info.view.number:
+            self._pick_method("original")
+            self._clear_errors()
+        self.info = message.info
+        self._render_info()
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def _render_info(self) -> None:
+        info = self.info
+        detail = self.query_one("#settle-detail", VerticalScroll)
+        for widget_id in ("#settle-method-label", "#settle-method", "#settle-hint"):
+            self.query_one(widget_id).display = info is not None
+        brief = self.query_one("#settle-brief", Static)
+        amount = self.query_one("#settle-amount", Static)
+        stock = self.query_one("#settle-stock", Static)
+        if info is None:
+            detail.border_title = i18n.t("settle_title")
+            brief.update(i18n.t("insp_pick") if self.queue.rows else "")
+            amount.update("")
+            stock.update("")
+            stock.display = False
+            return
+        view = info.view
+        detail.border_title = view.number
+        brief.update(slip_brief(view))
+        amount.update(self._amount_table(info))
+        exchange = view.type == "exchange"
+        stock.display = exchange
+        if exchange:
+            stock.update(self._stock_table(info))
+
+    def _amount_table(self, info: SettleInfo) -> Table:
+        view = info.view
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column(justify="right")
+        grid.title = i18n.t("settle_amount_heading")
+        grid.title_justify = "left"
+        grid.title_style = "bold"
+        if view.type == "return":
+            grid.add_row(i18n.t("settle_gross"), yuan(view.gross_fen))
+            grid.add_row(i18n.t("settle_fee"), yuan(-view.fee_fen) if view.fee_fen else yuan(0))
+            grid.add_row(i18n.t("settle_refund"), Text(yuan(view.refund_fen), style="bold"))
+        else:
+            replacement = sum(ln.replacement_qty * ln.replacement_unit_price_fen
+                              for ln in view.lines)
+            grid.add_row(i18n.t("settle_returned_value"), yuan(view.gross_fen))
+            grid.add_row(i18n.t("settle_replacement_value"), yuan(replacement))
+            grid.add_row(i18n.t("col_difference"),
+                         Text(difference_text(view.difference_fen), style="bold"))
+        if info.credit_fen is not None:
+            grid.add_row(i18n.t("col_customer"), i18n.t("settle_credit",
+                                                      customer=view.customer or "",
+                                                      credit_fen=info.credit_fen))
+        else:
+            grid.add_row(i18n.t("col_customer"), i18n.t("settle_no_customer"))
+        return grid
+
+    def _stock_table(self, info: SettleInfo) -> Table:
+        grid = Table.grid(padding=(0, 1))
+        grid.title = i18n.t("settle_stock_heading")
+        grid.title_justify = "left"
+        grid.title_style = "bold"
+        grid.add_column()
+        need: dict[str, int] = {}
+        for ln in info.view.lines:
+            if ln.replacement_sku:
+                need[ln.replacement_sku] = need.get(ln.replacement_sku, 0) + ln.replacement_qty
+        for ln in info.view.lines:
+            if not ln.replacement_sku:
+                continue
+            sku = ln.replacement_sku
+            have = info.sellable.get(sku, 0)
+            text = Text(i18n.t("settle_stock_line", sku=sku, name=info.names.get(sku, ""),
+                               qty=ln.replacement_qty, sellable=have))
+            if have < need[sku]:
+                text.append("  " + i18n.t("settle_stock_short", short=need[sku] - have),
+                            style="bold reverse")
+            grid.add_row(text)
+        return grid
+
+    # -- settling -------------------------------------------------------------------------
+
+    def on_slip_queue_selected(self, message: SlipQueue.Selected) -> None:
+        """Enter on a slip: settle it (after the confirmation)."""
+        self.action_settle()
+
+    def action_next_method(self) -> None:
+        """Pick the next refund method."""
+        current = METHODS.index(self.method)
+        self._pick_method(METHODS[(current + 1) % len(METHODS)])
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        """A method picked in the radio set (arrows, Enter, mouse); an error about the old
+        one no longer applies."""
+        if event.pressed.id is not None and event.pressed.value:
+            self._method = event.pressed.id.removeprefix("method-")
+        self._field_error("method", "")
+
+    def action_settle(self) -> None:
+        """Ask, then settle the highlighted slip with the method picked."""
+        info = self.info
+        database = self.rma.database
+        if info is None or database is None or info.view.number != self.queue.number:
+            return
+        from rma_tui import service
+
+        app = self.rma
+        if app.user is not None and app.role not in service.SETTLE_ROLES:
+            # The service refuses too; asking first spares a pointless confirmation.
+            self._say_error(DomainError("role_denied", field="user", user=app.user.name,
+                                        role=app.user.role,
+                                        allowed=", ".join(service.SETTLE_ROLES)))
+            return
+        view, method = info.view, self.method
+        if view.type == "return":
+            body = i18n.t("settle_confirm_return", slip=view.number, refund_fen=view.refund_fen,
+                          method=method)
+        else:
+            body = i18n.t("settle_confirm_exchange", slip=view.number,
+                          qty=sum(ln.replacement_qty for ln in view.lines),
+                          difference=difference_text(view.difference_fen), method=method)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._settle(database, view.number, method)
+            else:
+                self._say("ok", "cb_cancelled")
+
+        self.app.push_screen(ConfirmDialog(i18n.t("settle_confirm_title"), body), answered)
+
+    @work(thread=True, exclusive=True, group="settle-write")
+    def _settle(self, database: Database, number: str, method: str) -> None:
+        actor = self.rma.user.name if self.rma.user else ""
+        try:
+            from rma_tui import service
+
+            view = service.settle_slip(database, actor, number, method)
+        except DomainError as exc:
+            self.post_message(self.Failed(exc, None))
+            return
+        except Exception as exc:
+            self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
+            return
+        self.post_message(self.Settled(view))
+
+    def on_settlement_screen_settled(self, message: Settled) -> None:
+        """Say what was paid, refresh the list, and ask the customer's feedback."""
+        view = message.view
+        self._clear_errors()
+        method = view.refund_method or ""
+        if view.type == "return":
+            self._say("ok", "settle_done_return", slip=view.number, refund_fen=view.refund_fen,
+                      method=method)
+        else:
+            self._say("ok", "settle_done_exchange", slip=view.number,
+                      difference=difference_text(view.difference_fen), method=method)
+        self.reload()
+        database = self.rma.database
+
+        def answered(feedback: tuple[int, str] | None) -> None:
+            if feedback is None:
+                self._say("ok", "fb_skipped")
+            elif database is not None:
+                self._feedback(database, view.number, *feedback)
+
+        self.app.push_screen(FeedbackDialog(view.number), answered)
+
+    @work(thread=True, exclusive=True, group="settle-write")
+    def _feedback(self, database: Database, number: str, score: int, comment: str) -> None:
+        actor = self.rma.user.name if self.rma.user else ""
+        try:
+            from rma_tui import service
+
+            service.add_feedback(database, actor, number, score, comment)
+        except DomainError as exc:
+            self.post_message(self.Failed(exc, None))
+            return
+        except Exception as exc:
+            self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
+            return
+        self.post_message(self.FeedbackSaved(number))
+
+    def on_settlement_screen_feedback_saved(self, message: FeedbackSaved) -> None:
+        """Confirm the feedback was kept."""
+        self._say("ok", "feedback_saved", slip=message.number)
+
+    def on_settlement_screen_failed(self, message: Failed) -> None:
+        """Show why: under the stock or the method when the error names them."""
+        error = message.error
+        if error is None:
+            if message.problem is not None:
+                self._say_error(message.problem)
+            return
+        if error.key == "stock_short" or error.field == "qty":
+            self._field_error("stock", error.message())
+        elif error.field == "method":
+            self._field_error("method", error.message())
+        self._say_error(error)
+
+    # -- language -------------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        """Redraw every text in the current language."""
+        translate_bindings(self, self.BINDING_KEYS)
+        if not self.is_mounted:
+            return
+        self.queue.relabel()
+        self.query_one("#settle-method-label", Label).update(i18n.t("col_method"))
+        for method in METHODS:
+            self.query_one(f"#method-{method}", RadioButton).label = i18n.label("method", method)
+        self.query_one("#settle-hint", Static).update(i18n.t("settle_hint"))
+        self._show_message()
+        self._render_info()
