@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,6 +32,7 @@ from rma_tui.screens import Problem, problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.screens.home import HomeScreen
 from rma_tui.screens.palette import DeskCommands
+from rma_tui.widgets.desk_bindings import translate_bindings
 
 if TYPE_CHECKING:
     from rma_tui.screens.setup import SetupScreen
@@ -183,7 +183,14 @@ class RmaApp(App[None]):
                         self.post_message(self.SetupNeeded(None))
                     return
                 database = Database(self.db_location)
-            if _is_blank(database) or service.needs_setup(database):
+            blank = _is_blank(database)
+            if not blank:
+                # A file made by an older version is brought up to date (after a backup)
+                # before any screen reads it; at head this costs a few milliseconds.
+                from rma_tui.store.migrate import upgrade
+
+                upgrade(database)
+            if blank or service.needs_setup(database):
                 message = self.SetupNeeded(database)
             else:
                 # No default here: the app's own title follows the language switch.
@@ -366,15 +373,9 @@ class RmaApp(App[None]):
         # leaving room for the current screen's own keys.
         narrow = self.size.width < NARROW_WIDTH
         screens = Binding.Group(i18n.t("app_key_screens"), compact=True) if narrow else None
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=i18n.t(self.BINDING_KEYS[b.action]),
-                        group=screens if b.action.startswith("show_") else b.group)
-                if b.action in self.BINDING_KEYS else b
-                for b in bindings
-            ]
+        translate_bindings(self, self.BINDING_KEYS,
+                           lambda b: screens if b.action.startswith("show_") else b.group)
         self._narrow_footer = narrow
-        self.refresh_bindings()
 
     def on_resize(self) -> None:
         """Regroup the footer's screen keys when the terminal crosses the narrow width."""

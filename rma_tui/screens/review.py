@@ -11,7 +11,6 @@ terminals did within a refresh. The cursor stays on the same slip across reloads
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -29,6 +28,7 @@ from rma_tui.render import yuan
 from rma_tui.screens import Problem, local_time, problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.screens.dialogs import TextPromptDialog
+from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.slip_view import SlipDetail
 
 if TYPE_CHECKING:
@@ -414,13 +414,7 @@ class ReviewScreen(DeskScreen):
 
     def relabel(self) -> None:
         """Redraw every text in the current language (after a language switch)."""
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=i18n.t(self.BINDING_KEYS[b.action]))
-                if b.action in self.BINDING_KEYS else b
-                for b in bindings
-            ]
-        self.refresh_bindings()
+        translate_bindings(self, self.BINDING_KEYS)
         self.sub_title = i18n.t("review_title")
         self.query_one("#review-empty", Static).update(i18n.t("review_empty"))
         if not self.loaded:

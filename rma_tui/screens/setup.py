@@ -9,7 +9,6 @@ never submitted leaves no file behind.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import on, work
@@ -22,6 +21,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Stat
 from textual.worker import get_current_worker
 
 from rma_tui import i18n
+from rma_tui.widgets.desk_bindings import translate_bindings
 
 if TYPE_CHECKING:
     from rma_tui.app import RmaApp
@@ -107,11 +107,7 @@ class SetupScreen(Screen[None]):
         self.query_one("#setup-submit", Button).label = i18n.t("setup_submit")
         self.sub_title = i18n.t("setup_title")
         # The footer text of ctrl+s follows the language (bindings are made at class time).
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [
-                replace(b, description=i18n.t("setup_key_save")) if b.action == "submit" else b
-                for b in bindings]
-        self.refresh_bindings()
+        translate_bindings(self, {"submit": "setup_key_save"})
 
     def _error(self, name: str, text: str) -> None:
         err = self.query_one(f"#error-{name}", Static)
