@@ -30,7 +30,8 @@ from rich.text import Text
 from rma_tui import config, i18n
 from rma_tui.errors import DomainError
 from rma_tui.i18n import t
-from rma_tui.render import err, label, local_time, money, out, pairs, print_json, table
+from rma_tui.money import fen_text as money
+from rma_tui.render import err, label, local_time, out, pairs, print_json, table
 
 if TYPE_CHECKING:
     from rma_tui.service import GradeInput, LineInput, SlipView
@@ -749,9 +750,9 @@ def purchase(
 ) -> None:
     """Goods received from a supplier go into sellable stock (进货)."""
     from rma_tui import service as sv
-    from rma_tui.imports import parse_money
+    from rma_tui.money import parse_yuan
 
-    cost = parse_money(unit_cost, "unit_cost") if unit_cost is not None else None
+    cost = parse_yuan(unit_cost, "unit_cost") if unit_cost is not None else None
     r = sv.receive_purchase(_open(ctx), _actor(ctx), sku, qty, unit_cost_fen=cost,
                             note=note, request_id=request_id)
     _echo(t("cli_purchased", sku=r.sku, qty=qty, sellable=r.sellable))

@@ -108,6 +108,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from rma_tui.money import yuan
+
 LANGS = ("zh", "en")
 _lang = "zh"
 
@@ -864,13 +866,6 @@ _LABEL_KIND = {
 _FIELD_BRACKETS = ("（字段 {field}）", " (field {field})")
 
 
-def _yuan(fen: int) -> str:
-    """Integer fen as yuan with two decimals, exactly (no float)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}¥{whole}.{cents:02d}"
-
-
 class _Params(dict[str, object]):
     """The parameters of one message: derived placeholders, and `{name}` for missing ones."""
 
@@ -885,7 +880,7 @@ class _Params(dict[str, object]):
             for name in (base + "_fen", base):
                 value = dict.get(self, name)
                 if isinstance(value, int) and not isinstance(value, bool):
-                    return _yuan(value)
+                    return yuan(value)
             if base in self:  # not fen (e.g. the raw text of an import cell): as given
                 return str(self[base])
         elif key.endswith("_label"):

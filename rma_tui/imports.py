@@ -20,11 +20,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rma_tui.errors import DomainError
+from rma_tui.money import parse_yuan
 
 if TYPE_CHECKING:
     from rma_tui.store.db import Database
@@ -181,26 +181,6 @@ def read_rows(text: str, kind: str, file: str,
 # Field parsers (each error names its column; the caller adds file and line)
 # ---------------------------------------------------------------------------------------
 
-_CURRENCY = re.compile(r"^[¥￥]")
-
-
-def parse_money(text: str, column: str) -> int:
-    """Yuan text ("12.5", "12.50", "¥3") -> integer fen, exactly; else a DomainError."""
-    raw = _CURRENCY.sub("", text.strip()).strip()
-    if not raw:
-        raise DomainError("required", field=column)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise DomainError("import_bad_money", field=column, value=text) from None
-    if not value.is_finite():
-        raise DomainError("import_bad_money", field=column, value=text)
-    if value < 0:
-        raise DomainError("money_negative", field=column, value=text)
-    fen = value * 100
-    if fen != fen.to_integral_value():
-        raise DomainError("import_money_precision", field=column, value=text)
-    return int(fen)
 
 
 def parse_int(text: str, column: str, default: int | None = None) -> int:
@@ -246,8 +226,8 @@ def _parse_products(rows: list[_Row], file: str) -> list[Any]:
         try:
             out.append(ProductInput(
                 sku=v["sku"], name=v["name"],
-                unit_price_fen=parse_money(v["unit_price"], "unit_price"),
-                unit_cost_fen=parse_money(v["unit_cost"], "unit_cost"),
+                unit_price_fen=parse_yuan(v["unit_price"], "unit_price"),
+                unit_cost_fen=parse_yuan(v["unit_cost"], "unit_cost"),
                 barcode=v.get("barcode") or None, model=v.get("model", ""),
                 category=v.get("category", ""), supplier=v.get("supplier", ""),
                 reorder_point=parse_int(v.get("reorder_point", ""), "reorder_point", 0),
@@ -295,8 +275,8 @@ def _parse_sales(rows: list[_Row], file: str) -> tuple[list[Any], list[_SaleRows
             cost = v.get("unit_cost", "")
             lines[order].append(SaleLineInput(
                 sku=v["sku"], qty=parse_int(v["qty"], "qty"),
-                unit_price_fen=parse_money(v["unit_price"], "unit_price"),
-                unit_cost_fen=parse_money(cost, "unit_cost") if cost else None,
+                unit_price_fen=parse_yuan(v["unit_price"], "unit_price"),
+                unit_cost_fen=parse_yuan(cost, "unit_cost") if cost else None,
             ))
             groups[order].line_of_item.append(row.line)
         except DomainError as e:

@@ -18,19 +18,6 @@ from rich.table import Table
 from rich.text import Text
 
 
-def money(fen: int) -> str:
-    """Yuan with two decimals from integer fen: 1250 -> "12.50", -5 -> "-0.05"."""
-    sign = "-" if fen < 0 else ""
-    a = abs(int(fen))
-    return f"{sign}{a // 100}.{a % 100:02d}"
-
-
-def yuan(fen: int) -> str:
-    """Money with the yuan sign: 1250 -> "¥12.50"."""
-    text = money(fen)
-    return f"-¥{text[1:]}" if text.startswith("-") else f"¥{text}"
-
-
 def local_time(dt: datetime | None, seconds: bool = False) -> str:
     """A stored (UTC) time shown in the machine's local time zone."""
     if dt is None:

@@ -15,10 +15,10 @@ from rma_tui.imports import (
     decode,
     import_file,
     parse_int,
-    parse_money,
     parse_when,
     read_rows,
 )
+from rma_tui.money import parse_yuan as parse_money
 from rma_tui.store.db import Database
 from rma_tui.store.models import Customer, Product, Sale
 

@@ -35,11 +35,11 @@ from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
+from rma_tui.money import parse_yuan, yuan
 from rma_tui.screens import problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.draft_picker import DraftPicker
-from rma_tui.widgets.money import parse_yuan, yuan
 from rma_tui.widgets.sale_lines import LineRow, SaleLinesTable
 from rma_tui.widgets.verdict import VerdictPanel
 

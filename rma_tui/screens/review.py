@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
 from rma_tui import i18n
-from rma_tui.render import yuan
+from rma_tui.money import yuan
 from rma_tui.screens import Problem, local_time, problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.screens.dialogs import TextPromptDialog

@@ -25,12 +25,12 @@ from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
+from rma_tui.money import yuan
 from rma_tui.screens import Problem, problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.feedback_dialog import FeedbackDialog
-from rma_tui.widgets.money import yuan
 from rma_tui.widgets.slip_brief import slip_brief
 from rma_tui.widgets.slip_queue import Column, SlipQueue
 

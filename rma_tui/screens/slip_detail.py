@@ -17,7 +17,8 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from rma_tui import i18n
-from rma_tui.render import local_time, money, pairs, table
+from rma_tui.money import fen_text as money
+from rma_tui.render import local_time, pairs, table
 from rma_tui.screens import Problem, problem_from
 
 if TYPE_CHECKING:

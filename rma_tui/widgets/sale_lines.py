@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from rma_tui import i18n
-from rma_tui.widgets.money import yuan
+from rma_tui.money import yuan
 
 # Digits typed within this many seconds of each other make one number ("1", "2" -> 12).
 DIGIT_GAP_SECONDS = 1.0

@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from rma_tui import i18n
+from rma_tui.money import yuan
 from rma_tui.screens import local_time
-from rma_tui.widgets.money import yuan
 
 if TYPE_CHECKING:
     from rma_tui.service import SlipView

@@ -37,7 +37,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from rma_tui import i18n
-from rma_tui.render import yuan
+from rma_tui.money import yuan
 from rma_tui.screens import local_time
 
 if TYPE_CHECKING:

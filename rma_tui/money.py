@@ -1,0 +1,48 @@
+"""Money as people type and read it: yuan text <-> integer fen, exactly (never float).
+
+One place for the whole program: the CLI, the CSV import, the screens and the messages.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from rma_tui.errors import DomainError
+
+# A yuan sign in front, or 元 after, and spaces are allowed; thousands separators are not
+# (in a CSV file "1,000" is ambiguous).
+_DECORATION = re.compile(r"^\s*[¥￥]?|元?\s*$")
+
+
+def fen_text(fen: int) -> str:
+    """Yuan with two decimals from integer fen: 1250 -> "12.50", -5 -> "-0.05"."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def yuan(fen: int) -> str:
+    """Money with the yuan sign: 1250 -> "¥12.50", -5 -> "-¥0.05"."""
+    text = fen_text(fen)
+    return f"-¥{text[1:]}" if text.startswith("-") else f"¥{text}"
+
+
+def parse_yuan(text: str | None, field: str) -> int:
+    """What a person typed ("12.5", "¥12.50", "12元") as integer fen; a DomainError naming
+    `field` for anything that is not a non-negative amount with at most two decimals."""
+    raw = _DECORATION.sub("", text or "")
+    if not raw:
+        raise DomainError("required", field=field)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise DomainError("import_bad_money", field=field, value=text) from None
+    if not value.is_finite():
+        raise DomainError("import_bad_money", field=field, value=text)
+    if value < 0:
+        raise DomainError("money_negative", field=field, value=text)
+    fen = value * 100
+    if fen != fen.to_integral_value():
+        raise DomainError("import_money_precision", field=field, value=text)
+    return int(fen)
