@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +16,24 @@ from rma_tui.store.migrate import upgrade
 
 # A fixed "now" so windows and slip numbers are deterministic.
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def shanghai_time_and_chinese() -> Iterator[None]:
+    """For app tests: times show in the shop's zone (Asia/Shanghai) whatever the machine's
+    zone is, and the process-wide language is back to Chinese after each test."""
+    from rma_tui import i18n
+
+    old_tz = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Shanghai"
+    time.tzset()
+    yield
+    if old_tz is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = old_tz
+    time.tzset()
+    i18n.set_lang("zh")
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -74,20 +71,8 @@ def seeded(db: Database) -> Database:
     return db
 
 
-@pytest.fixture(autouse=True)
-def _shanghai_time_and_chinese() -> Iterator[None]:
-    """Times show in the shop's zone (Asia/Shanghai) whatever the machine's zone is, and
-    the process-wide language is restored after each test."""
-    old_tz = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Shanghai"
-    time.tzset()
-    yield
-    if old_tz is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old_tz
-    time.tzset()
-    i18n.set_lang("zh")
+# Times show in the shop's zone whatever the machine's; the language is reset after.
+pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -21,10 +21,12 @@ from rma_tui.store.db import Database
 SIZE = (120, 36)
 
 
+pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
+
+
 @pytest.fixture(autouse=True)
-def _restore_language_and_policy():
+def _restore_policy():
     yield
-    i18n.set_lang("zh")
     sv.set_policy(None)
 
 

@@ -3,9 +3,7 @@ key-press count of a standard return, and snapshots at 120x36 (zh, en) and 80x24
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -29,19 +27,8 @@ WIDE = (120, 36)
 NARROW = (80, 24)
 
 
-@pytest.fixture(autouse=True)
-def _shanghai_time_and_chinese() -> Iterator[None]:
-    """Times show in the shop's zone whatever the machine's zone; language restored."""
-    old_tz = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Shanghai"
-    time.tzset()
-    yield
-    if old_tz is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old_tz
-    time.tzset()
-    i18n.set_lang("zh")
+# Times show in the shop's zone whatever the machine's; the language is reset after.
+pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
 
 
 @pytest.fixture

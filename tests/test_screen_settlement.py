@@ -7,9 +7,6 @@ snapshots at 120x36 (zh, en) and 80x24.
 from __future__ import annotations
 
 import io
-import os
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,20 +26,8 @@ from rma_tui.widgets.feedback_dialog import FeedbackDialog
 SIZE = (120, 36)
 
 
-@pytest.fixture(autouse=True)
-def _shanghai_time_and_chinese() -> Iterator[None]:
-    """Times show in the shop's zone whatever the machine's zone is; the language is
-    restored after each test."""
-    old_tz = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Shanghai"
-    time.tzset()
-    yield
-    if old_tz is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old_tz
-    time.tzset()
-    i18n.set_lang("zh")
+# Times show in the shop's zone whatever the machine's; the language is reset after.
+pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
 
 
 @pytest.fixture

@@ -9,12 +9,7 @@ from typing import ClassVar
 
 import pytest
 from conftest import NOW
-from test_app import (  # the autouse fixture: Shanghai time, language reset
-    APP_SIZE,
-    _shanghai_time_and_chinese,  # noqa: F401
-    seed,
-    settle,
-)
+from test_app import APP_SIZE, seed, settle
 from textual.app import App, ComposeResult
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot
@@ -34,6 +29,8 @@ from rma_tui.store.migrate import upgrade
 
 PIN_USER = "boss3"
 PIN = "2468"
+
+pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
 
 
 @pytest.fixture
