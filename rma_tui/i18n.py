@@ -510,6 +510,7 @@ _UI: dict[str, tuple[str, str]] = {
         "The database {db} is not set up yet: run rma init first (or rma demo for demo data)."),
     "app_db_error": ("无法打开数据库 {db}：{error}", "Cannot open the database {db}: {error}"),
     "app_key_refresh": ("刷新", "Refresh"),
+    "home_key_mark_read": ("通知已读", "Mark read"),
     "app_key_language": ("English", "中文"),
     "app_key_quit": ("退出", "Quit"),
     "app_help_refresh": ("重新读取数据库", "Read the database again"),

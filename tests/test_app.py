@@ -335,3 +335,20 @@ def test_snapshot_home_clerk_en_80x24(snap_compare, tmp_path: Path) -> None:
 def test_snapshot_unknown_user_zh_80x24(snap_compare, tmp_path: Path) -> None:
     app = _snapshot_app(tmp_path, "nobody", "zh")
     assert snap_compare(app, terminal_size=(80, 24), run_before=_finish_workers)
+
+
+async def test_m_marks_the_roles_notifications_read(seeded: Database) -> None:
+    assert sv.count_notifications(seeded, "owner") > 0
+    clerk_before = sv.count_notifications(seeded, "clerk")
+    app = make_app(seeded.url, "owner", "zh", refresh_seconds=0)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await settle(pilot)
+        assert shown_notifications(app)
+        await pilot.press("m")
+        await settle(pilot)
+        await settle(pilot)
+        assert sv.count_notifications(seeded, "owner") == 0
+        assert shown_notifications(app) == []
+        assert app.unread == 0
+    # Only the signed-in user's role: the clerks' notifications are untouched.
+    assert sv.count_notifications(seeded, "clerk") == clerk_before

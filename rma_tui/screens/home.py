@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.table import Table
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
@@ -18,6 +19,7 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.screens import Problem, local_time, problem_from
 from rma_tui.screens.base import DeskScreen
+from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.status_counts import StatusCounts
 
 if TYPE_CHECKING:
@@ -38,6 +40,10 @@ class HomeData:
 
 class HomeScreen(DeskScreen):
     """Counts per state, the user's notifications and (for owners) open low-stock alerts."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("m", "mark_read", "mark read")]
+    # Footer text per action, as i18n keys (applied in `relabel`).
+    BINDING_KEYS: ClassVar[dict[str, str]] = {"mark_read": "home_key_mark_read"}
 
     class DataLoaded(Message):
         """The worker read the screen's data."""
@@ -119,10 +125,31 @@ class HomeScreen(DeskScreen):
         """Say why the data could not be read."""
         self._show_problem(message.problem)
 
+    # -- actions --------------------------------------------------------------------------
+
+    def action_mark_read(self) -> None:
+        """Mark the role's notifications read: what they asked for has been dealt with."""
+        app = self.rma
+        if app.database is not None and app.user is not None and app.problem is None:
+            self._mark_read(app.database, app.user.name, app.db_location)
+
+    @work(thread=True, exclusive=True, group="home-mark")
+    def _mark_read(self, database: Database, actor: str, location: str) -> None:
+        try:
+            from rma_tui import service
+
+            service.mark_notifications_read(database, actor)
+        except Exception as exc:  # shown on screen, like a failed read
+            self.post_message(self.LoadFailed(problem_from(exc, location)))
+            return
+        # The header's unread count and this screen are read again.
+        self.app.call_from_thread(self.rma.action_refresh)
+
     # -- drawing --------------------------------------------------------------------------
 
     def relabel(self) -> None:
         """Redraw every text in the current language (after a language switch)."""
+        translate_bindings(self, self.BINDING_KEYS)
         app = self.rma
         if app.problem is not None:
             self._show_problem(app.problem)
