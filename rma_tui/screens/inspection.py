@@ -28,6 +28,7 @@ from rma_tui.screens.base import DeskScreen
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.grade_form import GradeForm, GradeLine
+from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.slip_brief import slip_brief
 from rma_tui.widgets.slip_queue import Column, SlipQueue
 
@@ -168,8 +169,6 @@ class InspectionScreen(DeskScreen):
         super().__init__(id="inspection")
         self.view: SlipView | None = None  # the slip in the detail pane
         self._detail_kind = "approved"
-        self._message: tuple[str, str, dict[str, object]] | None = None
-        self._error: DomainError | Problem | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -182,7 +181,7 @@ class InspectionScreen(DeskScreen):
             with VerticalScroll(id="insp-detail"):
                 yield Static(id="insp-brief")
                 yield Static(id="insp-hint")
-        yield Static(id="insp-message")
+        yield MessageLine(id="insp-message")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -205,29 +204,10 @@ class InspectionScreen(DeskScreen):
 
     def _say(self, kind: str, key: str, **params: object) -> None:
         """Show a message line: kind ok or error."""
-        self._message = (kind, key, params)
-        self._error = None
-        self._show_message()
+        self.query_one(MessageLine).say(kind, key, **params)
 
     def _say_error(self, error: DomainError | Problem) -> None:
-        self._message = None
-        self._error = error
-        self._show_message()
-
-    def _show_message(self) -> None:
-        label = self.query_one("#insp-message", Static)
-        label.remove_class("-ok", "-error")
-        if self._error is not None:
-            text = (self._error.message() if isinstance(self._error, DomainError)
-                    else self._error.text())
-            label.update(text)
-            label.add_class("-error")
-        elif self._message is not None:
-            kind, key, params = self._message
-            label.update(i18n.t(key, None, **params))
-            label.add_class(f"-{kind}")
-        else:
-            label.update("")
+        self.query_one(MessageLine).say_error(error)
 
     def _allowed(self) -> bool:
         """The signed-in user may receive and inspect; otherwise say so (the service
@@ -500,7 +480,7 @@ class InspectionScreen(DeskScreen):
         form = self.form
         if form is not None:
             form.relabel()
-        self._show_message()
+        self.query_one(MessageLine).relabel()
         self.run_worker(self._show_detail(self._detail_kind, self.view), exclusive=True,
                         group="insp-render")
 

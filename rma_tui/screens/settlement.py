@@ -31,6 +31,7 @@ from rma_tui.screens.base import DeskScreen
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.feedback_dialog import FeedbackDialog
+from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.slip_brief import slip_brief
 from rma_tui.widgets.slip_queue import Column, SlipQueue
 
@@ -208,8 +209,6 @@ class SettlementScreen(DeskScreen):
         super().__init__(id="settlement")
         self.info: SettleInfo | None = None
         self._method = "original"
-        self._message: tuple[str, str, dict[str, object]] | None = None
-        self._error: DomainError | Problem | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -227,7 +226,7 @@ class SettlementScreen(DeskScreen):
                         yield RadioButton(id=f"method-{method}", value=method == "original")
                 yield Static(id="settle-method-error", classes="field-error")
                 yield Static(id="settle-hint")
-        yield Static(id="settle-message")
+        yield MessageLine(id="settle-message")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -256,28 +255,11 @@ class SettlementScreen(DeskScreen):
         self.query_one(f"#method-{method}", RadioButton).value = True
 
     def _say(self, kind: str, key: str, **params: object) -> None:
-        self._message = (kind, key, params)
-        self._error = None
-        self._show_message()
+        """Show a message line: kind ok or error."""
+        self.query_one(MessageLine).say(kind, key, **params)
 
     def _say_error(self, error: DomainError | Problem) -> None:
-        self._message = None
-        self._error = error
-        self._show_message()
-
-    def _show_message(self) -> None:
-        label = self.query_one("#settle-message", Static)
-        label.remove_class("-ok", "-error")
-        if self._error is not None:
-            label.update(self._error.message() if isinstance(self._error, DomainError)
-                         else self._error.text())
-            label.add_class("-error")
-        elif self._message is not None:
-            kind, key, params = self._message
-            label.update(i18n.t(key, None, **params))
-            label.add_class(f"-{kind}")
-        else:
-            label.update("")
+        self.query_one(MessageLine).say_error(error)
 
     def _field_error(self, which: str, text: str) -> None:
         """Show (or with "" clear) the error under the stock (`stock`) or the method."""
@@ -597,5 +579,5 @@ class SettlementScreen(DeskScreen):
         for method in METHODS:
             self.query_one(f"#method-{method}", RadioButton).label = i18n.label("method", method)
         self.query_one("#settle-hint", Static).update(i18n.t("settle_hint"))
-        self._show_message()
+        self.query_one(MessageLine).relabel()
         self._render_info()
