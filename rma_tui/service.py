@@ -223,6 +223,8 @@ class SlipLineView:
     replacement_unit_price_fen: int
     refund_fen: int
     grade: tuple[int, int, int] | None
+    replacement_name: str | None = None
+    replacement_sellable: int | None = None  # sellable stock of the replacement now
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,7 @@ class SlipView:
     lines: list[SlipLineView]
     events: list[EventView]
     feedback: tuple[int, str] | None
+    customer_credit_fen: int | None = None  # the customer's store credit now
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (the `slip show --json` contract)."""
@@ -2291,6 +2294,16 @@ def add_feedback(
 # ---------------------------------------------------------------------------------------
 
 
+def _sellable(s: Session, product_id: int) -> int:
+    return int(
+        s.exec(
+            select(func.coalesce(func.sum(StockLevel.qty), 0)).where(
+                StockLevel.product_id == product_id, StockLevel.location == "sellable"
+            )
+        ).one()
+    )
+
+
 def _slip_view(s: Session, number: str) -> SlipView:
     slip = s.exec(select(Slip).where(Slip.number == number)).one()
     customer = s.get(Customer, slip.customer_id) if slip.customer_id else None
@@ -2321,6 +2334,8 @@ def _slip_view(s: Session, number: str) -> SlipView:
                 replacement_unit_price_fen=ln.replacement_unit_price_fen,
                 refund_fen=ln.refund_fen,
                 grade=(g.resellable, g.defective, g.scrap) if g else None,
+                replacement_name=repl.name if repl else None,
+                replacement_sellable=_sellable(s, repl.id or 0) if repl else None,
             )
         )
     events = [
@@ -2340,6 +2355,7 @@ def _slip_view(s: Session, number: str) -> SlipView:
         channel=slip.channel,
         customer=customer.name if customer else None,
         customer_phone=customer.phone if customer else None,
+        customer_credit_fen=customer.credit_fen if customer else None,
         sale=sale.order_no if sale else None,
         created_by=slip.created_by,
         created_at=_utc(slip.created_at),

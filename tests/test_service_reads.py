@@ -146,3 +146,20 @@ def test_list_slips_of_one_creator(shop) -> None:
     sv.create_slip(db, "clerk2", "SO-1", "return", [L("P1", 1, "quality")], now=NOW)
     got = sv.list_slips(db, status="draft", created_by="clerk")
     assert [x.number for x in got] == [mine.number]
+
+
+def test_a_slip_shows_the_replacements_stock_and_the_customers_credit(shop) -> None:
+    db = shop.db
+    n = sv.create_slip(db, "clerk", "SO-1", "exchange",
+                       [L("P1", 1, "quality", replacement_sku="P2")], now=NOW).number
+    v = sv.get_slip(db, n)
+    assert (v.lines[0].replacement_name, v.lines[0].replacement_sellable) == ("蓝牙耳机", 4)
+    assert v.customer_credit_fen == 0
+    sv.receive_purchase(db, "owner", "P2", 3, now=NOW)
+    assert sv.get_slip(db, n).lines[0].replacement_sellable == 7
+    r = sv.create_slip(db, "clerk", "SO-1", "return", [L("P1", 1, "quality")], now=NOW).number
+    for step in (sv.submit_slip, sv.receive_slip):
+        step(db, "clerk" if step is sv.submit_slip else "warehouse", r, now=NOW)
+    sv.inspect_slip(db, "warehouse", r, [sv.GradeInput("P1", 1, 0, 0)], now=NOW)
+    sv.settle_slip(db, "finance", r, "credit", now=NOW)
+    assert sv.get_slip(db, n).customer_credit_fen == 1800

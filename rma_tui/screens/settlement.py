@@ -342,19 +342,13 @@ class SettlementScreen(DeskScreen):
             from rma_tui import service
 
             view = service.get_slip(database, number)
-            sellable: dict[str, int] = {}
-            names: dict[str, str] = {}
-            for sku in {ln.replacement_sku for ln in view.lines if ln.replacement_sku}:
-                # search_products matches SKU prefixes and names too: keep the exact SKU.
-                hit = next((h for h in service.search_products(database, sku, limit=50)
-                            if h.sku == sku), None)
-                sellable[sku] = hit.sellable if hit is not None else 0
-                names[sku] = hit.name if hit is not None else ""
-            credit = None
-            if view.customer_phone:
-                found = service.find_customers(database, view.customer_phone, limit=5)
-                credit = next((c.credit_fen for c in found if c.phone == view.customer_phone),
-                              None)
+            # The slip view carries the replacements' stock and names and the customer's
+            # store credit as they are now.
+            sellable = {ln.replacement_sku: ln.replacement_sellable or 0
+                        for ln in view.lines if ln.replacement_sku}
+            names = {ln.replacement_sku: ln.replacement_name or ""
+                     for ln in view.lines if ln.replacement_sku}
+            credit = view.customer_credit_fen
         except Exception as exc:
             if not worker.is_cancelled:
                 self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
