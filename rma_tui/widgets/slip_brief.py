@@ -38,7 +38,8 @@ def slip_brief(view: SlipView) -> RenderableType:
     for ln in view.lines:
         reason = i18n.label("reason", ln.reason)
         if ln.reason_text:
-            reason = f"{reason}：{ln.reason_text}"
+            sep = "：" if i18n.get_lang() == "zh" else ": "
+            reason = f"{reason}{sep}{ln.reason_text}"
         cells = [ln.sku, ln.name, str(ln.qty), yuan(ln.unit_price_fen), reason]
         if exchange:
             cells.append(f"{ln.replacement_sku} × {ln.replacement_qty}"
