@@ -760,7 +760,12 @@ def purchase(
 
 @app.command()
 @handled
-def alerts(ctx: typer.Context, as_json: AsJson = False) -> None:
+def alerts(
+    ctx: typer.Context,
+    as_json: AsJson = False,
+    fail_on_alert: Annotated[bool, typer.Option(
+        "--fail-on-alert", help="Exit 1 when any product is low (for cron / SSH checks).")] = False,
+) -> None:
     """Open low-stock alerts, oldest first (低库存预警)."""
     from rma_tui import service as sv
 
@@ -769,14 +774,17 @@ def alerts(ctx: typer.Context, as_json: AsJson = False) -> None:
         print_json([{"sku": a.sku, "name": a.name, "sellable": a.sellable,
                      "reorder_point": a.reorder_point, "raised_at": a.raised_at.isoformat()}
                     for a in rows])
-        return
-    if not rows:
+    elif not rows:
         _echo(t("no_alerts"))
-        return
-    out().print(table(
-        [t("col_sku"), t("col_name"), t("col_sellable"), t("col_reorder_point"), t("col_at")],
-        [(a.sku, a.name, a.sellable, a.reorder_point, local_time(a.raised_at)) for a in rows],
-        title=t("alerts_heading"), right=(2, 3)))
+    else:
+        out().print(table(
+            [t("col_sku"), t("col_name"), t("col_sellable"), t("col_reorder_point"),
+             t("col_at")],
+            [(a.sku, a.name, a.sellable, a.reorder_point, local_time(a.raised_at))
+             for a in rows],
+            title=t("alerts_heading"), right=(2, 3)))
+    if fail_on_alert and rows:
+        raise typer.Exit(1)
 
 
 # ---------------------------------------------------------------------------------------

@@ -439,6 +439,7 @@ def test_stock_and_alerts_json(cli_shop: Shop) -> None:
     assert by["P2"]["sellable"] == 4 and by["P2"]["low"] is False
     assert json.loads(rma(*dbarg(db), "stock", "--json", "--low").stdout) == []
     assert json.loads(rma(*dbarg(db), "alerts", "--json").stdout) == []
+    rma(*dbarg(db), "alerts", "--fail-on-alert")  # nothing low: exit 0 (for cron)
     # Sell P2 down to its reorder point: the alert opens.
     sv.record_sales(db, "clerk", [sv.SaleInput("SO-2", "online", now(),
                                                [sv.SaleLineInput("P2", 2, 15000)])])
@@ -449,6 +450,11 @@ def test_stock_and_alerts_json(cli_shop: Shop) -> None:
     assert set(al[0]) == {"sku", "name", "sellable", "reorder_point", "raised_at"}
     assert (al[0]["sku"], al[0]["sellable"], al[0]["reorder_point"]) == ("P2", 2, 2)
     assert "P2" in rma(*dbarg(db), "alerts").stdout
+    assert "P2" in rma(*dbarg(db), "alerts", "--fail-on-alert", code=1).stdout
+    assert json.loads(rma(*dbarg(db), "alerts", "--json", "--fail-on-alert", code=1).stdout)
+    # Stock back above the reorder point: the alert clears and the check passes again.
+    sv.receive_purchase(db, "owner", "P2", 5)
+    rma(*dbarg(db), "alerts", "--fail-on-alert")
 
 
 def test_sale_list_and_show_json(cli_shop: Shop) -> None:
