@@ -20,6 +20,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -58,6 +59,8 @@ user_app = typer.Typer(help="Users and roles (用户).", no_args_is_help=True)
 app.add_typer(slip_app, name="slip")
 app.add_typer(sale_app, name="sale")
 app.add_typer(user_app, name="user")
+report_app = typer.Typer(help="Reports and analysis (报表).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 
 class Lang(StrEnum):
@@ -876,6 +879,120 @@ def import_(
                              progress=progress)
     _note(t("cli_import_encoding", file=result.file, encoding=result.encoding))
     _echo(t("import_done", file=result.file, count=result.records))
+
+
+# ---------------------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------------------
+
+
+class ReportBy(StrEnum):
+    """What the returns report groups by."""
+
+    product = "product"
+    reason = "reason"
+    channel = "channel"
+    customer = "customer"
+    month = "month"
+
+
+class ReportFormat(StrEnum):
+    """How a report is written."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def parse_date(text: str | None, field: str) -> date | None:
+    """A YYYY-MM-DD local date from the command line, or a DomainError naming the option."""
+    if text is None:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError(text)
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError("bad_date", field=field, value=text) from None
+
+
+def _rate_text(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.1f}%"
+
+
+@report_app.command("returns")
+@handled
+def report_returns(
+    ctx: typer.Context,
+    by: Annotated[ReportBy, typer.Option("--by", help="Group by (分组).")] = ReportBy.product,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="First day, YYYY-MM-DD local (起始日期).")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Last day, YYYY-MM-DD local, inclusive (截止日期).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option(
+        "--format", help="table | csv | json.")] = ReportFormat.table,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Write to this file instead of the screen.")] = None,
+) -> None:
+    """Returns by product, reason, channel, customer or month: slips, units, refund and
+    return rate (退换货统计)."""
+    import csv
+    import io
+    import json
+
+    from rma_tui import reports
+    from rma_tui import service as sv
+
+    start, end = parse_date(since, "--since"), parse_date(until, "--until")
+    rows = reports.returns_report(_open(ctx), by.value, since=start, until=end)
+    # Reasons and channels are codes: show them in the shop's language everywhere.
+    kind = by.value if by in (ReportBy.reason, ReportBy.channel) else None
+    names = [label(kind, r.key) if kind else r.name for r in rows]
+    fields = ["key", "name", "slips", "units_returned", "refund_fen", "units_sold", "rate"]
+    if fmt is ReportFormat.table:
+        head = {ReportBy.product: "col_sku", ReportBy.reason: "col_reason",
+                ReportBy.channel: "col_channel", ReportBy.customer: "col_phone",
+                ReportBy.month: "col_month"}[by]
+        with_name = by in (ReportBy.product, ReportBy.customer)
+        name_head = t("col_name") if by is ReportBy.product else t("col_customer")
+        headers = [t(head), *([name_head] if with_name else []), t("col_slips"),
+                   t("col_units_returned"), t("col_refund"), t("col_units_sold"),
+                   t("col_return_rate")]
+        body = [(names[i] if kind else (r.key or "—"), *([r.name] if with_name else []),
+                 r.slips, r.units_returned, money(r.refund_fen), r.units_sold,
+                 _rate_text(r.rate)) for i, r in enumerate(rows)]
+        first = 2 if with_name else 1
+        tbl = table(headers, body, right=range(first, first + 5),
+                    title=t("report_returns_title", by_label=t(f"report_by_{by.value}")))
+        tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
+        if out_file is None:
+            out().print(tbl)
+        else:
+            from rich.console import Console
+
+            with open(out_file, "w", encoding="utf-8") as fh:
+                Console(file=fh, width=200, highlight=False).print(tbl)
+            _note(t("cli_report_written", path=str(out_file)))
+        return
+    dicts = [{**r.as_dict(), "name": names[i]} for i, r in enumerate(rows)]
+    if fmt is ReportFormat.json:
+        if out_file is None:
+            print_json(dicts)
+            return
+        text = json.dumps(dicts, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**d, "rate": "" if d["rate"] is None else d["rate"]} for d in dicts)
+        text = buf.getvalue()
+        if out_file is None:
+            sys.stdout.write(text)
+            return
+    # utf-8-sig for CSV so that Excel on a Chinese Windows opens the names correctly.
+    encoding = "utf-8-sig" if fmt is ReportFormat.csv else "utf-8"
+    out_file.write_text(text, encoding=encoding)
+    _note(t("cli_report_written", path=str(out_file)))
 
 
 def main() -> None:

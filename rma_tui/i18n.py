@@ -231,6 +231,8 @@ _ERRORS: dict[str, tuple[str, str]] = {
                        "An amount cannot be negative: {value_yuan} (field {field})"),
     "bad_choice": ("“{value}”不是有效选项，可选：{allowed}（字段 {field}）",
                    "'{value}' is not a valid choice; use one of: {allowed} (field {field})"),
+    "bad_date": ("日期“{value}”格式不正确，应如 2026-01-31（字段 {field}）",
+                 "The date '{value}' is not valid; use e.g. 2026-01-31 (field {field})"),
     # Users and permissions
     "unknown_user": ("找不到用户“{user}”，请用 --user 或 RMA_USER 指定已登记的用户",
                      "Unknown user '{user}'; give a registered user with --user or RMA_USER"),
@@ -490,6 +492,11 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "col_resellable": ("可再售", "Resellable"),
     "col_verdict": ("政策校验", "Policy"),
     "col_feedback": ("评价", "Feedback"),
+    "col_slips": ("单据数", "Slips"),
+    "col_units_returned": ("退回件数", "Units returned"),
+    "col_units_sold": ("销售件数", "Units sold"),
+    "col_return_rate": ("退货率", "Return rate"),
+    "col_month": ("月份", "Month"),
 }
 
 _UI: dict[str, tuple[str, str]] = {
@@ -835,6 +842,15 @@ _UI: dict[str, tuple[str, str]] = {
                              "方式：{method_label}",
                              "Exchange difference {difference} (positive: the customer pays; "
                              "negative: refunded) by {method_label}"),
+    "cli_report_written": ("报表已写入 {path}", "Report written to {path}"),
+    "report_returns_title": ("退换货统计（按{by_label}）", "Returns by {by_label}"),
+    "report_rate_note": ("销售件数少于 {min_sample} 时不显示退货率",
+                         "Return rate shown only when at least {min_sample} units were sold"),
+    "report_by_product": ("商品", "product"),
+    "report_by_reason": ("原因", "reason"),
+    "report_by_channel": ("渠道", "channel"),
+    "report_by_customer": ("客户", "customer"),
+    "report_by_month": ("月份", "month"),
     "cli_more_rows": ("可能还有更多，下一页加 --offset {offset}",
                       "There may be more: next page with --offset {offset}"),
     "cli_purchased": ("已进货 {sku} × {qty}，现可售 {sellable}",

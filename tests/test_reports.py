@@ -1,0 +1,236 @@
+"""The returns report (`rma_tui.reports`, `rma report returns`) against a small hand-built
+shop whose every figure is worked out by hand below.
+
+The shop (conftest `make_shop` plus three sales and four slips; times UTC, the shop's zone
+is Asia/Shanghai, UTC+8):
+
+Sales                                               units sold
+  SO-1  2026-11-18 10:00  store   张三   3 x P1 @18.00, 1 x P2 @140.00   P1 3, P2 1
+  SO-2  2026-11-19 02:00  online  -      5 x P1 @20.00                   P1 5
+  SO-3  2026-10-15 10:00  store   -      2 x P1 @18.00                   P1 2
+
+Slips (returns; store fee 10% applies to no-reason only, online fee 0%)
+  S1  2026-11-19 10:00  SO-1  1 x P1 quality 18.00 + 1 x P2 damaged 140.00   (draft)
+  S2  2026-11-19 17:00  SO-2  2 x P1 changed_mind 2 x 20.00 = 40.00          (draft)
+      (= 2026-11-20 01:00 in Shanghai: outside --until 2026-11-19 locally)
+  S3  2026-11-20 09:30  SO-2  1 x P1 size 20.00                    REJECTED: never counts
+  S4  2026-10-16 10:00  SO-3  1 x P1 wrong_item 18.00                        (draft)
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+from conftest import make_shop
+from typer.testing import CliRunner
+
+from rma_tui import i18n, reports
+from rma_tui import service as sv
+from rma_tui.cli import app
+from rma_tui.errors import DomainError
+from rma_tui.store.db import Database
+
+P1, P2 = "Type-C 数据线", "蓝牙耳机"
+
+
+def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+def rshop(db: Database, shanghai_time_and_chinese: None) -> Database:
+    """The shop of the module docstring."""
+    make_shop(db, now=at(11, 20, 10))
+    sv.receive_purchase(db, "owner", "P1", 20, now=at(10, 1, 10))
+    sv.record_sales(db, "clerk", [
+        sv.SaleInput("SO-2", "online", at(11, 19, 2), [sv.SaleLineInput("P1", 5, 2000)]),
+        sv.SaleInput("SO-3", "store", at(10, 15, 10), [sv.SaleLineInput("P1", 2, 1800)]),
+    ], now=at(11, 20, 10))
+    ret = "return"
+    sv.create_slip(db, "clerk", "SO-1", ret, [sv.LineInput("P1", 1, "quality"),
+                                              sv.LineInput("P2", 1, "damaged")],
+                   now=at(11, 19, 10))
+    sv.create_slip(db, "clerk", "SO-2", ret, [sv.LineInput("P1", 2, "changed_mind")],
+                   now=at(11, 19, 17))
+    # Online slips wait for an approver, so S3 can be rejected rather than auto-approved.
+    base = sv.policy()
+    online = replace(base.channel("online"), auto_approve=False)
+    sv.set_policy(replace(base, channels={**base.channels, "online": online}))
+    try:
+        s3 = sv.create_slip(db, "clerk", "SO-2", ret, [sv.LineInput("P1", 1, "size")],
+                            now=at(11, 20, 9, 30))
+        sv.submit_slip(db, "clerk", s3.number, now=at(11, 20, 9, 31))
+        v = sv.reject_slip(db, "owner", s3.number, "包装已拆", now=at(11, 20, 9, 40))
+        assert v.status == "rejected"
+    finally:
+        sv.set_policy(None)
+    sv.create_slip(db, "clerk", "SO-3", ret, [sv.LineInput("P1", 1, "wrong_item")],
+                   now=at(10, 16, 10))
+    return db
+
+
+@pytest.fixture
+def min_sample():
+    """Set the policy's min_sample for one test; the file's policy is back afterwards."""
+    def set_(n: int) -> None:
+        sv.set_policy(replace(sv.policy(), min_sample=n))
+    yield set_
+    sv.set_policy(None)
+
+
+def table_of(rows: list[reports.ReturnsRow]) -> dict[str, tuple]:
+    return {r.key: (r.slips, r.units_returned, r.refund_fen, r.units_sold, r.rate)
+            for r in rows}
+
+
+def test_by_product(rshop: Database, min_sample) -> None:
+    rows = reports.returns_report(rshop, "product")
+    assert [(r.key, r.name) for r in rows] == [("P1", P1), ("P2", P2)]  # most units first
+    # Default min_sample 20: nobody sold 20 units, so no rate at all.
+    assert table_of(rows) == {
+        # P1: slips S1, S2, S4 (S3 rejected) = 3; units 1 + 2 + 1 = 4;
+        #     refund 1800 + 2*2000 + 1800 = 7600; sold 3 + 5 + 2 = 10
+        "P1": (3, 4, 7600, 10, None),
+        # P2: S1 only; 1 unit; 14000; sold 1
+        "P2": (1, 1, 14000, 1, None),
+    }
+    min_sample(10)  # P1 sold exactly 10: shown (>=); P2 sold 1: blank
+    got = table_of(reports.returns_report(rshop, "product"))
+    assert got["P1"][4] == pytest.approx(4 / 10) and got["P2"][4] is None
+    min_sample(11)
+    assert table_of(reports.returns_report(rshop, "product"))["P1"][4] is None
+
+
+def test_by_reason(rshop: Database, min_sample) -> None:
+    min_sample(5)
+    rows = reports.returns_report(rshop, "reason")
+    # Units sold for a reason = all units sold in the period: 3 + 1 + 5 + 2 = 11.
+    # "size" (S3, rejected) is absent.
+    assert [r.key for r in rows] == ["changed_mind", "damaged", "quality", "wrong_item"]
+    assert table_of(rows) == {
+        "changed_mind": (1, 2, 4000, 11, pytest.approx(2 / 11)),   # S2
+        "damaged": (1, 1, 14000, 11, pytest.approx(1 / 11)),       # S1 P2
+        "quality": (1, 1, 1800, 11, pytest.approx(1 / 11)),        # S1 P1
+        "wrong_item": (1, 1, 1800, 11, pytest.approx(1 / 11)),     # S4
+    }
+
+
+def test_by_channel(rshop: Database, min_sample) -> None:
+    min_sample(6)
+    assert table_of(reports.returns_report(rshop, "channel")) == {
+        # store: S1 + S4 = 2 slips; units 2 + 1 = 3; refund 1800 + 14000 + 1800 = 17600;
+        #        sold SO-1 (3 + 1) + SO-3 (2) = 6 >= 6 -> rate 3/6
+        "store": (2, 3, 17600, 6, pytest.approx(0.5)),
+        # online: S2 only (S3 rejected); 2 units; 4000; sold 5 < 6 -> no rate
+        "online": (1, 2, 4000, 5, None),
+    }
+
+
+def test_by_month(rshop: Database, min_sample) -> None:
+    min_sample(5)
+    rows = reports.returns_report(rshop, "month")
+    assert table_of(rows) == {
+        # 2026-11: S1 + S2 = 2 slips; units 2 + 2 = 4; refund 15800 + 4000 = 19800;
+        #          sold SO-1 4 + SO-2 5 = 9 -> rate 4/9
+        "2026-11": (2, 4, 19800, 9, pytest.approx(4 / 9)),
+        # 2026-10: S4; 1 unit; 1800; sold SO-3 2 < 5 -> no rate
+        "2026-10": (1, 1, 1800, 2, None),
+    }
+
+
+def test_by_customer(rshop: Database) -> None:
+    assert table_of(reports.returns_report(rshop, "customer")) == {
+        # 张三: S1; 2 units; 1800 + 14000; sold SO-1 3 + 1 = 4
+        "13800000001": (1, 2, 15800, 4, None),
+        # no customer: S2 + S4; units 2 + 1; 4000 + 1800; sold SO-2 5 + SO-3 2 = 7
+        "": (2, 3, 5800, 7, None),
+    }
+
+
+def test_period_uses_local_dates(rshop: Database) -> None:
+    # 2026-11-19 local (Shanghai) = 2026-11-18 16:00 .. 2026-11-19 16:00 UTC:
+    # slips: S1 (19th 10:00 UTC) in; S2 (19th 17:00 UTC = 20th 01:00 local) out.
+    # sales: SO-2 (19th 02:00 UTC) in; SO-1 (18th 10:00 UTC = 18th 18:00 local) out.
+    rows = reports.returns_report(rshop, "product", since=date(2026, 11, 19),
+                                  until=date(2026, 11, 19))
+    assert table_of(rows) == {"P1": (1, 1, 1800, 5, None), "P2": (1, 1, 14000, 0, None)}
+    # November only: S1 + S2; P1 sold 3 + 5 = 8
+    rows = reports.returns_report(rshop, "product", since=date(2026, 11, 1),
+                                  until=date(2026, 11, 30))
+    assert table_of(rows)["P1"] == (2, 3, 5800, 8, None)
+
+
+def test_bad_dimension(rshop: Database) -> None:
+    with pytest.raises(DomainError) as e:
+        reports.returns_report(rshop, "planet")
+    assert e.value.field == "by"
+
+
+# --- the command line ---------------------------------------------------------------------
+
+runner = CliRunner()
+ENV = {"RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
+       "COLUMNS": None, "RMA_POLICY": None}
+
+
+def rma(db: Database, *args: str, code: int = 0):
+    result = runner.invoke(app, ["--db", db.url.removeprefix("sqlite:///"), *args], env=ENV)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    return result
+
+
+def test_cli_table(rshop: Database, min_sample) -> None:
+    min_sample(5)
+    text = rma(rshop, "report", "returns", "--by", "channel").stdout
+    lines = {ln.split()[1]: ln for ln in text.splitlines() if "门店" in ln or "线上" in ln}
+    store = [c for c in lines[next(k for k in lines if "门店" in k)].split("│") if c.strip()]
+    # label, slips, units, refund (yuan), sold, rate
+    assert [c.strip() for c in store] == [i18n.label("channel", "store", "zh"),
+                                          "2", "3", "176.00", "6", "50.0%"]
+    assert "退货率" in text and "176.00" in text and "40.00" in text
+    en = rma(rshop, "--lang", "en", "report", "returns", "--by", "product").stdout
+    assert "Return rate" in en and "76.00" in en and "140.00" in en and "40.0%" in en
+
+
+def test_cli_json(rshop: Database) -> None:
+    data = json.loads(rma(rshop, "report", "returns", "--by", "product", "--format",
+                          "json").stdout)
+    assert data == [
+        {"key": "P1", "name": P1, "slips": 3, "units_returned": 4, "refund_fen": 7600,
+         "units_sold": 10, "rate": None},
+        {"key": "P2", "name": P2, "slips": 1, "units_returned": 1, "refund_fen": 14000,
+         "units_sold": 1, "rate": None},
+    ]
+    data = json.loads(rma(rshop, "report", "returns", "--by", "reason", "--format", "json",
+                          "--since", "2026-10-01", "--until", "2026-10-31").stdout)
+    # October: S4 only; all October sales SO-3 = 2 units
+    assert data == [{"key": "wrong_item", "name": i18n.label("reason", "wrong_item", "zh"),
+                     "slips": 1, "units_returned": 1, "refund_fen": 1800, "units_sold": 2,
+                     "rate": None}]
+
+
+def test_cli_csv_out(rshop: Database, min_sample, tmp_path) -> None:
+    min_sample(5)
+    path = tmp_path / "by_month.csv"
+    rma(rshop, "report", "returns", "--by", "month", "--format", "csv", "--out", str(path))
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows == [  # months in time order
+        {"key": "2026-10", "name": "2026-10", "slips": "1", "units_returned": "1",
+         "refund_fen": "1800", "units_sold": "2", "rate": ""},
+        {"key": "2026-11", "name": "2026-11", "slips": "2", "units_returned": "4",
+         "refund_fen": "19800", "units_sold": "9", "rate": str(4 / 9)},
+    ]
+
+
+def test_cli_bad_date(rshop: Database) -> None:
+    r = rma(rshop, "report", "returns", "--since", "2026-13-01", code=1)
+    assert "--since" in r.stderr and "2026-13-01" in r.stderr
+    r = rma(rshop, "--lang", "en", "report", "returns", "--until", "yesterday", code=1)
+    assert "--until" in r.stderr
