@@ -559,11 +559,21 @@ def _actor(s: Session, name: str | None, roles: Sequence[str] | None = None) -> 
     user = s.exec(select(User).where(User.name == name)).first()
     if user is None or not user.active:
         raise DomainError("unknown_user", field="user", user=name)
-    if roles is not None and user.role not in roles:
-        raise DomainError(
-            "role_denied", field="user", user=name, role=user.role, allowed=", ".join(roles)
-        )
+    if roles is not None:
+        refused = role_refusal(user.name, user.role, roles)
+        if refused is not None:
+            raise refused
     return user
+
+
+def role_refusal(name: str, role: str, roles: Sequence[str]) -> DomainError | None:
+    """The refusal a user of `role` gets for an action open to `roles` (None if allowed).
+
+    The service raises it on every write; screens ask first, so as not to open a dialog for
+    an action that would be refused anyway."""
+    if role in roles:
+        return None
+    return DomainError("role_denied", field="user", user=name, role=role, allowed=", ".join(roles))
 
 
 def _fingerprint(operation: str, payload: Any) -> str:

@@ -214,11 +214,11 @@ class InspectionScreen(DeskScreen):
         refuses too; asking first spares a pointless confirmation)."""
         from rma_tui import service
 
-        app = self.rma
-        if app.user is not None and app.role not in service.WAREHOUSE_ROLES:
-            self._say_error(DomainError("role_denied", field="user", user=app.user.name,
-                                        role=app.user.role,
-                                        allowed=", ".join(service.WAREHOUSE_ROLES)))
+        user = self.rma.user
+        refused = (service.role_refusal(user.name, user.role, service.WAREHOUSE_ROLES)
+                   if user is not None else None)
+        if refused is not None:
+            self._say_error(refused)
             return False
         return True
 

@@ -334,11 +334,11 @@ class ReviewScreen(DeskScreen):
             return
         # Said before asking for a reason the service would refuse anyway (the service
         # still decides: it refuses the same cases on its own).
-        from rma_tui.service import APPROVER_ROLES  # loaded with the session by now
+        from rma_tui import service  # loaded with the session by now
 
-        if user.role not in APPROVER_ROLES:
-            self.notify(i18n.t("role_denied", user=user.name, role=user.role,
-                               allowed=", ".join(APPROVER_ROLES)), severity="error")
+        refused = service.role_refusal(user.name, user.role, service.APPROVER_ROLES)
+        if refused is not None:
+            self.notify(refused.message(), severity="error")
             return
         if item.created_by == user.name:
             self.notify(i18n.t("own_slip", user=user.name, slip=item.number),

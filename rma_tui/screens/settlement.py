@@ -468,12 +468,12 @@ class SettlementScreen(DeskScreen):
             return
         from rma_tui import service
 
-        app = self.rma
-        if app.user is not None and app.role not in service.SETTLE_ROLES:
-            # The service refuses too; asking first spares a pointless confirmation.
-            self._say_error(DomainError("role_denied", field="user", user=app.user.name,
-                                        role=app.user.role,
-                                        allowed=", ".join(service.SETTLE_ROLES)))
+        user = self.rma.user
+        # The service refuses too; asking first spares a pointless confirmation.
+        refused = (service.role_refusal(user.name, user.role, service.SETTLE_ROLES)
+                   if user is not None else None)
+        if refused is not None:
+            self._say_error(refused)
             return
         view, method = info.view, self.method
         if view.type == "return":
