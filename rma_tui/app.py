@@ -6,9 +6,9 @@ inside that worker. Nothing at module level here pulls in sqlmodel or sqlalchemy
 counter screens are imported the first time they are shown.
 
 Screens are Textual modes, one per number key (1 home, 2 slip entry, 3 review,
-4 inspection, 5 settlement); each keeps its own stack, so a half-typed slip is still there
-after a look at the review queue. On an empty database a first-run setup screen is pushed
-over the home screen instead.
+4 inspection, 5 settlement, 6 stock, 7 customers, 8 finance, 9 audit); each keeps its own
+stack, so a half-typed slip is still there after a look at the review queue. On an empty
+database a first-run setup screen is pushed over the home screen instead.
 """
 
 from __future__ import annotations
@@ -62,6 +62,10 @@ SCREENS: dict[str, tuple[str, str]] = {
     "review": ("3", "app_key_review"),
     "inspection": ("4", "app_key_inspection"),
     "settlement": ("5", "app_key_settlement"),
+    "stock": ("6", "app_key_stock"),
+    "customers": ("7", "app_key_customers"),
+    "finance": ("8", "app_key_finance"),
+    "audit": ("9", "app_key_audit"),
 }
 
 
@@ -80,6 +84,10 @@ class RmaApp(App[None]):
         "review": _lazy("rma_tui.screens.review", "ReviewScreen"),
         "inspection": _lazy("rma_tui.screens.inspection", "InspectionScreen"),
         "settlement": _lazy("rma_tui.screens.settlement", "SettlementScreen"),
+        "stock": _lazy("rma_tui.screens.stock", "StockScreen"),
+        "customers": _lazy("rma_tui.screens.customers", "CustomersScreen"),
+        "finance": _lazy("rma_tui.screens.finance", "FinanceScreen"),
+        "audit": _lazy("rma_tui.screens.audit", "AuditScreen"),
     }
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {DeskCommands}
@@ -295,6 +303,22 @@ class RmaApp(App[None]):
     async def action_show_settlement(self) -> None:
         """Go to settlement (结算)."""
         await self._show("settlement")
+
+    async def action_show_stock(self) -> None:
+        """Go to stock (库存): levels, ledger, defective goods, supplier returns."""
+        await self._show("stock")
+
+    async def action_show_customers(self) -> None:
+        """Go to customers (客户): history, follow-ups, store credit."""
+        await self._show("customers")
+
+    async def action_show_finance(self) -> None:
+        """Go to finance (财务): refunds, journal, trial balance, daily close."""
+        await self._show("finance")
+
+    async def action_show_audit(self) -> None:
+        """Go to the audit trail (审计)."""
+        await self._show("audit")
 
     def action_switch_user(self) -> None:
         """Ask who is at the terminal now (and their PIN) and sign them in."""

@@ -995,6 +995,11 @@ def report_returns(
     _note(t("cli_report_written", path=str(out_file)))
 
 
+# The stock, customers, finance and audit commands live in their own modules; importing them
+# registers them on `app` (they import `app` and the helpers above from here).
+from rma_tui import cli_audit, cli_customers, cli_finance, cli_stock  # noqa: E402,F401
+
+
 def main() -> None:
     """The `rma` console script and `python -m rma_tui`."""
     app(prog_name="rma")

@@ -185,6 +185,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "I6 lifecycle": ("I6 单据流程", "I6 lifecycle"),
         "chain": ("审计链", "Audit chain"),
         "I7 requests": ("I7 重复请求", "I7 requests"),
+        "credit": ("顾客储值", "Store credit"),
+        "daily-close": ("日结", "Daily close"),
     },
     # Inspection grades of a received unit.
     "grade": {
@@ -210,6 +212,26 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "customer_import": ("导入客户", "Customers imported"),
         "sale_import": ("导入销售单", "Sales imported"),
         "purchase": ("采购入库", "Purchase received"),
+        "stock_adjust": ("库存调整", "Stock adjusted"),
+        "reorder_point": ("设置补货点", "Reorder point set"),
+        "defective_repair": ("残次品修复入库", "Defective repaired"),
+        "defective_scrap": ("残次品报废", "Defective scrapped"),
+        "supplier_return": ("退供应商", "Returned to supplier"),
+        "follow_up": ("新建回访", "Follow-up noted"),
+        "follow_up_done": ("回访完成", "Follow-up done"),
+        "close_day": ("日结", "Day closed"),
+    },
+    # Stock move kinds (StockMove.kind).
+    "move": {
+        "purchase": ("采购入库", "Purchase"),
+        "sale": ("销售出库", "Sale"),
+        "return_in": ("退货入待检", "Return in (pending)"),
+        "inspect": ("质检", "Inspection"),
+        "exchange_out": ("换货出库", "Exchange out"),
+        "adjust": ("盘点调整", "Count adjustment"),
+        "repair": ("修复", "Repair"),
+        "scrap": ("报废", "Scrap"),
+        "supplier_return": ("退供应商", "Supplier return"),
     },
 }
 
@@ -260,6 +282,9 @@ _ERRORS: dict[str, tuple[str, str]] = {
     "check_ok_chain": ("审计链完整：{count} 条，链头 {head}",
                        "Audit chain intact: {count} events, head {head}"),
     "check_ok_i7": ("每个请求号只生效一次", "Each request id applied once"),
+    "check_ok_credit": ("顾客储值 = 储值流水 = 2205 科目，合计 {total_yuan}",
+                        "Store credit = its moves = account 2205, total {total_yuan}"),
+    "check_ok_daily-close": ("已日结的日期账目未变", "Closed days unchanged"),
     "already_set_up": ("本店已设置过，不能再次初始化", "This shop is already set up"),
     "not_draft": ("单据 {slip} 当前为“{status_label}”，只有草稿可以修改",
                   "Slip {slip} is {status_label}; only a draft can be changed"),
@@ -329,6 +354,22 @@ _ERRORS: dict[str, tuple[str, str]] = {
     "method_needs_customer": ("“{method_label}”需要登记客户，本单没有客户（字段 {field}）",
                               "{method_label} needs a customer, and this slip has none "
                               "(field {field})"),
+    # Stock operations, customer care, daily close
+    "delta_zero": ("调整数量不能为 0，请输入增加（+）或减少（-）的数量（字段 {field}）",
+                   "The change must not be 0: enter units to add (+) or remove (-) "
+                   "(field {field})"),
+    "slip_not_customer": ("单据 {slip} 不属于电话为 {phone} 的客户（字段 {field}）",
+                          "Slip {slip} does not belong to the customer with phone {phone} "
+                          "(field {field})"),
+    "unknown_follow_up": ("找不到回访记录 #{id}（字段 {field}）",
+                          "No follow-up #{id} (field {field})"),
+    "follow_up_done": ("回访 #{id} 已经完成，不能再次完成（字段 {field}）",
+                       "Follow-up #{id} is already done (field {field})"),
+    "day_closed": ("{day} 已日结，不能再记入当天的账目（字段 {field}）",
+                   "{day} is closed (日结): no more postings can be made on that day "
+                   "(field {field})"),
+    "day_in_future": ("{day} 还没到，不能日结（字段 {field}）",
+                      "{day} has not come yet; it cannot be closed (field {field})"),
     "credit_short": ("客户储值余额不足：余额 {have_yuan}，需补差价 {need_yuan}（字段 {field}）",
                      "Not enough store credit: balance {have_yuan}, difference due "
                      "{need_yuan} (field {field})"),
@@ -420,6 +461,12 @@ _NOTIFICATIONS: dict[str, tuple[str, str]] = {
                        "Slip {slip} cancelled by {by}"),
     "slip_closed": ("单据 {slip} 已由 {by} 关闭",
                     "Slip {slip} closed by {by}"),
+    "supplier_return": ("退供应商 {number}：{sku} × {qty} 退回 {supplier}，"
+                        "预计抵扣 {expected_credit_yuan}",
+                        "Supplier return {number}: {sku} x {qty} back to {supplier}, "
+                        "expected credit {expected_credit_yuan}"),
+    "follow_up": ("请回访客户 {customer}（{phone}），{due} 前",
+                  "Call back {customer} ({phone}) by {due}"),
     "low_stock": ("低库存：{name}（{sku}）可售 {sellable}，已到补货点 {reorder_point}",
                   "Low stock: {name} ({sku}) has {sellable} sellable, at or below the "
                   "reorder point {reorder_point}"),
@@ -539,6 +586,10 @@ _UI: dict[str, tuple[str, str]] = {
     "app_key_review": ("审核", "Review"),
     "app_key_inspection": ("收货质检", "Inspect"),
     "app_key_settlement": ("结算", "Settle"),
+    "app_key_stock": ("库存", "Stock"),
+    "app_key_customers": ("客户", "Customers"),
+    "app_key_finance": ("财务", "Finance"),
+    "app_key_audit": ("审计", "Audit"),
     "app_key_switch_user": ("切换用户", "Switch user"),
     "app_key_screens": ("页面", "Screens"),
     "app_help_show": ("切换到这个页面（按 {number}）", "Go to this screen (key {number})"),
@@ -869,14 +920,28 @@ _UI: dict[str, tuple[str, str]] = {
     "demo_stage_slips": ("退换货单", "Return and exchange slips"),
 }
 
-MESSAGES: dict[str, tuple[str, str]] = {**_ERRORS, **_RULES, **_NOTIFICATIONS, **_COLUMNS, **_UI}
+# Words of the stock, customers, finance and audit screens (and their CLI commands), one
+# dict per area; keys start with the area (`stock_`, `cust_`, `fin_`, `audit_`).
+_STOCK_UI: dict[str, tuple[str, str]] = {
+}
+_CUSTOMERS_UI: dict[str, tuple[str, str]] = {
+}
+_FINANCE_UI: dict[str, tuple[str, str]] = {
+}
+_AUDIT_UI: dict[str, tuple[str, str]] = {
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    **_ERRORS, **_RULES, **_NOTIFICATIONS, **_COLUMNS, **_UI,
+    **_STOCK_UI, **_CUSTOMERS_UI, **_FINANCE_UI, **_AUDIT_UI,
+}
 
 # Which LABELS kind a `{<name>_label}` placeholder uses.
 _LABEL_KIND = {
     "status": "status", "to": "status", "from": "status", "location": "location",
     "method": "method", "role": "role", "reason": "reason", "type": "type",
     "channel": "channel", "payment": "payment", "rule": "rule", "action": "action",
-    "check": "check", "grade": "grade",
+    "check": "check", "grade": "grade", "kind": "move",
 }
 
 # The field bracket a message drops when `field` is empty or not given.

@@ -33,6 +33,9 @@ class Policy:
     digital_categories: tuple[str, ...] = ()
     repeat_returner_threshold: int = 3
     min_sample: int = 20
+    # A feedback score at or under this opens a follow-up (回访) due in `follow_up_days`.
+    low_score: int = 2
+    follow_up_days: int = 1
     source: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -79,5 +82,7 @@ def load_policy(path: Path | None = None) -> Policy:
         digital_categories=tuple(raw.get("digital_categories", ())),
         repeat_returner_threshold=int(raw.get("repeat_returner_threshold", 3)),
         min_sample=int(raw.get("min_sample", 20)),
+        low_score=int(raw.get("low_score", 2)),
+        follow_up_days=int(raw.get("follow_up_days", 1)),
         source=str(path),
     )

@@ -20,7 +20,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, delete, func, insert, or_, text, update
@@ -35,8 +35,11 @@ from rma_tui.store.models import (
     AuditEvent,
     ChainHead,
     Counter,
+    CreditMove,
     Customer,
+    DailyClose,
     Feedback,
+    FollowUp,
     InspectionGrade,
     JournalEntry,
     Notification,
@@ -51,6 +54,7 @@ from rma_tui.store.models import (
     StockAlert,
     StockLevel,
     StockMove,
+    SupplierReturn,
     User,
 )
 
@@ -151,8 +155,24 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _utc(dt: datetime) -> datetime:
+def as_utc(dt: datetime) -> datetime:
+    """`dt` as aware UTC (SQLite hands back naive datetimes; they were stored as UTC)."""
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+_utc = as_utc
+
+
+def local_day(dt: datetime) -> str:
+    """The shop's local calendar day (YYYY-MM-DD) of an instant: days close in local time."""
+    return as_utc(dt).astimezone().strftime("%Y-%m-%d")
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants a local calendar day starts and ends at (end exclusive)."""
+    start = datetime(day.year, day.month, day.day).astimezone()
+    end = (datetime(day.year, day.month, day.day) + timedelta(days=1)).astimezone()
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 # ---------------------------------------------------------------------------------------
@@ -746,6 +766,10 @@ def _post(
     credit = sum(c for _, _, c in lines)
     if debit != credit or any(d < 0 or c < 0 for _, d, c in lines):
         raise DomainError("journal_unbalanced", field="journal", debit=debit, credit=credit)
+    # A closed day (日结) takes no more postings: its books were counted and signed.
+    day = local_day(now)
+    if s.exec(select(DailyClose.id).where(DailyClose.day == day)).first() is not None:
+        raise DomainError("day_closed", field="date", day=day)
     entry = JournalEntry(
         at=now, kind=kind, memo=memo, slip_id=slip.id if slip else None, sale_id=sale_id, user=user
     )
@@ -779,8 +803,11 @@ def _move(
     slip: Slip | None = None,
     sale_id: int | None = None,
     note: str = "",
+    value_fen: int = 0,
 ) -> None:
-    """Change stock in one place by a move (I1): the level follows, never below zero."""
+    """Change stock in one place by a move (I1): the level follows, never below zero.
+
+    `value_fen` is the move's value at cost, signed like `qty` (kept for defective stock)."""
     if qty == 0:
         return
     lvl = _level(s, product.id or 0, location)
@@ -801,6 +828,7 @@ def _move(
             note=note,
             user=user,
             at=now,
+            value_fen=value_fen,
         )
     )
     if location == "sellable":
@@ -2088,7 +2116,17 @@ def _inspect(
         )
         _move(s, p, "pending", -ln.qty, "inspect", user, now, slip)
         _move(s, p, "sellable", g.resellable, "inspect", user, now, slip)
-        _move(s, p, "defective", g.defective, "inspect", user, now, slip)
+        _move(
+            s,
+            p,
+            "defective",
+            g.defective,
+            "inspect",
+            user,
+            now,
+            slip,
+            value_fen=g.defective * ln.unit_cost_fen,
+        )
         _move(s, p, "scrap", g.scrap, "inspect", user, now, slip)
         totals["resell"] += g.resellable * ln.unit_cost_fen
         totals["defective"] += g.defective * ln.unit_cost_fen
@@ -2214,8 +2252,7 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
             slip=slip,
         )
         if method == "credit" and customer is not None:
-            customer.credit_fen += refund
-            s.add(customer)
+            _credit(s, customer, refund, "refund", user, now, slip)
         slip.gross_fen, slip.fee_fen, slip.refund_fen = gross, fee, refund
         return
     # Exchange: issue each replacement from sellable stock at today's price and cost.
@@ -2230,8 +2267,7 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
     if method == "credit" and customer is not None:
         if diff > 0 and customer.credit_fen < diff:
             raise DomainError("credit_short", field="method", have=customer.credit_fen, need=diff)
-        customer.credit_fen -= diff
-        s.add(customer)
+        _credit(s, customer, -diff, "exchange", user, now, slip)
     _post(
         s,
         "exchange",
@@ -2293,10 +2329,783 @@ def add_feedback(
             raise DomainError("feedback_exists", field="number", slip=slip.number)
         s.add(Feedback(slip_id=slip.id or 0, score=score, comment=comment, by=user.name, at=at))
         _audit(s, user.name, "feedback", at, slip, detail={"score": score}, request_id=request_id)
+        pol = policy()
+        if score <= pol.low_score and slip.customer_id is not None:
+            # An unhappy customer gets a call back from the counter (回访), unasked.
+            _open_follow_up(
+                s,
+                slip.customer_id,
+                f"★{score} {comment}".strip(),
+                at + timedelta(days=pol.follow_up_days),
+                SYSTEM_USER,
+                at,
+                slip=slip,
+                auto=True,
+            )
 
     return _slip_step(
         db, actor, FEEDBACK_ROLES, number, "feedback", [score, comment], body, request_id, at
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Stock operations: adjustments, reorder points, defective goods, supplier returns (退供应商)
+# ---------------------------------------------------------------------------------------
+
+STOCK_ROLES = PURCHASE_ROLES
+# Counted corrections (盘点) apply to goods on the shelf and in the defective cage; pending
+# and scrap only change through inspection and disposal.
+ADJUST_LOCATIONS = ("sellable", "defective")
+DEFECTIVE_ACTIONS = ("repair", "scrap")
+CLOSE_DAY_ROLES = SETTLE_ROLES
+FOLLOW_UP_ROLES = FEEDBACK_ROLES
+
+
+@dataclass(frozen=True)
+class SupplierReturnView:
+    """A return of defective goods to the supplier (GT-YYYYMMDD-NNNN)."""
+
+    number: str
+    supplier: str
+    sku: str
+    name: str
+    qty: int
+    value_fen: int  # what the goods were carried at (their defective value)
+    expected_credit_fen: int  # what the supplier is expected to credit
+    note: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """An after-sales follow-up (回访) on a customer."""
+
+    id: int
+    customer_name: str
+    phone: str
+    slip: str | None
+    role: str
+    note: str
+    due_at: datetime
+    auto: bool
+    created_by: str
+    done_at: datetime | None
+    done_by: str | None
+    outcome: str
+
+    @property
+    def done(self) -> bool:
+        """True once somebody marked it done."""
+        return self.done_at is not None
+
+
+@dataclass(frozen=True)
+class DayCloseView:
+    """A closed business day (日结) and its totals."""
+
+    day: str
+    debit_fen: int
+    credit_fen: int
+    entries: int
+    totals: dict[str, Any]
+    closed_by: str
+    closed_at: datetime
+
+
+def _delta(value: Any, field_name: str) -> int:
+    """A signed, non-zero quantity change."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DomainError("not_integer", field=field_name, value=str(value))
+    if value == 0:
+        raise DomainError("delta_zero", field=field_name)
+    if abs(value) > MAX_QTY:
+        raise DomainError("too_large", field=field_name, value=value)
+    return value
+
+
+def _defective_value(s: Session, product: Product, qty: int) -> int:
+    """The cost value of `qty` defective units leaving stock, at the average they came in at.
+
+    The last units out take the whole remaining value, so the defective account empties
+    exactly with the stock."""
+    held, value = s.execute(
+        select(
+            func.coalesce(func.sum(StockMove.qty), 0),
+            func.coalesce(func.sum(StockMove.value_fen), 0),
+        ).where(StockMove.product_id == product.id, StockMove.location == "defective")
+    ).one()
+    held, value = int(held), int(value)
+    if held < qty:
+        raise DomainError(
+            "stock_short", field="qty", sku=product.sku, location="defective", have=held, need=qty
+        )
+    return value if qty == held else value * qty // held
+
+
+def adjust_stock(
+    db: Database,
+    actor: str,
+    sku: str,
+    location: str,
+    delta: int,
+    reason: str,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> StockRow:
+    """Correct counted stock (盘点) up or down with a reason; the loss or gain is written off.
+
+    Sellable units are valued at the product's cost, defective ones at their defective value;
+    a loss debits write-off (6711), a gain credits it."""
+    now = now or utcnow()
+    location = _choice(location, ADJUST_LOCATIONS, "location")
+    delta = _delta(delta, "qty")
+    reason = _text(reason, "reason", required=True)
+    with db.write() as s:
+        user = _actor(s, actor, STOCK_ROLES)
+        p = _product(s, sku)
+
+        def work() -> str:
+            if location == "sellable":
+                value = abs(delta) * p.unit_cost_fen
+            elif delta < 0:
+                value = _defective_value(s, p, -delta)
+            else:
+                value = delta * _defective_unit_cost(s, p)
+            signed = value if delta > 0 else -value
+            account = INVENTORY if location == "sellable" else DEFECTIVE
+            _move(
+                s,
+                p,
+                location,
+                delta,
+                "adjust",
+                user.name,
+                now,
+                note=reason,
+                value_fen=signed if location == "defective" else 0,
+            )
+            lines = [(account, value, 0), (WRITE_OFF, 0, value)]
+            if delta < 0:
+                lines = [(WRITE_OFF, value, 0), (account, 0, value)]
+            _post(s, "stock_adjust", now, user.name, lines, memo=f"{p.sku} {delta:+d} {reason}")
+            _audit(
+                s,
+                user.name,
+                "stock_adjust",
+                now,
+                detail={
+                    "sku": p.sku,
+                    "location": location,
+                    "qty": delta,
+                    "value": value,
+                    "reason": reason,
+                },
+                request_id=request_id,
+            )
+            return p.sku
+
+        _idempotent(
+            s, request_id, "stock_adjust", [user.name, p.sku, location, delta, reason], work, now
+        )
+        return _stock_rows(s, [p.id or 0])[0]
+
+
+def _defective_unit_cost(s: Session, product: Product) -> int:
+    """Unit cost for defective units found by a count: the average held, else today's cost."""
+    held, value = s.execute(
+        select(
+            func.coalesce(func.sum(StockMove.qty), 0),
+            func.coalesce(func.sum(StockMove.value_fen), 0),
+        ).where(StockMove.product_id == product.id, StockMove.location == "defective")
+    ).one()
+    return int(value) // int(held) if int(held) > 0 else product.unit_cost_fen
+
+
+def set_reorder_point(
+    db: Database,
+    actor: str,
+    sku: str,
+    reorder_point: int,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> StockRow:
+    """Set the sellable level at or under which a product is low; the alert follows at once."""
+    now = now or utcnow()
+    reorder_point = _qty(reorder_point, "reorder_point", allow_zero=True)
+    with db.write() as s:
+        user = _actor(s, actor, STOCK_ROLES)
+        p = _product(s, sku)
+
+        def work() -> str:
+            before = p.reorder_point
+            p.reorder_point = reorder_point
+            s.add(p)
+            s.flush()
+            _check_alert(s, p, _sellable(s, p.id or 0), now)
+            _audit(
+                s,
+                user.name,
+                "reorder_point",
+                now,
+                detail={"sku": p.sku, "from": before, "to": reorder_point},
+                request_id=request_id,
+            )
+            return p.sku
+
+        _idempotent(s, request_id, "reorder_point", [user.name, p.sku, reorder_point], work, now)
+        return _stock_rows(s, [p.id or 0])[0]
+
+
+def dispose_defective(
+    db: Database,
+    actor: str,
+    sku: str,
+    qty: int,
+    action: str,
+    note: str = "",
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> StockRow:
+    """Repair defective units back to sellable (repair) or write them off (scrap).
+
+    The defective value moves to inventory (1405) on repair, to write-off (6711) on scrap."""
+    now = now or utcnow()
+    action = _choice(action, DEFECTIVE_ACTIONS, "action")
+    qty = _qty(qty, "qty")
+    note = _text(note, "note")
+    with db.write() as s:
+        user = _actor(s, actor, STOCK_ROLES)
+        p = _product(s, sku)
+
+        def work() -> str:
+            value = _defective_value(s, p, qty)
+            to = "sellable" if action == "repair" else "scrap"
+            _move(s, p, "defective", -qty, action, user.name, now, note=note, value_fen=-value)
+            _move(s, p, to, qty, action, user.name, now, note=note)
+            account = INVENTORY if action == "repair" else WRITE_OFF
+            _post(
+                s,
+                f"defective_{action}",
+                now,
+                user.name,
+                [(account, value, 0), (DEFECTIVE, 0, value)],
+                memo=f"{p.sku} x{qty}",
+            )
+            _audit(
+                s,
+                user.name,
+                f"defective_{action}",
+                now,
+                detail={"sku": p.sku, "qty": qty, "value": value, "note": note},
+                request_id=request_id,
+            )
+            return p.sku
+
+        _idempotent(s, request_id, f"defective_{action}", [user.name, p.sku, qty, note], work, now)
+        return _stock_rows(s, [p.id or 0])[0]
+
+
+def return_to_supplier(
+    db: Database,
+    actor: str,
+    sku: str,
+    qty: int,
+    supplier: str | None = None,
+    expected_credit_fen: int | None = None,
+    note: str = "",
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> SupplierReturnView:
+    """Send defective units back to their supplier (退供应商) as a GT- slip.
+
+    The supplier defaults to the product's; the expected credit defaults to the goods'
+    defective value. It reduces accounts payable (2202); any gap to the carried value is
+    written off (6711) or, above it, other income (6051)."""
+    now = now or utcnow()
+    qty = _qty(qty, "qty")
+    note = _text(note, "note")
+    credit = None if expected_credit_fen is None else _fen(expected_credit_fen, "expected_credit")
+    with db.write() as s:
+        user = _actor(s, actor, STOCK_ROLES)
+        p = _product(s, sku)
+        name = _text(
+            supplier if supplier is not None else p.supplier, "supplier", required=True, max_len=200
+        )
+
+        def work() -> str:
+            value = _defective_value(s, p, qty)
+            expected = value if credit is None else credit
+            number = _next_number(s, "GT", now)
+            row = SupplierReturn(
+                number=number,
+                supplier=name,
+                product_id=p.id or 0,
+                qty=qty,
+                unit_cost_fen=value // qty,
+                expected_credit_fen=expected,
+                note=note,
+                created_by=user.name,
+                created_at=now,
+            )
+            s.add(row)
+            _move(
+                s,
+                p,
+                "defective",
+                -qty,
+                "supplier_return",
+                user.name,
+                now,
+                note=number,
+                value_fen=-value,
+            )
+            _post(
+                s,
+                "supplier_return",
+                now,
+                user.name,
+                [
+                    (PAYABLE, expected, 0),
+                    (WRITE_OFF, max(value - expected, 0), 0),
+                    (DEFECTIVE, 0, value),
+                    (OTHER_INCOME, 0, max(expected - value, 0)),
+                ],
+                memo=f"{number} {name}",
+            )
+            _audit(
+                s,
+                user.name,
+                "supplier_return",
+                now,
+                detail={
+                    "number": number,
+                    "supplier": name,
+                    "sku": p.sku,
+                    "qty": qty,
+                    "value": value,
+                    "expected_credit": expected,
+                },
+                request_id=request_id,
+            )
+            _notify(
+                s,
+                ("finance",),
+                "supplier_return",
+                now,
+                product=p,
+                number=number,
+                supplier=name,
+                sku=p.sku,
+                qty=qty,
+                expected_credit=expected,
+            )
+            return number
+
+        number, _ = _idempotent(
+            s, request_id, "supplier_return", [user.name, p.sku, qty, name, credit, note], work, now
+        )
+        return _supplier_return_view(s, number)
+
+
+def _supplier_return_view(s: Session, number: str) -> SupplierReturnView:
+    r, p = s.exec(
+        select(SupplierReturn, Product)
+        .join(Product, col(Product.id) == col(SupplierReturn.product_id))
+        .where(SupplierReturn.number == number)
+    ).one()
+    value = -int(
+        s.exec(
+            select(func.coalesce(func.sum(StockMove.value_fen), 0)).where(
+                StockMove.kind == "supplier_return", StockMove.note == number
+            )
+        ).one()
+    )
+    return SupplierReturnView(
+        r.number,
+        r.supplier,
+        p.sku,
+        p.name,
+        r.qty,
+        value,
+        r.expected_credit_fen,
+        r.note,
+        r.created_by,
+        as_utc(r.created_at),
+    )
+
+
+def supplier_returns(
+    db: Database, supplier: str | None = None, limit: int = 200, offset: int = 0
+) -> list[SupplierReturnView]:
+    """Supplier returns, newest first; only one supplier's when `supplier` is given."""
+    with db.read() as s:
+        q = select(SupplierReturn.number)
+        if supplier:
+            q = q.where(SupplierReturn.supplier == supplier.strip())
+        q = q.order_by(col(SupplierReturn.id).desc()).offset(offset).limit(limit)
+        return [_supplier_return_view(s, n) for n in s.exec(q).all()]
+
+
+# ---------------------------------------------------------------------------------------
+# Customer care: store-credit moves, follow-ups (回访)
+# ---------------------------------------------------------------------------------------
+
+
+def _credit(
+    s: Session,
+    customer: Customer,
+    delta: int,
+    kind: str,
+    user: str,
+    now: datetime,
+    slip: Slip | None = None,
+) -> None:
+    """Change a customer's store credit by one recorded move (never below zero)."""
+    if delta == 0:
+        return
+    if customer.credit_fen + delta < 0:
+        raise DomainError("credit_short", field="method", have=customer.credit_fen, need=-delta)
+    customer.credit_fen += delta
+    s.add(customer)
+    s.add(
+        CreditMove(
+            customer_id=customer.id or 0,
+            delta_fen=delta,
+            balance_fen=customer.credit_fen,
+            kind=kind,
+            slip_id=slip.id if slip else None,
+            user=user,
+            at=now,
+        )
+    )
+
+
+def _customer(s: Session, phone: str) -> Customer:
+    phone = _text(phone, "phone", required=True, max_len=32)
+    c = s.exec(select(Customer).where(Customer.phone == phone)).first()
+    if c is None:
+        raise DomainError("unknown_customer", field="phone", phone=phone)
+    return c
+
+
+def _open_follow_up(
+    s: Session,
+    customer_id: int,
+    note: str,
+    due_at: datetime,
+    user: str,
+    now: datetime,
+    slip: Slip | None = None,
+    role: str = "clerk",
+    auto: bool = False,
+) -> FollowUp:
+    fu = FollowUp(
+        customer_id=customer_id,
+        slip_id=slip.id if slip else None,
+        role=role,
+        note=note,
+        due_at=as_utc(due_at),
+        auto=auto,
+        created_by=user,
+        created_at=now,
+    )
+    s.add(fu)
+    s.flush()
+    c = s.get(Customer, customer_id)
+    _notify(
+        s,
+        (role,),
+        "follow_up",
+        now,
+        slip=slip,
+        id=fu.id,
+        customer=c.name if c else "",
+        phone=c.phone if c else "",
+        due=local_day(due_at),
+    )
+    return fu
+
+
+def add_follow_up(
+    db: Database,
+    actor: str,
+    phone: str,
+    note: str,
+    due_at: datetime,
+    slip_number: str | None = None,
+    role: str = "clerk",
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> FollowUpView:
+    """Note an after-sales follow-up on a customer, due at `due_at` (for `role`, the clerk)."""
+    now = now or utcnow()
+    note = _text(note, "note", required=True)
+    role = _choice(role, ROLES, "role")
+    if not isinstance(due_at, datetime):
+        raise DomainError("bad_date", field="due", value=str(due_at))
+    with db.write() as s:
+        user = _actor(s, actor, FOLLOW_UP_ROLES)
+        c = _customer(s, phone)
+        slip = _slip(s, slip_number, lock=False) if slip_number else None
+        if slip is not None and slip.customer_id != c.id:
+            raise DomainError("slip_not_customer", field="slip", slip=slip.number, phone=c.phone)
+
+        def work() -> str:
+            fu = _open_follow_up(s, c.id or 0, note, due_at, user.name, now, slip, role)
+            _audit(
+                s,
+                user.name,
+                "follow_up",
+                now,
+                slip,
+                detail={"id": fu.id, "phone": c.phone, "due": as_utc(due_at).isoformat()},
+                request_id=request_id,
+            )
+            return str(fu.id)
+
+        fid, _ = _idempotent(
+            s,
+            request_id,
+            "follow_up",
+            [user.name, c.phone, note, as_utc(due_at).isoformat(), slip_number, role],
+            work,
+            now,
+        )
+        return _follow_up_views(s, [int(fid)])[0]
+
+
+def complete_follow_up(
+    db: Database,
+    actor: str,
+    follow_up_id: int,
+    outcome: str = "",
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> FollowUpView:
+    """Mark a follow-up done, with what came of it."""
+    now = now or utcnow()
+    fid = _qty(follow_up_id, "id")
+    outcome = _text(outcome, "outcome")
+    with db.write() as s:
+        user = _actor(s, actor, FOLLOW_UP_ROLES)
+        fu = s.exec(select(FollowUp).where(FollowUp.id == fid).with_for_update()).first()
+        if fu is None:
+            raise DomainError("unknown_follow_up", field="id", id=fid)
+
+        def work() -> str:
+            if fu.done_at is not None:
+                raise DomainError("follow_up_done", field="id", id=fid)
+            fu.done_at, fu.done_by, fu.outcome = now, user.name, outcome
+            s.add(fu)
+            slip = s.get(Slip, fu.slip_id) if fu.slip_id else None
+            _audit(
+                s,
+                user.name,
+                "follow_up_done",
+                now,
+                slip,
+                detail={"id": fid, "outcome": outcome},
+                request_id=request_id,
+            )
+            s.execute(
+                update(Notification)
+                .where(
+                    col(Notification.key) == "follow_up",
+                    col(Notification.read_at).is_(None),
+                    col(Notification.params_json).contains(f'"id": {fid},'),
+                )
+                .values(read_at=now)
+            )
+            return str(fid)
+
+        _idempotent(s, request_id, "follow_up_done", [user.name, fid, outcome], work, now)
+        return _follow_up_views(s, [fid])[0]
+
+
+def _follow_up_views(s: Session, ids: Sequence[int]) -> list[FollowUpView]:
+    rows = s.exec(
+        select(FollowUp, Customer, Slip.number)
+        .join(Customer, col(Customer.id) == col(FollowUp.customer_id))
+        .join(Slip, col(Slip.id) == col(FollowUp.slip_id), isouter=True)
+        .where(col(FollowUp.id).in_(list(ids)))
+        .order_by(col(FollowUp.due_at), col(FollowUp.id))
+    ).all()
+    return [
+        FollowUpView(
+            fu.id or 0,
+            c.name,
+            c.phone,
+            number,
+            fu.role,
+            fu.note,
+            as_utc(fu.due_at),
+            fu.auto,
+            fu.created_by,
+            as_utc(fu.done_at) if fu.done_at else None,
+            fu.done_by,
+            fu.outcome,
+        )
+        for fu, c, number in rows
+    ]
+
+
+def follow_ups(
+    db: Database,
+    phone: str | None = None,
+    due_by: datetime | None = None,
+    open_only: bool = True,
+    limit: int = 200,
+) -> list[FollowUpView]:
+    """Follow-ups by due time: one customer's (`phone`), or the "to call back" list of
+    everything open and due by `due_by`."""
+    with db.read() as s:
+        q = select(FollowUp.id).join(Customer, col(Customer.id) == col(FollowUp.customer_id))
+        if phone:
+            q = q.where(Customer.phone == phone.strip())
+        if open_only:
+            q = q.where(col(FollowUp.done_at).is_(None))
+        if due_by is not None:
+            q = q.where(col(FollowUp.due_at) <= as_utc(due_by))
+        q = q.order_by(col(FollowUp.due_at), col(FollowUp.id)).limit(limit)
+        return _follow_up_views(s, [int(i) for i in s.exec(q).all() if i is not None])
+
+
+# ---------------------------------------------------------------------------------------
+# Daily close (日结)
+# ---------------------------------------------------------------------------------------
+
+
+def _day_totals(s: Session, start: datetime, end: datetime) -> tuple[int, int, int, dict[str, Any]]:
+    """Σ debit, Σ credit, entry count and the per-account / per-method totals of a day."""
+    in_day = (col(JournalEntry.at) >= start) & (col(JournalEntry.at) < end)
+    per_account = s.execute(
+        select(Posting.account_code, func.sum(Posting.debit_fen), func.sum(Posting.credit_fen))
+        .join(JournalEntry, col(JournalEntry.id) == col(Posting.entry_id))
+        .where(in_day)
+        .group_by(col(Posting.account_code))
+        .order_by(col(Posting.account_code))
+    ).all()
+    entries = int(s.exec(select(func.count()).select_from(JournalEntry).where(in_day)).one())
+    sales = s.execute(
+        select(Sale.payment_method, func.sum(SaleLine.qty * SaleLine.unit_price_fen))
+        .join(SaleLine, col(SaleLine.sale_id) == col(Sale.id))
+        .where(col(Sale.sold_at) >= start, col(Sale.sold_at) < end)
+        .group_by(col(Sale.payment_method))
+    ).all()
+    settled = (col(Slip.settled_at) >= start) & (col(Slip.settled_at) < end)
+    refunds = s.execute(
+        select(Slip.refund_method, func.sum(Slip.refund_fen), func.count())
+        .where(settled, Slip.type == "return")
+        .group_by(col(Slip.refund_method))
+    ).all()
+    exchanges = s.execute(
+        select(
+            Slip.refund_method,
+            func.sum(case((col(Slip.difference_fen) > 0, col(Slip.difference_fen)), else_=0)),
+            func.sum(case((col(Slip.difference_fen) < 0, -col(Slip.difference_fen)), else_=0)),
+        )
+        .where(settled, Slip.type == "exchange")
+        .group_by(col(Slip.refund_method))
+    ).all()
+    totals: dict[str, Any] = {
+        "accounts": {a: [int(d or 0), int(c or 0)] for a, d, c in per_account},
+        "sales": {m: int(v or 0) for m, v in sales},
+        "refunds": {m: int(v or 0) for m, v, _ in refunds},
+        "refund_slips": {m: int(n) for m, _, n in refunds},
+        "exchange_in": {m: int(v or 0) for m, v, _ in exchanges if v},
+        "exchange_out": {m: int(v or 0) for m, _, v in exchanges if v},
+    }
+    debit = sum(d for d, _ in totals["accounts"].values())
+    credit = sum(c for _, c in totals["accounts"].values())
+    return debit, credit, entries, totals
+
+
+def day_totals(db: Database, day: date) -> DayCloseView:
+    """A day's totals as a close would record them (closed_by empty while it is open)."""
+    start, end = day_bounds(day)
+    with db.read() as s:
+        closed = s.exec(select(DailyClose).where(DailyClose.day == day.isoformat())).first()
+        if closed is not None:
+            return _close_view(closed)
+        debit, credit, entries, totals = _day_totals(s, start, end)
+        return DayCloseView(day.isoformat(), debit, credit, entries, totals, "", start)
+
+
+def _close_view(c: DailyClose) -> DayCloseView:
+    return DayCloseView(
+        c.day,
+        c.debit_fen,
+        c.credit_fen,
+        c.entries,
+        json.loads(c.totals_json),
+        c.closed_by,
+        as_utc(c.closed_at),
+    )
+
+
+def close_day(
+    db: Database,
+    actor: str,
+    day: date,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> DayCloseView:
+    """Close a business day (日结): record its totals and who closed it; after this no posting
+    dated that day can be added. Refused for a future day, a closed day or an uneven one."""
+    now = now or utcnow()
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise DomainError("bad_date", field="date", value=str(day))
+    if day.isoformat() > local_day(now):
+        raise DomainError("day_in_future", field="date", day=day.isoformat())
+    start, end = day_bounds(day)
+    with db.write() as s:
+        user = _actor(s, actor, CLOSE_DAY_ROLES)
+
+        def work() -> str:
+            if s.exec(select(DailyClose.id).where(DailyClose.day == day.isoformat())).first():
+                raise DomainError("day_closed", field="date", day=day.isoformat())
+            debit, credit, entries, totals = _day_totals(s, start, end)
+            if debit != credit:
+                raise DomainError("journal_unbalanced", field="journal", debit=debit, credit=credit)
+            s.add(
+                DailyClose(
+                    day=day.isoformat(),
+                    starts_at=start,
+                    ends_at=end,
+                    totals_json=json.dumps(totals, sort_keys=True),
+                    debit_fen=debit,
+                    credit_fen=credit,
+                    entries=entries,
+                    closed_by=user.name,
+                    closed_at=now,
+                )
+            )
+            _audit(
+                s,
+                user.name,
+                "close_day",
+                now,
+                detail={
+                    "day": day.isoformat(),
+                    "debit": debit,
+                    "credit": credit,
+                    "entries": entries,
+                },
+                request_id=request_id,
+            )
+            return day.isoformat()
+
+        _idempotent(s, request_id, "close_day", [user.name, day.isoformat()], work, now)
+        closed = s.exec(select(DailyClose).where(DailyClose.day == day.isoformat())).one()
+        return _close_view(closed)
+
+
+def closed_days(db: Database, limit: int = 60) -> list[DayCloseView]:
+    """The most recent closed days, newest first."""
+    with db.read() as s:
+        rows = s.exec(select(DailyClose).order_by(col(DailyClose.day).desc()).limit(limit)).all()
+        return [_close_view(c) for c in rows]
 
 
 # ---------------------------------------------------------------------------------------
@@ -2933,7 +3742,54 @@ def verify(db: Database) -> VerifyReport:
         checks.append(_check_lifecycle(s))
         checks.append(verify_chain(s))
         checks.append(_check_requests(s))
+        checks.append(_check_credit(s))
+        checks.append(_check_closes(s))
     return VerifyReport(checks)
+
+
+def _check_credit(s: Session) -> Check:
+    """Each customer's credit moves add up to their balance; all balances = the 2205 account."""
+    moved = (
+        select(CreditMove.customer_id, func.sum(CreditMove.delta_fen).label("m"))
+        .group_by(col(CreditMove.customer_id))
+        .subquery()
+    )
+    bad = s.execute(
+        select(Customer.phone, Customer.credit_fen, moved.c.m)
+        .join(moved, moved.c.customer_id == col(Customer.id), isouter=True)
+        .where(col(Customer.credit_fen) != func.coalesce(moved.c.m, 0))
+        .limit(5)
+    ).all()
+    problems = [f"customer {p}: balance {b}, moves {m}" for p, b, m in bad]
+    held = int(s.exec(select(func.coalesce(func.sum(Customer.credit_fen), 0))).one())
+    owed = int(
+        s.exec(
+            select(func.coalesce(func.sum(Posting.credit_fen - Posting.debit_fen), 0)).where(
+                Posting.account_code == STORE_CREDIT
+            )
+        ).one()
+    )
+    if held != owed:
+        problems.append(f"store credit: customers hold {held}, account 2205 says {owed}")
+    return Check(
+        "credit",
+        not problems,
+        "; ".join(problems) or f"balances = moves = 2205 ({held})",
+        {"total": held},
+    )
+
+
+def _check_closes(s: Session) -> Check:
+    """A closed day's postings are what they were when it was closed."""
+    problems = []
+    for c in s.exec(select(DailyClose).order_by(col(DailyClose.day))).all():
+        debit, credit, entries, _ = _day_totals(s, as_utc(c.starts_at), as_utc(c.ends_at))
+        if (debit, credit, entries) != (c.debit_fen, c.credit_fen, c.entries):
+            problems.append(
+                f"day {c.day}: closed at debit {c.debit_fen} credit {c.credit_fen} "
+                f"({c.entries} entries), now {debit} / {credit} ({entries})"
+            )
+    return Check("daily-close", not problems, "; ".join(problems[:5]) or "closed days unchanged")
 
 
 def _check_stock(s: Session) -> Check:

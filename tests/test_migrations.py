@@ -27,14 +27,16 @@ from rma_tui.store.migrate import (
     upgrade,
 )
 
-# A second revision, written into a copy of the shipped migrations, so that a database can
-# really be at an older revision (the package ships only 0001 so far).
-REV_0002 = '''"""test only: add a table"""
+# The newest revision this version ships.
+HEAD = "0002"
+# A revision after the shipped head, written into a copy of the shipped migrations, so that a
+# database can really be at an older revision than the scripts it is opened with.
+REV_EXTRA = '''"""test only: add a table"""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -50,11 +52,11 @@ def downgrade():
 '''
 
 
-def _scripts_with_0002(tmp_path: Path, fail: bool = False) -> Path:
+def _scripts_with_extra(tmp_path: Path, fail: bool = False) -> Path:
     loc = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, loc, ignore=shutil.ignore_patterns("__pycache__"))
-    body = REV_0002.format(fail='raise RuntimeError("boom")' if fail else "pass")
-    (loc / "versions" / "0002_extra.py").write_text(body, encoding="utf-8")
+    body = REV_EXTRA.format(fail='raise RuntimeError("boom")' if fail else "pass", head=HEAD)
+    (loc / "versions" / "9001_extra.py").write_text(body, encoding="utf-8")
     return loc
 
 
@@ -66,7 +68,7 @@ def test_upgrade_creates_every_table_and_reference_rows(tmp_path: Path) -> None:
     db = _fresh(tmp_path)
     assert current_revision(db) is None
     assert upgrade(db) is None  # a fresh database needs no backup
-    assert current_revision(db) == head_revision() == "0001"
+    assert current_revision(db) == head_revision() == HEAD
     with db.engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
         assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
@@ -140,22 +142,22 @@ def test_check_constraints_are_in_the_database(tmp_path: Path) -> None:
 
 def test_upgrade_from_an_older_revision_backs_up_first(tmp_path: Path) -> None:
     db = _fresh(tmp_path)
-    upgrade(db)  # at 0001, the shipped head
+    upgrade(db)  # at the shipped head
     sv.add_user(db, None, "owner", "owner", now=datetime(2026, 1, 1, tzinfo=UTC))
     sv.add_user(db, "owner", "clerk", "clerk", now=datetime(2026, 1, 1, tzinfo=UTC))
 
-    scripts = _scripts_with_0002(tmp_path)
+    scripts = _scripts_with_extra(tmp_path)
     backup = upgrade(db, script_location=scripts)
-    assert current_revision(db) == "0002"
+    assert current_revision(db) == "9001"
     assert backup is not None and backup.parent == tmp_path
-    assert backup.name.startswith("shop.db.bak-0001-") and backup.name.endswith("Z")
+    assert backup.name.startswith(f"shop.db.bak-{HEAD}-") and backup.name.endswith("Z")
     assert backup.stat().st_mode & 0o777 == 0o600
 
     # The backup is a complete, consistent database at the old revision with the same rows.
     con = sqlite3.connect(backup)
     try:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD,)]
         assert con.execute("SELECT name FROM users ORDER BY id").fetchall() == [
             ("owner",), ("clerk",)]
         assert con.execute("SELECT count(*) FROM accounts").fetchone() == (len(sv.ACCOUNTS),)
@@ -190,12 +192,12 @@ def test_backup_function_copies_a_populated_file(tmp_path: Path) -> None:
 
 def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
     # The whole upgrade is one transaction (BEGIN IMMEDIATE from db.py's hook, no commit by
-    # alembic): the table 0002 created before failing must be gone, the version still 0001.
+    # alembic): the table 9001 created before failing must be gone, the version still HEAD.
     db = _fresh(tmp_path)
     upgrade(db)
     with pytest.raises(RuntimeError, match="boom"):
-        upgrade(db, script_location=_scripts_with_0002(tmp_path, fail=True))
-    assert current_revision(db) == "0001"
+        upgrade(db, script_location=_scripts_with_extra(tmp_path, fail=True))
+    assert current_revision(db) == HEAD
     with db.engine.connect() as conn:
         assert "extra" not in inspect(conn).get_table_names()
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -212,9 +214,9 @@ def test_a_database_not_made_by_migrations_is_refused(tmp_path: Path) -> None:
 
 def test_a_database_from_a_newer_program_is_refused(tmp_path: Path) -> None:
     db = _fresh(tmp_path)
-    upgrade(db, script_location=_scripts_with_0002(tmp_path))
+    upgrade(db, script_location=_scripts_with_extra(tmp_path))
     with pytest.raises(MigrationError, match="does not know"):
-        upgrade(db)  # the shipped scripts stop at 0001
+        upgrade(db)  # the shipped scripts stop at HEAD
     db.dispose()
 
 
@@ -238,7 +240,7 @@ def test_two_processes_upgrading_at_once(tmp_path: Path) -> None:
     for t in threads:
         t.join(60)
     assert errors == []
-    assert current_revision(dbs[0]) == "0001"
+    assert current_revision(dbs[0]) == HEAD
     with dbs[0].engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM accounts")).scalar() == len(sv.ACCOUNTS)
     for d in dbs:

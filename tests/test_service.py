@@ -902,7 +902,8 @@ def test_audit_chain_verifies_and_names_every_check(db):
     assert rep.ok
     assert [c.name for c in rep.checks] == ["integrity", "I1 stock", "I2 money",
                                             "I3 returnable", "I4 refund", "I5 cost",
-                                            "I6 lifecycle", "chain", "I7 requests"]
+                                            "I6 lifecycle", "chain", "I7 requests",
+                                            "credit", "daily-close"]
     seq, head = sv.chain_head(db)
     assert seq == one(db, "SELECT max(seq) FROM audit_events") and len(head) == 64
     assert rep.as_dict()["ok"] is True
@@ -1125,7 +1126,7 @@ def test_every_domain_error_key_in_service_is_covered_here():
 
     src = pathlib.Path(sv.__file__).read_text(encoding="utf-8")
     keys = set(re.findall(r'DomainError\(\s*"([a-z_]+)"', src))
-    # Service tests live in this file and in test_service_reads.py.
+    # Service tests live in this file, test_service_reads.py and test_service_ops.py.
     here = "".join(pathlib.Path(__file__).with_name(f).read_text(encoding="utf-8")
                    for f in ("test_service.py", "test_service_reads.py"))
     missing = sorted(k for k in keys if f'"{k}"' not in here)

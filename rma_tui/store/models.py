@@ -190,6 +190,9 @@ class StockMove(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
     user: str = Field(max_length=64)
     at: datetime
+    # The move's value at cost. Kept for `defective` moves, whose unit cost depends on the
+    # sale each unit came back from (I5), so they leave stock at the value they came in at.
+    value_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class StockAlert(SQLModel, table=True):
@@ -315,3 +318,74 @@ class RequestRecord(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     result: str = Field(default="", max_length=200)
     at: datetime
+
+
+class SupplierReturn(SQLModel, table=True):
+    """Defective goods sent back to their supplier (退供应商, GT-YYYYMMDD-NNNN).
+
+    The goods leave `defective` stock at their defective value; the credit the supplier is
+    expected to give reduces what the shop owes it (accounts payable)."""
+
+    __tablename__ = "supplier_returns"
+    __table_args__ = (CheckConstraint("qty > 0", name="ck_supplier_returns_qty_positive"),)
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(index=True, unique=True, max_length=32)
+    supplier: str = Field(index=True, max_length=200)
+    product_id: int = Field(foreign_key="products.id", index=True)
+    qty: int
+    unit_cost_fen: int
+    expected_credit_fen: int
+    note: str = Field(default="", max_length=2000)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(index=True)
+
+
+class FollowUp(SQLModel, table=True):
+    """An after-sales follow-up (回访): a note to act on by a due date, done or not."""
+
+    __tablename__ = "follow_ups"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    slip_id: int | None = Field(default=None, foreign_key="slips.id", index=True)
+    role: str = Field(default="clerk", max_length=16)
+    note: str = Field(max_length=2000)
+    due_at: datetime = Field(index=True)
+    auto: bool = Field(default=False)
+    created_by: str = Field(max_length=64)
+    created_at: datetime
+    done_at: datetime | None = Field(default=None)
+    done_by: str | None = Field(default=None, max_length=64)
+    outcome: str = Field(default="", max_length=2000)
+
+
+class CreditMove(SQLModel, table=True):
+    """One change of a customer's store credit (储值), with the balance after it."""
+
+    __tablename__ = "credit_moves"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    delta_fen: int
+    balance_fen: int
+    kind: str = Field(max_length=32)
+    slip_id: int | None = Field(default=None, foreign_key="slips.id")
+    user: str = Field(max_length=64)
+    at: datetime
+
+
+class DailyClose(SQLModel, table=True):
+    """A closed business day (日结): its totals per payment account, who closed it, when.
+
+    Once a day is closed no posting dated in it may be added; `verify` recomputes the
+    recorded totals, so a changed posting inside a closed day is caught."""
+
+    __tablename__ = "daily_closes"
+    id: int | None = Field(default=None, primary_key=True)
+    day: str = Field(unique=True, max_length=10)
+    starts_at: datetime
+    ends_at: datetime
+    totals_json: str = Field(default="{}", max_length=8000)
+    debit_fen: int
+    credit_fen: int
+    entries: int
+    closed_by: str = Field(max_length=64)
+    closed_at: datetime
