@@ -27,8 +27,11 @@ run: $(STAMP)
 	if [ ! -s "$$db" ]; then $(BIN)/rma --db "$$db" demo; fi; \
 	$(BIN)/rma --db "$$db" --user "$(RMA_USER)"
 
+# One pytest worker per core (pytest-xdist): the Pilot tests are CPU-bound, and two cores
+# halve the suite's time. `make test PYTEST_ARGS=-n0` runs them in one process.
+PYTEST_ARGS ?= -n auto
 test: $(TEST_STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check rma_tui tests bench

@@ -6,9 +6,9 @@ inside that worker. Nothing at module level here pulls in sqlmodel or sqlalchemy
 counter screens are imported the first time they are shown.
 
 Screens are Textual modes, one per number key (1 home, 2 slip entry, 3 review,
-4 inspection, 5 settlement, 6 stock, 7 customers, 8 finance, 9 audit); each keeps its own
-stack, so a half-typed slip is still there after a look at the review queue. On an empty
-database a first-run setup screen is pushed over the home screen instead.
+4 inspection, 5 settlement, 6 stock, 7 customers, 8 finance, 9 audit, 0 reports); each keeps
+its own stack, so a half-typed slip is still there after a look at the review queue. On an
+empty database a first-run setup screen is pushed over the home screen instead.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 5.0
 # Below this many columns the layout is "narrow" (as HORIZONTAL_BREAKPOINTS says).
 NARROW_WIDTH = 100
+# Below this many columns the ten screen keys share one footer entry ("1234567890 页面"),
+# leaving room for the current screen's own keys; wider, each has its own.
+SPLIT_FOOTER_WIDTH = 160
 
 
 def _lazy(module: str, name: str) -> Callable[[], Screen[None]]:
@@ -66,6 +69,7 @@ SCREENS: dict[str, tuple[str, str]] = {
     "customers": ("7", "app_key_customers"),
     "finance": ("8", "app_key_finance"),
     "audit": ("9", "app_key_audit"),
+    "reports": ("0", "app_key_reports"),
 }
 
 
@@ -88,6 +92,7 @@ class RmaApp(App[None]):
         "customers": _lazy("rma_tui.screens.customers", "CustomersScreen"),
         "finance": _lazy("rma_tui.screens.finance", "FinanceScreen"),
         "audit": _lazy("rma_tui.screens.audit", "AuditScreen"),
+        "reports": _lazy("rma_tui.screens.reports", "ReportsScreen"),
     }
     DEFAULT_MODE = "home"
     COMMANDS = App.COMMANDS | {DeskCommands}
@@ -320,6 +325,10 @@ class RmaApp(App[None]):
         """Go to the audit trail (审计)."""
         await self._show("audit")
 
+    async def action_show_reports(self) -> None:
+        """Go to reports and analysis (报表)."""
+        await self._show("reports")
+
     def action_switch_user(self) -> None:
         """Ask who is at the terminal now (and their PIN) and sign them in."""
         if self.database is None or self.setup_screen is not None:
@@ -393,9 +402,8 @@ class RmaApp(App[None]):
     def _translate_bindings(self) -> None:
         # Binding descriptions are fixed when the class is made, but the footer must follow
         # the language chosen at run time, so the app's own map is rewritten in place.
-        # On a narrow terminal the five screen keys share one footer entry ("12345 页面"),
-        # leaving room for the current screen's own keys.
-        narrow = self.size.width < NARROW_WIDTH
+        # Unless the terminal is very wide the screen keys share one footer entry.
+        narrow = self.size.width < SPLIT_FOOTER_WIDTH
         screens = Binding.Group(i18n.t("app_key_screens"), compact=True) if narrow else None
         translate_bindings(self, self.BINDING_KEYS,
                            lambda b: screens if b.action.startswith("show_") else b.group)
@@ -403,7 +411,7 @@ class RmaApp(App[None]):
 
     def on_resize(self) -> None:
         """Regroup the footer's screen keys when the terminal crosses the narrow width."""
-        if (self.size.width < NARROW_WIDTH) != self._narrow_footer:
+        if (self.size.width < SPLIT_FOOTER_WIDTH) != self._narrow_footer:
             self._translate_bindings()
 
     def _reload_screen(self) -> None:

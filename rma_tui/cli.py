@@ -893,7 +893,9 @@ class ReportBy(StrEnum):
     reason = "reason"
     channel = "channel"
     customer = "customer"
+    supplier = "supplier"
     month = "month"
+    week = "week"
 
 
 class ReportFormat(StrEnum):
@@ -902,6 +904,7 @@ class ReportFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
 
 
 def parse_date(text: str | None, field: str) -> date | None:
@@ -930,12 +933,12 @@ def report_returns(
     until: Annotated[str | None, typer.Option(
         "--until", help="Last day, YYYY-MM-DD local, inclusive (截止日期).")] = None,
     fmt: Annotated[ReportFormat, typer.Option(
-        "--format", help="table | csv | json.")] = ReportFormat.table,
+        "--format", help="table | csv | json | xlsx (xlsx needs --out).")] = ReportFormat.table,
     out_file: Annotated[Path | None, typer.Option(
         "--out", help="Write to this file instead of the screen.")] = None,
 ) -> None:
-    """Returns by product, reason, channel, customer or month: slips, units, refund and
-    return rate (退换货统计)."""
+    """Returns by product, reason, channel, customer, supplier, month or week: slips, units,
+    refund and return rate (退换货统计)."""
     import csv
     import io
     import json
@@ -944,6 +947,8 @@ def report_returns(
     from rma_tui import service as sv
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
+    if fmt is ReportFormat.xlsx and out_file is None:
+        raise DomainError("required", field="--out")
     rows = reports.returns_report(_open(ctx), by.value, since=start, until=end)
     # Reasons and channels are codes: show them in the shop's language everywhere.
     kind = by.value if by in (ReportBy.reason, ReportBy.channel) else None
@@ -952,7 +957,8 @@ def report_returns(
     if fmt is ReportFormat.table:
         head = {ReportBy.product: "col_sku", ReportBy.reason: "col_reason",
                 ReportBy.channel: "col_channel", ReportBy.customer: "col_phone",
-                ReportBy.month: "col_month"}[by]
+                ReportBy.supplier: "col_supplier", ReportBy.month: "col_month",
+                ReportBy.week: "col_week"}[by]
         with_name = by in (ReportBy.product, ReportBy.customer)
         name_head = t("col_name") if by is ReportBy.product else t("col_customer")
         headers = [t(head), *([name_head] if with_name else []), t("col_slips"),
@@ -975,6 +981,15 @@ def report_returns(
             _note(t("cli_report_written", path=str(out_file)))
         return
     dicts = [{**r.as_dict(), "name": names[i]} for i, r in enumerate(rows)]
+    if fmt is ReportFormat.xlsx and out_file is not None:
+        from rma_tui.export import Column, write_table
+
+        kinds = ["text", "text", "int", "int", "money", "int", "rate"]
+        write_table(out_file, [Column(f, k) for f, k in zip(fields, kinds, strict=True)],
+                    [[d[f] for f in fields] for d in dicts], "xlsx",
+                    title=t("report_returns_title", by_label=t(f"report_by_{by.value}")))
+        _note(t("cli_report_written", path=str(out_file)))
+        return
     if fmt is ReportFormat.json:
         if out_file is None:
             print_json(dicts)
@@ -997,7 +1012,13 @@ def report_returns(
 
 # The stock, customers, finance and audit commands live in their own modules; importing them
 # registers them on `app` (they import `app` and the helpers above from here).
-from rma_tui import cli_audit, cli_customers, cli_finance, cli_stock  # noqa: E402,F401
+from rma_tui import (  # noqa: E402,F401
+    cli_audit,
+    cli_customers,
+    cli_finance,
+    cli_reports,
+    cli_stock,
+)
 
 
 def main() -> None:

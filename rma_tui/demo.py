@@ -248,6 +248,10 @@ class DemoSummary:
     slips_skipped: int = 0
     overrides: int = 0
     feedback: int = 0
+    supplier_returns: int = 0
+    repairs: int = 0
+    follow_ups_done: int = 0
+    days_closed: int = 0
     low_stock: int = 0
     seconds: float = 0.0
 
@@ -853,6 +857,7 @@ def build_demo(db: Database, seed: int = 42, size: str = "small",
     slips = planner.plan(SLIP_TARGETS)
     summary.slips_skipped = planner.skipped
     _run_slips(db, rng, slips, summary, report)
+    _aftercare(db, rng, today, summary, report)
 
     counts = sv.count_by_status(db)
     summary.slips_by_status = counts
@@ -860,6 +865,55 @@ def build_demo(db: Database, seed: int = 42, size: str = "small",
     summary.low_stock = len(sv.alerts(db))
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary
+
+
+# What a clerk notes after calling an unhappy customer back.
+CALL_OUTCOMES = ("已电话回访，顾客表示满意", "顾客未接听，已短信致歉并留言",
+                 "已补发配件，顾客认可处理结果", "顾客仍不满意，已转店长跟进")
+# Days before the demo's present that finance has closed (日结).
+CLOSED_DAYS = 30
+
+
+def _aftercare(db: Database, rng: random.Random, today: datetime, summary: DemoSummary,
+               report: Progress) -> None:
+    """What the back office did after the counter: defective goods back to suppliers or
+    repaired, one stock count corrected, old follow-ups called back, and the last month's
+    days closed. Every event is just before `today`; the closes come last and stop short of
+    the current local day, so the desk can still post today."""
+    report("aftercare", 0, 4)
+    at = today - timedelta(hours=2)
+    defective = [r for r in sv.stock(db) if r.defective > 0]
+    for r in defective[:4]:
+        if r.defective < 2:
+            continue
+        at += timedelta(minutes=7)
+        value = None if rng.random() < 0.5 else rng.randint(50, 150) * 10
+        sv.return_to_supplier(db, "warehouse", r.sku, r.defective - 1, expected_credit_fen=value,
+                              note="整批退回原厂", now=at)
+        summary.supplier_returns += 1
+    for r in defective[4:7]:
+        at += timedelta(minutes=7)
+        sv.dispose_defective(db, "warehouse", r.sku, 1, "repair", note="更换外壳后可售", now=at)
+        summary.repairs += 1
+    counted = [r for r in sv.stock(db) if not r.low and r.sellable > r.reorder_point + 5]
+    if counted:
+        at += timedelta(minutes=7)
+        sv.adjust_stock(db, "warehouse", rng.choice(counted).sku, "sellable", -1,
+                        "月末盘点短少 1 件", now=at)
+    report("aftercare", 1, 4)
+    for fu in sv.follow_ups(db, due_by=today - timedelta(days=7), limit=10_000):
+        done_at = min(fu.due_at + timedelta(hours=rng.randint(1, 30)), today - timedelta(hours=3))
+        sv.complete_follow_up(db, "clerk", fu.id, rng.choice(CALL_OUTCOMES), now=done_at)
+        summary.follow_ups_done += 1
+    report("aftercare", 2, 4)
+    close_at = today - timedelta(minutes=1)
+    last = (close_at.astimezone().date()) - timedelta(days=1)
+    for back in range(CLOSED_DAYS - 1, -1, -1):
+        day = last - timedelta(days=back)
+        _, end = sv.day_bounds(day)
+        sv.close_day(db, "finance", day, now=min(end + timedelta(minutes=30), close_at))
+        summary.days_closed += 1
+    report("aftercare", 4, 4)
 
 
 def _product_inputs(rng: random.Random, products: list[_Product]) -> list[sv.ProductInput]:

@@ -36,6 +36,8 @@ class Policy:
     # A feedback score at or under this opens a follow-up (回访) due in `follow_up_days`.
     low_score: int = 2
     follow_up_days: int = 1
+    # Hours a slip should spend at most in each state (合规时效), for the compliance report.
+    target_hours: dict[str, int] = field(default_factory=dict)
     source: str = ""
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -84,5 +86,6 @@ def load_policy(path: Path | None = None) -> Policy:
         min_sample=int(raw.get("min_sample", 20)),
         low_score=int(raw.get("low_score", 2)),
         follow_up_days=int(raw.get("follow_up_days", 1)),
+        target_hours={str(k): int(v) for k, v in raw.get("target_hours", {}).items()},
         source=str(path),
     )

@@ -741,7 +741,12 @@ def _transition(
     # What was asked of the previous step is done once the slip moves on.
     s.execute(
         update(Notification)
-        .where(col(Notification.slip_id) == slip.id, col(Notification.read_at).is_(None))
+        .where(
+            col(Notification.slip_id) == slip.id,
+            col(Notification.read_at).is_(None),
+            # A follow-up (回访) is done when it is marked done, not when the slip moves on.
+            col(Notification.key) != "follow_up",
+        )
         .values(read_at=now)
     )
     roles = NEXT_ROLES.get(to, ()) if notify_roles is None else notify_roles
@@ -1261,7 +1266,7 @@ def _bulk_sales(
                 "payment_method": sale.payment_method,
             }
         )
-        key = (sold_at.date().isoformat(), sale.payment_method)
+        key = (local_day(sold_at), sale.payment_method)
         tot = day_totals.setdefault(key, [0, 0])
         for ln in sale.lines:
             p = products[ln.sku]
@@ -1307,7 +1312,8 @@ def _bulk_sales(
             .values(qty=StockLevel.qty - qty)
         )
     for (day, method), (revenue, cost) in sorted(day_totals.items()):
-        at = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+        # Noon of the shop's local day the sales were made on: the day a close counts them.
+        at = day_bounds(date.fromisoformat(day))[0] + timedelta(hours=12)
         _post(
             s,
             "sale",

@@ -202,7 +202,9 @@ async def test_number_keys_switch_screens(shop_db: Database) -> None:
             seen[mode] = type(app.screen).__name__
         assert seen == {"entry": "SlipEntryScreen", "review": "ReviewScreen",
                         "inspection": "InspectionScreen", "settlement": "SettlementScreen",
-                        "home": "HomeScreen"}
+                        "stock": "StockScreen", "customers": "CustomersScreen",
+                        "finance": "FinanceScreen", "audit": "AuditScreen",
+                        "reports": "ReportsScreen", "home": "HomeScreen"}
         assert isinstance(app.screen, HomeScreen)
 
 

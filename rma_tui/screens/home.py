@@ -1,4 +1,5 @@
-"""The home screen: slips per state, the role's unread notifications, low-stock alerts."""
+"""The home screen: slips per state, the role's unread notifications, low-stock alerts,
+and (for every role) a one-line low-stock banner at the top while any product is low."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
     from rma_tui.store.db import Database
 
 
+# SKUs named in the low-stock banner before "…".
+BANNER_SKUS = 5
+
+
 @dataclass(frozen=True)
 class HomeData:
     """What the home screen shows, read in one go by the worker."""
@@ -36,10 +41,25 @@ class HomeData:
     unread: int  # all unread, which may be more than the list holds
     alerts: list[AlertView]
     show_alerts: bool
+    low: list[AlertView]  # every open low-stock alert, for the banner (all roles)
 
 
 class HomeScreen(DeskScreen):
     """Counts per state, the user's notifications and (for owners) open low-stock alerts."""
+
+    DEFAULT_CSS = """
+    HomeScreen #home-banner {
+        display: none;
+        height: 1;
+        padding: 0 1;
+        background: $warning 20%;
+        color: $text;
+        text-style: bold;
+    }
+    HomeScreen #home-banner.-low {
+        display: block;
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("m", "mark_read", "mark read")]
     # Footer text per action, as i18n keys (applied in `relabel`).
@@ -68,6 +88,7 @@ class HomeScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="home-banner", markup=False)
         yield Static(i18n.t("app_loading"), id="home-message")
         with Vertical(id="home-body"):
             yield StatusCounts(id="status-counts")
@@ -101,12 +122,14 @@ class HomeScreen(DeskScreen):
             from rma_tui import service
 
             show_alerts = role == "owner"
+            low = service.alerts(database)
             data = HomeData(
                 counts=service.count_by_status(database),
                 notifications=service.notifications(database, role),
                 unread=service.count_notifications(database, role),
-                alerts=service.alerts(database) if show_alerts else [],
+                alerts=low if show_alerts else [],
                 show_alerts=show_alerts,
+                low=low,
             )
         except Exception as exc:  # shown on screen; the next refresh tries again
             if not worker.is_cancelled:
@@ -169,6 +192,7 @@ class HomeScreen(DeskScreen):
         if data is None:
             return
         await self.query_one(StatusCounts).show(data.counts, lambda st: i18n.label("status", st))
+        self._show_banner(data.low)
         key = (i18n.get_lang(), data.notifications, data.unread, data.alerts, data.show_alerts)
         if key == self._shown:
             return
@@ -177,6 +201,16 @@ class HomeScreen(DeskScreen):
         self.query_one("#alerts-pane").display = data.show_alerts
         if data.show_alerts:
             self._fill_alerts(data.alerts)
+
+    def _show_banner(self, low: list[AlertView]) -> None:
+        """One line at the top while any product is low (hidden when none is)."""
+        banner = self.query_one("#home-banner", Static)
+        skus = "、".join(a.sku for a in low[:BANNER_SKUS]) if i18n.get_lang() == "zh" else \
+            ", ".join(a.sku for a in low[:BANNER_SKUS])
+        if len(low) > BANNER_SKUS:
+            skus += "…"
+        banner.update(i18n.t("stock_banner", count=len(low), skus=skus) if low else "")
+        banner.set_class(bool(low), "-low")
 
     def _fill_notifications(self, notes: list[NotificationView], unread: int) -> None:
         pane = self.query_one("#notifications-pane")

@@ -129,11 +129,34 @@ def upgrade() -> None:
             sa.Column("value_fen", sa.Integer(), server_default="0", nullable=False)
         )
     # Defective stock graded so far came in at its slip line's unit cost (I5).
-    op.execute(
-        "UPDATE stock_moves SET value_fen = qty * (SELECT MIN(sl.unit_cost_fen) FROM slip_lines sl"
-        " WHERE sl.slip_id = stock_moves.slip_id AND sl.product_id = stock_moves.product_id)"
-        " WHERE location = 'defective' AND kind = 'inspect' AND slip_id IS NOT NULL"
-    )
+    # _inspect wrote one defective move per slip line with defective units, in line order,
+    # so the k-th such move of a slip and product is the k-th such line (two lines of one
+    # product may come from sale lines at different costs).
+    bind = op.get_bind()
+    costs: dict[tuple[int, int], list[int]] = {}
+    for slip_id, product_id, cost in bind.execute(
+        sa.text(
+            "SELECT sl.slip_id, sl.product_id, sl.unit_cost_fen FROM slip_lines sl"
+            " JOIN inspection_grades g ON g.slip_line_id = sl.id"
+            " WHERE g.defective > 0 ORDER BY sl.id"
+        )
+    ).all():
+        costs.setdefault((slip_id, product_id), []).append(cost)
+    for move_id, slip_id, product_id, qty in bind.execute(
+        sa.text(
+            "SELECT id, slip_id, product_id, qty FROM stock_moves"
+            " WHERE location = 'defective' AND kind = 'inspect' AND slip_id IS NOT NULL"
+            " ORDER BY id"
+        )
+    ).all():
+        queue = costs.get((slip_id, product_id))
+        if not queue:  # a move without a graded line: leave it unvalued rather than guess
+            continue
+        cost = queue.pop(0)
+        bind.execute(
+            sa.text("UPDATE stock_moves SET value_fen = :v WHERE id = :i"),
+            {"v": qty * cost, "i": move_id},
+        )
     customers = sa.table(
         "customers", sa.column("id", sa.Integer), sa.column("credit_fen", sa.Integer)
     )

@@ -1,0 +1,242 @@
+"""`rma report problems | trend | compliance` (registered on `rma report` when imported).
+
+`rma report returns` lives in `rma_tui.cli`; these share its options and output forms.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from rma_tui.cli import (
+    ReportFormat,
+    _note,
+    _open,
+    handled,
+    parse_date,
+    report_app,
+)
+from rma_tui.i18n import t
+from rma_tui.money import fen_text as money
+from rma_tui.render import label, local_time, out, print_json, table
+
+Since = Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD (起始日期).")]
+Until = Annotated[str | None, typer.Option("--until", help="Last day, inclusive (截止日期).")]
+OutFile = Annotated[Path | None, typer.Option("--out", help="Write to this file (csv / xlsx).")]
+Format = Annotated[ReportFormat, typer.Option("--format", help="table | csv | json | xlsx.")]
+
+# The widest bar of the trend chart, in cells.
+BAR_WIDTH = 40
+
+
+class Period(StrEnum):
+    """The trend's period."""
+
+    month = "month"
+    week = "week"
+
+
+class Measure(StrEnum):
+    """What the trend counts."""
+
+    units = "units"
+    slips = "slips"
+    refund = "refund"
+
+
+def _rate(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _export(fmt: ReportFormat, out_file: Path | None, columns: list[Any],
+            rows: list[list[Any]], dicts: list[dict[str, Any]], title: str) -> bool:
+    """Write csv/xlsx/json output; False when the caller should print a table instead."""
+    if fmt is ReportFormat.table:
+        return False
+    if fmt is ReportFormat.json:
+        if out_file is None:
+            print_json(dicts)
+        else:
+            import json
+
+            out_file.write_text(json.dumps(dicts, ensure_ascii=False, indent=2, default=str)
+                                + "\n", encoding="utf-8")
+            _note(t("cli_report_written", path=str(out_file)))
+        return True
+    from rma_tui.errors import DomainError
+    from rma_tui.export import write_table
+
+    if out_file is None:
+        if fmt is ReportFormat.xlsx:
+            raise DomainError("required", field="--out")
+        import sys
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_table(Path(tmp) / "r.csv", columns, rows, "csv")
+            sys.stdout.write(path.read_text(encoding="utf-8-sig"))
+        return True
+    write_table(out_file, columns, rows, fmt.value, title=title)
+    _note(t("cli_report_written", path=str(out_file)))
+    return True
+
+
+@report_app.command("problems")
+@handled
+def report_problems(
+    ctx: typer.Context,
+    since: Since = None,
+    until: Until = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many.")] = 10,
+    fmt: Format = ReportFormat.table,
+    out_file: OutFile = None,
+) -> None:
+    """Problem products: highest return rate and amount, with the leading reason (问题商品)."""
+    from rma_tui import reports
+    from rma_tui import service as sv
+    from rma_tui.export import Column
+
+    rows = reports.problem_products(_open(ctx), parse_date(since, "--since"),
+                                    parse_date(until, "--until"), limit=limit)
+    title = t("report_problems_title")
+    columns = [Column(t("col_sku")), Column(t("col_name")), Column(t("col_supplier")),
+               Column(t("col_units_returned"), "int"), Column(t("col_units_sold"), "int"),
+               Column(t("col_return_rate"), "rate"), Column(t("col_refund"), "money"),
+               Column(t("col_top_reason"))]
+    body = [[r.sku, r.name, r.supplier, r.units_returned, r.units_sold, r.rate, r.refund_fen,
+             label("reason", r.top_reason)] for r in rows]
+    if _export(fmt, out_file, columns, body, [r.as_dict() for r in rows], title):
+        return
+    tbl = table([c.header for c in columns],
+                [[r.sku, r.name, r.supplier, r.units_returned, r.units_sold, _rate(r.rate),
+                  money(r.refund_fen),
+                  f"{label('reason', r.top_reason)} ({r.top_reason_units})"] for r in rows],
+                right=range(3, 7), title=title)
+    tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
+    out().print(tbl)
+
+
+@report_app.command("trend")
+@handled
+def report_trend(
+    ctx: typer.Context,
+    period: Annotated[Period, typer.Option("--period", help="month | week.")] = Period.month,
+    measure: Annotated[Measure, typer.Option("--measure", help="units | slips | refund.")
+                       ] = Measure.units,
+    since: Since = None,
+    until: Until = None,
+    fmt: Format = ReportFormat.table,
+    out_file: OutFile = None,
+) -> None:
+    """Returns per month or week, drawn as bars, with next period's forecast (Holt's linear
+    trend) and its back-tested error beside the naive one (趋势与预测)."""
+    from rma_tui import reports
+    from rma_tui.export import Column
+
+    field = "refund_fen" if measure is Measure.refund else measure.value
+    tf = reports.trend_forecast(_open(ctx), period.value, parse_date(since, "--since"),
+                                parse_date(until, "--until"), measure=field)
+    title = t("report_trend_title", period_label=t(f"report_by_{period.value}"))
+    columns = [Column(t("col_period")), Column(t("col_slips"), "int"),
+               Column(t("col_units_returned"), "int"), Column(t("col_refund"), "money")]
+    body = [[p.period, p.slips, p.units, p.refund_fen] for p in tf.points]
+    fc = tf.forecast
+    dicts: list[dict[str, Any]] = [
+        {"period": p.period, "slips": p.slips, "units": p.units, "refund_fen": p.refund_fen}
+        for p in tf.points]
+    if fmt is ReportFormat.json:
+        import dataclasses
+
+        doc = {"period": period.value, "measure": field, "points": dicts,
+               "forecast_for": tf.for_period,
+               "forecast": dataclasses.asdict(fc) if fc else None,
+               "partial": dataclasses.asdict(tf.partial) if tf.partial else None}
+        if out_file is None:
+            print_json(doc)
+            return
+        import json
+
+        out_file.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n",
+                            encoding="utf-8")
+        _note(t("cli_report_written", path=str(out_file)))
+        return
+    if _export(fmt, out_file, columns, body, dicts, title):
+        return
+    show = (lambda v: money(int(round(v)))) if measure is Measure.refund else (
+        lambda v: f"{v:.0f}")
+    values = [float(getattr(p, field)) for p in tf.points]
+    top = max([*values, fc.next_value if fc else 0.0, 1.0])
+    lines = []
+    for p, v in zip(tf.points, values, strict=True):
+        lines.append([p.period, show(v), "█" * round(v / top * BAR_WIDTH)])
+    if fc is not None and tf.for_period:
+        lines.append([f"{tf.for_period} {t('report_forecast_mark')}", show(fc.next_value),
+                      "░" * round(fc.next_value / top * BAR_WIDTH)])
+    out().print(table([t("col_period"), t(f"report_measure_{measure.value}"), ""], lines,
+                      right=[1], title=title))
+    if fc is None:
+        out().print(t("report_forecast_too_short", n=3))
+        return
+    mape = "—" if fc.error.mape is None else f"{fc.error.mape * 100:.0f}%"
+    naive_mape = "—" if fc.naive_error.mape is None else f"{fc.naive_error.mape * 100:.0f}%"
+    out().print(t("report_forecast_method", alpha=fc.alpha, beta=fc.beta))
+    out().print(t("report_forecast_error", mae=show(fc.error.mae), mape=mape,
+                  naive_mae=show(fc.naive_error.mae), naive_mape=naive_mape,
+                  points=fc.error.points))
+    if not fc.beats_naive:
+        out().print(t("report_forecast_no_better"))
+    if tf.partial is not None:
+        out().print(t("report_forecast_partial", period=tf.partial.period,
+                      value=show(float(getattr(tf.partial, field)))))
+
+
+@report_app.command("compliance")
+@handled
+def report_compliance(
+    ctx: typer.Context,
+    since: Since = None,
+    until: Until = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Compliance (合规): policy exceptions and who overrode them, late slips, rejections
+    with reasons, time in each state against the policy's targets."""
+    from rma_tui.compliance import compliance_report
+
+    r = compliance_report(_open(ctx), parse_date(since, "--since"),
+                          parse_date(until, "--until"))
+    if as_json:
+        print_json(r.as_dict())
+        return
+    con = out()
+    con.print(t("report_compliance_head", slips=r.slips, exceptions=len(r.exceptions),
+                late=len(r.late), rejected=len(r.rejected), overdue=len(r.overdue)))
+    con.print(table(
+        [t("col_number"), t("col_created_by"), t("col_override_by"), t("col_failed_rules"),
+         t("col_reason")],
+        [[e.number, e.created_by, e.override_by,
+          ", ".join(label("rule", x) for x in e.failed_rules), e.reason]
+         for e in r.exceptions],
+        title=t("report_compliance_exceptions")))
+    if r.late:
+        con.print(t("report_compliance_late", numbers=", ".join(r.late)))
+    con.print(table(
+        [t("col_number"), t("col_created_by"), t("col_rejected_by"), t("col_time"),
+         t("col_reason")],
+        [[x.number, x.created_by, x.rejected_by, local_time(x.rejected_at), x.reason]
+         for x in r.rejected],
+        title=t("report_compliance_rejected")))
+    con.print(table(
+        [t("col_status"), t("col_target_hours"), t("col_stays"), t("col_over_target"),
+         t("col_longest_hours")],
+        [[label("status", st.state), st.target_hours, st.stays, st.over_target,
+          f"{st.longest_hours:.1f}"] for st in r.states],
+        right=range(1, 5), title=t("report_compliance_states")))
+    con.print(table(
+        [t("col_number"), t("col_status"), t("col_since"), t("col_hours"),
+         t("col_target_hours")],
+        [[o.number, label("status", o.state), local_time(o.since), f"{o.hours:.1f}",
+          o.target_hours] for o in r.overdue[:50]],
+        right=[3, 4], title=t("report_compliance_overdue")))

@@ -1,0 +1,787 @@
+"""The customers screen (issue 4, item 3): find a customer by name or phone and see their
+whole history: purchases, slips, feedback, follow-ups (回访) and store credit, with the
+return rate and the repeat-returner flag at the top. A "to call back" list (shown until
+the first search; c toggles it) has the open follow-ups due by now, the longest overdue
+first. n notes a follow-up, d marks the
+highlighted one done; Enter on a slip opens it.
+
+A clerk's path: type the phone, Enter, and the profile is there (the first customer found
+is highlighted). Every read runs in a worker (`rma_tui.reads.customers`); the app calls
+`reload()` every few seconds and the tables are redrawn only when what was read changed,
+so the cursor stays where the clerk left it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from rma_tui import i18n
+from rma_tui.money import yuan
+from rma_tui.screens import Problem, local_time, problem_from
+from rma_tui.screens.base import DeskScreen
+from rma_tui.screens.dialogs import TextPromptDialog
+from rma_tui.widgets.desk_bindings import translate_bindings
+from rma_tui.widgets.message_line import MessageLine
+
+if TYPE_CHECKING:
+    from rma_tui.reads.customers import CustomerHit, CustomerProfile
+    from rma_tui.service import FollowUpView
+    from rma_tui.store.db import Database
+
+# Customers read per search (type more to narrow it down).
+SEARCH_LIMIT = 50
+# The profile's tabs: pane id -> i18n key of its label.
+TABS = {
+    "cust-tab-slips": "cust_tab_slips",
+    "cust-tab-purchases": "cust_tab_purchases",
+    "cust-tab-follow": "cust_tab_follow",
+    "cust-tab-feedback": "cust_tab_feedback",
+    "cust-tab-credit": "cust_tab_credit",
+}
+
+
+def rate_text(rate: float | None) -> str:
+    """A return rate as a percentage with one decimal ("9.3%"), or a dash."""
+    return i18n.t("none") if rate is None else f"{rate * 100:.1f}%"
+
+
+def credit_kind(kind: str) -> str:
+    """A store-credit move's kind in the current language (unknown kinds as their code)."""
+    key = f"cust_credit_{kind}"
+    text = i18n.t(key)
+    return kind if text == key else text
+
+
+class CustomersScreen(DeskScreen):
+    """Customers: search, profile with history, follow-ups, the "to call back" list."""
+
+    DEFAULT_CSS = """
+    CustomersScreen #cust-search {
+        margin: 0 1;
+    }
+    CustomersScreen #cust-body {
+        height: 1fr;
+    }
+    CustomersScreen #cust-left {
+        width: 40;
+        height: 1fr;
+        border: round $primary;
+        border-title-color: $text;
+        border-title-style: bold;
+    }
+    CustomersScreen #cust-left:focus-within {
+        border: round $accent;
+    }
+    CustomersScreen #cust-left DataTable {
+        height: 1fr;
+    }
+    CustomersScreen #cust-callback {
+        display: none;
+    }
+    CustomersScreen.-callback #cust-callback {
+        display: block;
+    }
+    CustomersScreen.-callback #cust-results {
+        display: none;
+    }
+    CustomersScreen #cust-left-note {
+        color: $text-muted;
+        padding: 0 1;
+        height: auto;
+    }
+    CustomersScreen #cust-profile {
+        width: 1fr;
+        height: 1fr;
+        border: round $primary;
+        border-title-color: $text;
+        border-title-style: bold;
+    }
+    CustomersScreen #cust-profile:focus-within {
+        border: round $accent;
+    }
+    CustomersScreen #cust-summary {
+        height: auto;
+        padding: 0 1;
+    }
+    CustomersScreen #cust-tabs {
+        height: 1fr;
+    }
+    CustomersScreen #cust-tabs TabPane {
+        padding: 0;
+        height: 1fr;
+    }
+    CustomersScreen #cust-tabs DataTable {
+        height: 1fr;
+    }
+    CustomersScreen #cust-message {
+        height: auto;
+        padding: 0 1;
+        display: none;
+    }
+    CustomersScreen #cust-message.-ok {
+        display: block;
+        color: $success;
+    }
+    CustomersScreen #cust-message.-error {
+        display: block;
+        color: $error;
+    }
+    /* 80x24: the list above (short), the profile under it. */
+    CustomersScreen.-narrow #cust-body {
+        layout: vertical;
+    }
+    CustomersScreen.-narrow #cust-left {
+        width: 1fr;
+        height: 7;
+    }
+    CustomersScreen.-narrow #cust-search {
+        margin: 0;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "search"),
+        Binding("c", "toggle_call_back", "call back"),
+        Binding("n", "add_follow_up", "follow-up"),
+        Binding("d", "complete_follow_up", "done"),
+        Binding("t", "next_tab", "tab"),
+        Binding("escape", "back", "back", show=False),
+    ]
+    # Footer text per action, as i18n keys (applied in `relabel`).
+    BINDING_KEYS: ClassVar[dict[str, str]] = {
+        "focus_search": "cust_key_search",
+        "toggle_call_back": "cust_key_call_back",
+        "add_follow_up": "cust_key_add",
+        "complete_follow_up": "cust_key_done",
+        "next_tab": "cust_key_tab",
+    }
+
+    class SearchDone(Message):
+        """A worker found the customers matching `query`."""
+
+        def __init__(self, query: str, hits: list[CustomerHit]) -> None:
+            self.query = query
+            self.hits = hits
+            super().__init__()
+
+    class ProfileLoaded(Message):
+        """A worker read a customer's profile."""
+
+        def __init__(self, profile: CustomerProfile) -> None:
+            self.profile = profile
+            super().__init__()
+
+    class CallBackLoaded(Message):
+        """A worker read the "to call back" list."""
+
+        def __init__(self, rows: list[FollowUpView], at: datetime) -> None:
+            self.rows = rows
+            self.at = at
+            super().__init__()
+
+    class LoadFailed(Message):
+        """A worker could not read."""
+
+        def __init__(self, problem: Problem) -> None:
+            self.problem = problem
+            super().__init__()
+
+    class ActionDone(Message):
+        """A follow-up was marked done."""
+
+        def __init__(self, view: FollowUpView) -> None:
+            self.view = view
+            super().__init__()
+
+    class ActionFailed(Message):
+        """The service refused to mark a follow-up done; nothing changed."""
+
+        def __init__(self, problem: Problem) -> None:
+            self.problem = problem
+            super().__init__()
+
+    def __init__(self, *, now: datetime | None = None, name: str | None = None,
+                 id: str | None = "customers") -> None:  # noqa: A002 - Textual's name
+        super().__init__(name=name, id=id)
+        # A fixed clock for tests and snapshots; None means the real time.
+        self.fixed_now = now
+        self.query_text = ""
+        self.hits: list[CustomerHit] = []
+        self.searched = False
+        self.phone: str | None = None
+        self.profile: CustomerProfile | None = None
+        self.call_back: list[FollowUpView] = []
+        self.call_back_at: datetime | None = None
+        self.call_back_loaded = False
+        self._shown_hits: tuple[object, ...] | None = None
+        self._shown_call_back: tuple[object, ...] | None = None
+        self._shown_profile: tuple[object, ...] | None = None
+
+    def now(self) -> datetime:
+        """The time the screen works at (the fixed clock, else now)."""
+        if self.fixed_now is not None:
+            return self.fixed_now
+        from rma_tui.service import utcnow
+
+        return utcnow()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(id="cust-search", max_length=64)
+        with Horizontal(id="cust-body"):
+            with Vertical(id="cust-left"):
+                yield DataTable(id="cust-results", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="cust-callback", cursor_type="row", zebra_stripes=True)
+                yield Static(id="cust-left-note")
+            with Vertical(id="cust-profile"):
+                yield Static(id="cust-summary")
+                with TabbedContent(id="cust-tabs"):
+                    for pane_id, key in TABS.items():
+                        with TabPane(i18n.t(key), id=pane_id):
+                            yield DataTable(id=pane_id.replace("-tab-", "-"),
+                                            cursor_type="row", zebra_stripes=True)
+        yield MessageLine(id="cust-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Until the first search the list shows what is due to call back: the first thing
+        # a clerk should see of the customers is who is waiting for a call.
+        self.add_class("-callback")
+        self.relabel()
+        self.query_one("#cust-search", Input).focus()
+        self.reload()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read again what is on screen: the search, the profile, the call-back list."""
+        app = self.rma
+        if app.problem is not None:
+            self.query_one(MessageLine).say_error(app.problem)
+            return
+        if app.database is None:
+            return
+        if self.query_text:
+            self._search(app.database, app.db_location, self.query_text)
+        if self.phone is not None:
+            self._load_profile(app.database, app.db_location, self.phone, self.now())
+        if self.has_class("-callback"):
+            self._load_call_back(app.database, app.db_location, self.now())
+
+    @work(thread=True, exclusive=True, group="cust-search")
+    def _search(self, database: Database, location: str, query: str) -> None:
+        worker = get_current_worker()
+        try:
+            from rma_tui.reads.customers import search_customers
+
+            message: Message = self.SearchDone(query, search_customers(
+                database, query, limit=SEARCH_LIMIT + 1))
+        except Exception as exc:  # shown on screen; the next reload tries again
+            message = self.LoadFailed(problem_from(exc, location))
+        if not worker.is_cancelled:
+            self.post_message(message)
+
+    @work(thread=True, exclusive=True, group="cust-profile")
+    def _load_profile(self, database: Database, location: str, phone: str,
+                      now: datetime) -> None:
+        worker = get_current_worker()
+        try:
+            from rma_tui.reads.customers import customer_profile
+
+            message: Message = self.ProfileLoaded(customer_profile(database, phone, now=now))
+        except Exception as exc:
+            message = self.LoadFailed(problem_from(exc, location))
+        if not worker.is_cancelled:
+            self.post_message(message)
+
+    @work(thread=True, exclusive=True, group="cust-call-back")
+    def _load_call_back(self, database: Database, location: str, now: datetime) -> None:
+        worker = get_current_worker()
+        try:
+            from rma_tui.reads.customers import call_back_list
+
+            message: Message = self.CallBackLoaded(call_back_list(database, now), now)
+        except Exception as exc:
+            message = self.LoadFailed(problem_from(exc, location))
+        if not worker.is_cancelled:
+            self.post_message(message)
+
+    def on_customers_screen_search_done(self, message: SearchDone) -> None:
+        """Show the customers found; a new search highlights the first and shows it."""
+        if message.query != self.query_text:
+            return
+        first_time = not self.searched
+        self.searched = True
+        self.hits = message.hits
+        self._fill_results()
+        if first_time:
+            table = self.query_one("#cust-results", DataTable)
+            if self.hits:
+                if self.has_class("-callback"):
+                    self.remove_class("-callback")
+                    self._left_title()
+                table.focus()
+                self._select(self.hits[0].phone)
+                count = f"{SEARCH_LIMIT}+" if len(self.hits) > SEARCH_LIMIT else len(self.hits)
+                self.query_one(MessageLine).say("ok", "cust_found", count=count,
+                                                query=message.query)
+            else:
+                self.query_one(MessageLine).say("error", "cust_no_results",
+                                                query=message.query)
+
+    def on_customers_screen_profile_loaded(self, message: ProfileLoaded) -> None:
+        """Show the profile (unless another customer was picked meanwhile)."""
+        if message.profile.phone != self.phone:
+            return
+        self.profile = message.profile
+        self._fill_profile()
+
+    def on_customers_screen_call_back_loaded(self, message: CallBackLoaded) -> None:
+        """Show the follow-ups due."""
+        self.call_back = message.rows
+        self.call_back_at = message.at
+        self.call_back_loaded = True
+        self._fill_call_back()
+        self._left_title()
+
+    def on_customers_screen_load_failed(self, message: LoadFailed) -> None:
+        """Say why something could not be read."""
+        self.query_one(MessageLine).say_error(message.problem)
+
+    # -- moving around --------------------------------------------------------------------
+
+    @on(Input.Submitted, "#cust-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.find(event.value)
+
+    def find(self, text: str) -> None:
+        """Search customers by name or phone and show the first one found (also for the
+        command palette: `find(phone)` opens that customer)."""
+        text = text.strip()
+        self.query_one("#cust-search", Input).value = text
+        if not text:
+            self.query_one(MessageLine).say("error", "cust_search_hint")
+            return
+        database = self.rma.database
+        if database is None:
+            return
+        self.query_text = text
+        self.searched = False
+        self._search(database, self.rma.db_location, text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """A customer (or a follow-up in the call-back list) highlighted: show them."""
+        key = event.row_key.value
+        if key is None:
+            return
+        # Only the list on show picks the customer: the hidden one is refilled too (after
+        # a language switch or a reload), which must not change whose profile is open.
+        callback = self.has_class("-callback")
+        if event.data_table.id == "cust-results" and not callback:
+            self._select(key)
+        elif event.data_table.id == "cust-callback" and callback:
+            item = next((f for f in self.call_back if str(f.id) == key), None)
+            if item is not None:
+                self._select(item.phone)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter: on a customer, into their profile; on a slip (or its feedback, follow-up,
+        credit move), the slip itself."""
+        table = event.data_table
+        if table.id in ("cust-results", "cust-callback"):
+            self.query_one("#cust-tabs", TabbedContent).query_one("Tabs").focus()
+            return
+        number = self._slip_of_row(table)
+        if number:
+            self.rma.show_slip(number)
+
+    def _slip_of_row(self, table: DataTable[object]) -> str | None:
+        if table.row_count == 0 or self.profile is None:
+            return None
+        row = table.cursor_row
+        p = self.profile
+        if table.id == "cust-slips" and row < len(p.slips):
+            return p.slips[row].number
+        if table.id == "cust-feedback" and row < len(p.feedback):
+            return p.feedback[row].slip
+        if table.id == "cust-follow" and row < len(p.follow_ups):
+            return p.follow_ups[row].slip
+        if table.id == "cust-credit" and row < len(p.credit_moves):
+            return p.credit_moves[row].slip
+        return None
+
+    def _select(self, phone: str) -> None:
+        if phone == self.phone and self.profile is not None:
+            return
+        self.phone = phone
+        database = self.rma.database
+        if database is not None:
+            self._load_profile(database, self.rma.db_location, phone, self.now())
+
+    def action_focus_search(self) -> None:
+        """Back to the search field, its text selected for a new search."""
+        field = self.query_one("#cust-search", Input)
+        field.focus()
+        field.select_all()
+
+    def action_back(self) -> None:
+        """Escape: from the search field or the profile to the list, from the list to the
+        search field."""
+        focused = self.app.focused
+        left = self.query_one("#cust-callback" if self.has_class("-callback")
+                              else "#cust-results", DataTable)
+        in_profile = (focused is not None
+                      and focused in self.query_one("#cust-profile").walk_children())
+        if in_profile or focused is self.query_one("#cust-search", Input):
+            left.focus()
+        else:
+            self.action_focus_search()
+
+    def action_next_tab(self) -> None:
+        """Show the profile's next tab."""
+        tabbed = self.query_one("#cust-tabs", TabbedContent)
+        ids = list(TABS)
+        tabbed.active = ids[(ids.index(tabbed.active) + 1) % len(ids)] if tabbed.active \
+            in ids else ids[0]
+
+    def action_toggle_call_back(self) -> None:
+        """Switch the list between the customers found and the "to call back" list."""
+        self.toggle_class("-callback")
+        self._left_title()
+        table = self.query_one("#cust-callback" if self.has_class("-callback")
+                               else "#cust-results", DataTable)
+        table.focus()
+        database = self.rma.database
+        if self.has_class("-callback") and database is not None:
+            self._load_call_back(database, self.rma.db_location, self.now())
+
+    # -- follow-ups -----------------------------------------------------------------------
+
+    def _refused(self) -> bool:
+        """Say so (and return True) when the user may not note or complete follow-ups."""
+        user = self.rma.user
+        if user is None or self.rma.database is None:
+            return True
+        from rma_tui import service  # loaded with the session by now
+
+        refused = service.role_refusal(user.name, user.role, service.FOLLOW_UP_ROLES)
+        if refused is not None:
+            self.query_one(MessageLine).say_error(refused)
+            return True
+        return False
+
+    def action_add_follow_up(self) -> None:
+        """Note a follow-up for the customer on screen (a dialog: note, due date, slip)."""
+        if self._refused():
+            return
+        profile = self.profile
+        database, user = self.rma.database, self.rma.user
+        if profile is None or database is None or user is None:
+            self.query_one(MessageLine).say("error", "cust_pick_customer")
+            return
+        from rma_tui.widgets.customer_follow_up import FollowUpDialog
+
+        # From a slip row the follow-up is about that slip (the clerk can clear it).
+        slips = self.query_one("#cust-slips", DataTable)
+        slip = self._slip_of_row(slips) if self.app.focused is slips else None
+
+        def done(view: FollowUpView | None) -> None:
+            if view is None:
+                self.query_one(MessageLine).say("ok", "cb_cancelled")
+                return
+            self.query_one(MessageLine).say("ok", "cust_fu_added", id=view.id,
+                                            name=view.customer_name,
+                                            due=view.due_at.astimezone().strftime("%Y-%m-%d"))
+            self.query_one("#cust-tabs", TabbedContent).active = "cust-tab-follow"
+            self._refresh_after_write()
+
+        self.app.push_screen(FollowUpDialog(database, user.name, profile.name, profile.phone,
+                                            self.now(), slip), done)
+
+    def current_follow_up(self) -> FollowUpView | None:
+        """The follow-up highlighted: in the call-back list when it has the keyboard (or
+        the profile is not on its follow-ups tab), else in the follow-ups tab."""
+        callback = self.query_one("#cust-callback", DataTable)
+        follow = self.query_one("#cust-follow", DataTable)
+        tab_follow = self.query_one("#cust-tabs", TabbedContent).active == "cust-tab-follow"
+        in_call_back = self.has_class("-callback") and self.call_back and callback.row_count
+        if in_call_back and (self.app.focused is callback or not tab_follow):
+            row = min(max(callback.cursor_row, 0), len(self.call_back) - 1)
+            return self.call_back[row]
+        if tab_follow and self.profile is not None and follow.row_count:
+            row = min(max(follow.cursor_row, 0), len(self.profile.follow_ups) - 1)
+            return self.profile.follow_ups[row]
+        return None
+
+    def action_complete_follow_up(self) -> None:
+        """Mark the highlighted follow-up done, with its outcome (a dialog)."""
+        if self._refused():
+            return
+        item = self.current_follow_up()
+        if item is None or item.done:
+            self.query_one(MessageLine).say("error", "cust_pick_follow_up")
+            return
+        dialog = TextPromptDialog(
+            i18n.t("cust_done_title", id=item.id, name=item.customer_name),
+            i18n.t("cust_done_label", note=item.note), required=False, max_length=2000)
+
+        def done(outcome: str | None) -> None:
+            if outcome is None:
+                self.query_one(MessageLine).say("ok", "cb_cancelled")
+                return
+            app = self.rma
+            if app.database is not None and app.user is not None:
+                self._complete(app.database, app.db_location, app.user.name, item.id, outcome,
+                               self.now())
+
+        self.app.push_screen(dialog, done)
+
+    @work(thread=True, exclusive=True, group="cust-action")
+    def _complete(self, database: Database, location: str, actor: str, follow_up_id: int,
+                  outcome: str, now: datetime) -> None:
+        worker = get_current_worker()
+        try:
+            from rma_tui import service
+
+            message: Message = self.ActionDone(service.complete_follow_up(
+                database, actor, follow_up_id, outcome, now=now))
+        except Exception as exc:  # a refusal or a database error: said, not raised
+            message = self.ActionFailed(problem_from(exc, location))
+        if not worker.is_cancelled:
+            self.post_message(message)
+
+    def on_customers_screen_action_done(self, message: ActionDone) -> None:
+        """Say what was done and read again."""
+        self.query_one(MessageLine).say("ok", "cust_fu_completed", id=message.view.id,
+                                        name=message.view.customer_name)
+        self._refresh_after_write()
+
+    def on_customers_screen_action_failed(self, message: ActionFailed) -> None:
+        """Say why the service refused."""
+        self.query_one(MessageLine).say_error(message.problem)
+        self._refresh_after_write()
+
+    def _refresh_after_write(self) -> None:
+        app = self.rma
+        if app.database is None:
+            return
+        if self.phone is not None:
+            self._load_profile(app.database, app.db_location, self.phone, self.now())
+        if self.has_class("-callback"):
+            self._load_call_back(app.database, app.db_location, self.now())
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        """Redraw every text in the current language (after a language switch)."""
+        translate_bindings(self, self.BINDING_KEYS)
+        self.sub_title = i18n.t("cust_title")
+        self.query_one("#cust-search", Input).placeholder = i18n.t("cust_search_placeholder")
+        tabbed = self.query_one("#cust-tabs", TabbedContent)
+        for pane_id, key in TABS.items():
+            tabbed.get_tab(pane_id).label = i18n.t(key)
+        self._shown_hits = self._shown_call_back = self._shown_profile = None
+        self._left_title()
+        self._fill_results()
+        self._fill_call_back()
+        self._fill_profile()
+        self.query_one(MessageLine).relabel()
+
+    def _left_title(self) -> None:
+        left = self.query_one("#cust-left")
+        if self.has_class("-callback"):
+            at = self.call_back_at or self.now()
+            left.border_title = i18n.t("cust_call_back_heading", count=len(self.call_back),
+                                       at=local_time(at))
+            self._set_note(i18n.t("cust_call_back_empty")
+                        if self.call_back_loaded and not self.call_back else "")
+        else:
+            more = len(self.hits) > SEARCH_LIMIT
+            count = f"{SEARCH_LIMIT}+" if more else str(len(self.hits))
+            left.border_title = i18n.t("cust_results", count=count)
+            if more:
+                self._set_note(i18n.t("entry_more_results", n=SEARCH_LIMIT))
+            elif self.searched and not self.hits:
+                self._set_note(i18n.t("cust_no_results", query=self.query_text))
+            elif not self.searched:
+                self._set_note(i18n.t("cust_search_hint"))
+            else:
+                self._set_note("")
+
+    def _set_note(self, text: str) -> None:
+        # The note under the list shows only when it says something: a row is precious
+        # at 80x24.
+        note = self.query_one("#cust-left-note", Static)
+        note.update(text)
+        note.display = bool(text)
+
+    def _fill_results(self) -> None:
+        self._left_title()
+        key = (i18n.get_lang(), tuple(self.hits))
+        if key == self._shown_hits:
+            return
+        self._shown_hits = key
+        table: DataTable[str | Text] = self.query_one("#cust-results", DataTable)
+        current = self.phone
+        table.clear(columns=True)
+        table.add_column(i18n.t("col_customer"), key="name")
+        table.add_column(i18n.t("col_phone"), key="phone")
+        table.add_column(i18n.t("cust_col_slips"), key="slips")
+        for h in self.hits[:SEARCH_LIMIT]:
+            table.add_row(Text(h.name), h.phone, Text(str(h.slips), justify="right"),
+                          key=h.phone)
+        index = next((i for i, h in enumerate(self.hits) if h.phone == current), None)
+        if index is not None:
+            table.move_cursor(row=index, animate=False, scroll=True)
+
+    def _fill_call_back(self) -> None:
+        key = (i18n.get_lang(), tuple(self.call_back))
+        if key == self._shown_call_back:
+            return
+        self._shown_call_back = key
+        table: DataTable[str | Text] = self.query_one("#cust-callback", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_column(i18n.t("cust_col_due"), key="due")
+        table.add_column(i18n.t("col_customer"), key="name")
+        table.add_column(i18n.t("col_phone"), key="phone")
+        table.add_column(i18n.t("cust_col_note"), key="note")
+        now = self.call_back_at or self.now()
+        for f in self.call_back:
+            table.add_row(self._due_text(f, now), Text(f.customer_name), f.phone,
+                          Text(f.note), key=str(f.id))
+        if self.call_back:
+            table.move_cursor(row=min(max(row, 0), len(self.call_back) - 1), animate=False)
+
+    def _due_text(self, f: FollowUpView, now: datetime) -> Text:
+        """The due day, in the error colour when the day has passed (overdue)."""
+        theme = self.app.theme_variables
+        day = f.due_at.astimezone().date()
+        today = now.astimezone().date()
+        text = Text(f.due_at.astimezone().strftime("%m-%d"))
+        if f.done:
+            return text
+        if day < today:
+            text.append(" " + i18n.t("cust_overdue", days=(today - day).days),
+                        style=f"bold {theme.get('error', '')}")
+        elif day == today:
+            text.append(" " + i18n.t("cust_due_today"), style=f"bold {theme.get('warning', '')}")
+        return text
+
+    def _fill_profile(self) -> None:
+        p = self.profile
+        box = self.query_one("#cust-profile")
+        summary = self.query_one("#cust-summary", Static)
+        key = (i18n.get_lang(), p)
+        if key == self._shown_profile:
+            return
+        self._shown_profile = key
+        if p is None:
+            box.border_title = i18n.t("cust_title")
+            summary.update(Text(i18n.t("cust_no_customer"), style="dim"))
+            for pane_id in TABS:
+                self.query_one(f"#{pane_id.replace('-tab-', '-')}", DataTable).clear(columns=True)
+            return
+        box.border_title = f"{p.name}  {p.phone}  {i18n.label('channel', p.channel)}"
+        summary.update(self._summary(p))
+        self._fill_table("cust-purchases", [
+            ("col_order", False), ("col_sold_at", False), ("col_channel", False),
+            ("col_payment", False), ("cust_col_units", True), ("col_total", True)],
+            [(r.order, local_time(r.sold_at), i18n.label("channel", r.channel),
+              i18n.label("payment", r.payment_method), str(r.units), yuan(r.total_fen))
+             for r in p.purchases])
+        self._fill_table("cust-slips", [
+            ("col_number", False), ("col_type", False), ("col_status", False),
+            ("cust_col_units", True), ("cust_col_value", True), ("cust_col_amount", True),
+            ("col_created_at", False)],
+            [(r.number, i18n.label("type", r.type), i18n.label("status", r.status),
+              str(r.units), yuan(r.value_fen), yuan(r.amount_fen), local_time(r.created_at))
+             for r in p.slips])
+        now = p.at
+        self._fill_table("cust-follow", [
+            ("cust_col_id", True), ("cust_col_due", False), ("cust_col_note", False),
+            ("col_number", False), ("cust_col_state", False), ("cust_col_outcome", False)],
+            [(str(f.id), self._due_text(f, now), f.note, f.slip or i18n.t("none"),
+              i18n.t("cust_fu_done_by", by=f.done_by or "", at=local_time(f.done_at))
+              if f.done_at else i18n.t("cust_fu_open"), f.outcome)
+             for f in p.follow_ups])
+        self._fill_table("cust-feedback", [
+            ("col_number", False), ("cust_col_score", False), ("cust_col_comment", False),
+            ("cust_col_by", False), ("col_at", False)],
+            [(r.slip, self._stars(r.score), r.comment, r.by, local_time(r.at))
+             for r in p.feedback])
+        self._fill_table("cust-credit", [
+            ("col_at", False), ("cust_col_kind", False), ("cust_col_delta", True),
+            ("cust_col_balance", True), ("col_number", False), ("col_user", False)],
+            [(local_time(m.at), credit_kind(m.kind),
+              ("+" if m.delta_fen > 0 else "") + yuan(m.delta_fen), yuan(m.balance_fen),
+              m.slip or i18n.t("none"), m.user) for m in p.credit_moves])
+
+    def _stars(self, score: int) -> Text:
+        theme = self.app.theme_variables
+        colour = theme.get("error" if score <= 2 else "success", "")
+        return Text("★" * score + "☆" * (5 - score), style=colour)
+
+    def _fill_table(self, table_id: str, columns: list[tuple[str, bool]],
+                    rows: list[tuple[str | Text, ...]]) -> None:
+        table: DataTable[str | Text] = self.query_one(f"#{table_id}", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        for key, _ in columns:
+            table.add_column(i18n.t(key), key=key)
+        for values in rows:
+            table.add_row(*(v if isinstance(v, Text) else
+                            Text(v, justify="right" if right else "left")
+                            for v, (_, right) in zip(values, columns, strict=True)))
+        if rows:
+            table.move_cursor(row=min(max(row, 0), len(rows) - 1), animate=False)
+
+    def _summary(self, p: CustomerProfile) -> Text:
+        """Three short lines (no wrapping at 80 columns): the return rate and the
+        repeat-returner flag first, then the money, then what is owed and open."""
+        theme = self.app.theme_variables
+        text = Text()
+        text.append(i18n.t("cust_rate", rate=rate_text(p.return_rate)), style="bold")
+        text.append("  ")
+        if p.repeat_returner:
+            text.append(" " + i18n.t("cust_repeat", count=p.slips_in_year,
+                                     threshold=p.repeat_threshold) + " ",
+                        style=f"bold reverse {theme.get('error', '')}")
+        else:
+            text.append(i18n.t("cust_not_repeat", count=p.slips_in_year,
+                               threshold=p.repeat_threshold), style="dim")
+        text.append("\n")
+        text.append(i18n.t("cust_purchased", amount_yuan=yuan(p.purchased_fen),
+                           count=p.sales_count))
+        text.append(" · ")
+        text.append(i18n.t("cust_returned", amount_yuan=yuan(p.returned_fen),
+                           count=p.slips_count))
+        text.append("\n")
+        text.append(i18n.t("cust_credit", amount_yuan=yuan(p.credit_fen)))
+        text.append(" · ")
+        text.append(i18n.t("cust_open_follow", count=p.open_follow_ups),
+                    style=f"bold {theme.get('warning', '')}" if p.open_follow_ups else "")
+        return text
+
+    def current_phone(self) -> str | None:
+        """The phone of the customer whose profile is on screen."""
+        return self.profile.phone if self.profile is not None else None
+
+    def row_keys(self, table_id: str) -> list[str]:
+        """The first cell of every row of a table (for tests and checks)."""
+        table = self.query_one(f"#{table_id}", DataTable)
+        return [str(table.get_cell_at(Coordinate(i, 0))) for i in range(table.row_count)]
+
+

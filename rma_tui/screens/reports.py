@@ -1,0 +1,765 @@
+"""Reports and analysis (issue 5, item 5): what comes back, why, through which channel, and
+whether it is getting worse; exported to CSV or XLSX.
+
+Four reports, one tab each (`v` cycles them): returns by a dimension (`b` cycles product,
+reason, channel, customer, supplier, month, week), the problem products, the trend with
+next period's forecast (`p` month/week, `m` the measure; the method and its back-tested
+error stated under the bars) and the compliance report. A date range (two fields,
+YYYY-MM-DD, blank = open; Enter applies it, `d` goes there) narrows every report; a bad
+date is said and the report on screen stays as it was.
+
+The numbers come from the read functions `rma report` uses (`rma_tui.reports`,
+`rma_tui.compliance`) and are laid out by `rma_tui.widgets.report_tables`, which also
+feeds the export (`e`): the file holds exactly the rows on screen. Reads and the export run
+in thread workers; the export reports its progress to a bar and writes through a temporary
+file, so a failed export leaves nothing behind.
+
+The app calls `reload()` every few seconds. A report is read again only when the audit
+chain head moved (every slip change and every sale import appends an audit event) or its
+parameters changed, so a report left open costs one one-row read per refresh.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.worker import get_current_worker
+
+from rma_tui import i18n
+from rma_tui.errors import DomainError
+from rma_tui.screens import Problem, local_time, problem_from
+from rma_tui.screens.base import DeskScreen
+from rma_tui.screens.dialogs import ConfirmDialog
+from rma_tui.widgets.desk_bindings import translate_bindings
+from rma_tui.widgets.message_line import MessageLine
+from rma_tui.widgets.report_export import ExportDialog, ExportRequest, write_atomic
+from rma_tui.widgets.report_tables import (
+    MEASURES,
+    ReportTable,
+    cell_text,
+    forecast_notes,
+    measure_text,
+    problems_table,
+    returns_table,
+    title_case,
+    trend_table,
+)
+
+if TYPE_CHECKING:
+    from rma_tui.compliance import ComplianceReport
+    from rma_tui.reports import TrendForecast
+    from rma_tui.store.db import Database
+
+VIEWS = ("returns", "problems", "trend", "compliance")
+# The same order as `rma_tui.reports.DIMENSIONS` (not imported: it would load sqlmodel
+# before the first paint).
+DIMENSIONS = ("product", "reason", "channel", "customer", "supplier", "month", "week")
+PERIODS = ("month", "week")
+# How many problem products are listed.
+PROBLEMS_LIMIT = 20
+# The widest bar of the trend chart, in cells (as `rma report trend` draws it).
+BAR_WIDTH = 40
+# Rows drawn in a report's table (a returns report by customer can have many thousands);
+# the export writes them all.
+SHOWN_ROWS = 500
+# Overdue slips listed in the compliance view (the CLI lists as many).
+OVERDUE_SHOWN = 50
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A report as read: its parameters, the audit head then, and the result."""
+
+    params: tuple[Any, ...]
+    head: tuple[int, str]
+    data: Any
+    min_sample: int
+
+
+class ReportsScreen(DeskScreen):
+    """Returns by dimension, problem products, trend and forecast, compliance; export."""
+
+    DEFAULT_CSS = """
+    ReportsScreen #rep-controls {
+        height: 1;
+        margin: 1 1 0 1;
+    }
+    ReportsScreen #rep-controls Label {
+        padding: 0 1 0 0;
+        color: $text-muted;
+    }
+    ReportsScreen #rep-controls Input {
+        width: 12;
+        margin-right: 1;
+    }
+    ReportsScreen #rep-controls Select {
+        margin-right: 1;
+    }
+    ReportsScreen #rep-by {
+        width: 14;
+    }
+    ReportsScreen #rep-period {
+        width: 10;
+    }
+    ReportsScreen #rep-measure {
+        width: 14;
+    }
+    ReportsScreen .rep-returns-only, ReportsScreen .rep-trend-only {
+        display: none;
+    }
+    ReportsScreen.-view-returns .rep-returns-only {
+        display: block;
+    }
+    ReportsScreen.-view-trend .rep-trend-only {
+        display: block;
+    }
+    ReportsScreen #rep-tabs {
+        height: 1fr;
+    }
+    ReportsScreen #rep-tabs TabPane {
+        padding: 0;
+        height: 1fr;
+    }
+    ReportsScreen #rep-tabs DataTable {
+        height: 1fr;
+    }
+    ReportsScreen #rep-trend-notes {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    ReportsScreen #rep-note {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    ReportsScreen #rep-message {
+        height: auto;
+        padding: 0 1;
+    }
+    ReportsScreen #rep-message.-ok {
+        color: $success;
+    }
+    ReportsScreen #rep-message.-error {
+        color: $error;
+        text-style: bold;
+    }
+    ReportsScreen #rep-progress {
+        display: none;
+        padding: 0 1;
+    }
+    ReportsScreen.-exporting #rep-progress {
+        display: block;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "next_view", "next report"),
+        Binding("b", "next_by", "group by"),
+        Binding("p", "next_period", "month/week"),
+        Binding("m", "next_measure", "measure"),
+        Binding("d", "dates", "dates"),
+        Binding("e", "export", "export"),
+        Binding("escape", "focus_table", "table", show=False),
+    ]
+    # Footer text per action, as i18n keys (applied in `relabel`).
+    BINDING_KEYS: ClassVar[dict[str, str]] = {
+        "next_view": "rep_key_view",
+        "next_by": "rep_key_by",
+        "next_period": "rep_key_period",
+        "next_measure": "rep_key_measure",
+        "dates": "rep_key_dates",
+        "export": "rep_key_export",
+    }
+
+    class ReportLoaded(Message):
+        """A worker read one report."""
+
+        def __init__(self, view: str, loaded: Loaded) -> None:
+            self.view = view
+            self.loaded = loaded
+            super().__init__()
+
+    class LoadFailed(Message):
+        """A worker could not read a report."""
+
+        def __init__(self, problem: Problem) -> None:
+            self.problem = problem
+            super().__init__()
+
+    class ExportDone(Message):
+        """The export worker finished: `path` written, or `error` says why nothing was."""
+
+        def __init__(self, path: str, error: str | None) -> None:
+            self.path = path
+            self.error = error
+            super().__init__()
+
+    def __init__(self, *, name: str | None = None, id: str | None = "reports") -> None:
+        super().__init__(name=name, id=id)
+        self.view = "returns"
+        self.by = "product"
+        self.since: date | None = None
+        self.until: date | None = None
+        self.period = "month"
+        self.measure = "units"
+        # Fixed by tests (and snapshots) so the trend's current period, the export's file
+        # name and the compliance report's "now" do not follow the clock.
+        self.today: date | None = None
+        self.now: datetime | None = None
+        self.export_format = "xlsx"
+        self.exporting = False
+        self.reports: dict[str, Loaded] = {}
+        self._shown: dict[str, tuple[Any, ...]] = {}
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="rep-controls"):
+            yield Label(id="rep-by-label", classes="rep-returns-only")
+            yield Select(self._by_options(), value=self.by, allow_blank=False, compact=True,
+                         id="rep-by", classes="rep-returns-only")
+            yield Label(id="rep-since-label")
+            yield Input(compact=True, max_length=10, id="rep-since")
+            yield Label(id="rep-until-label")
+            yield Input(compact=True, max_length=10, id="rep-until")
+            yield Label(id="rep-period-label", classes="rep-trend-only")
+            yield Select(self._period_options(), value=self.period, allow_blank=False,
+                         compact=True, id="rep-period", classes="rep-trend-only")
+            yield Label(id="rep-measure-label", classes="rep-trend-only")
+            yield Select(self._measure_options(), value=self.measure, allow_blank=False,
+                         compact=True, id="rep-measure", classes="rep-trend-only")
+        with TabbedContent(id="rep-tabs", initial="rep-returns"):
+            for view in VIEWS:
+                with TabPane(i18n.t(f"rep_tab_{view}"), id=f"rep-{view}"):
+                    if view == "compliance":
+                        with VerticalScroll(id="rep-compliance-scroll"):
+                            yield Static(id="rep-compliance-body")
+                    else:
+                        yield DataTable(id=f"rep-{view}-table", cursor_type="row",
+                                        zebra_stripes=True)
+                    if view == "trend":
+                        yield Static(id="rep-trend-notes")
+        yield Static(id="rep-note")
+        yield MessageLine(id="rep-message")
+        yield ProgressBar(id="rep-progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.add_class("-view-returns")
+        self.relabel()
+        self._focus_view()
+        self.reload()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the current report if the shop changed or its parameters did (cheap)."""
+        self._request()
+
+    def _today(self) -> date:
+        return self.today or date.today()
+
+    def _params(self, view: str) -> tuple[Any, ...]:
+        if view == "returns":
+            return (view, self.by, self.since, self.until)
+        if view == "problems":
+            return (view, self.since, self.until)
+        if view == "trend":
+            return (view, self.period, self.measure, self.since, self.until, self._today())
+        # Slips go over target as time passes: read again at least every minute.
+        now = self.now or datetime.now().replace(second=0, microsecond=0)
+        return (view, self.since, self.until, now)
+
+    def _request(self) -> None:
+        app = self.rma
+        if app.problem is not None:
+            self.query_one(MessageLine).say_error(app.problem)
+            return
+        if app.database is None:
+            return
+        params = self._params(self.view)
+        known = self.reports.get(self.view)
+        head = known.head if known is not None and known.params == params else None
+        if known is not None and known.params != params:
+            # The rows on screen stay until the new ones come; say they are on their way.
+            self.query_one("#rep-note", Static).update(i18n.t("rep_loading"))
+        self._load(app.database, app.db_location, self.view, params, head)
+
+    @work(thread=True, exclusive=True, group="reports-load")
+    def _load(self, database: Database, location: str, view: str, params: tuple[Any, ...],
+              known_head: tuple[int, str] | None) -> None:
+        """Read report `view` with `params`, unless nothing changed since `known_head`."""
+        worker = get_current_worker()
+        try:
+            from rma_tui import service
+
+            head = service.chain_head(database)
+            if head == known_head:
+                return
+            data = self._read(database, view, params)
+            min_sample = service.policy().min_sample
+        except Exception as exc:  # said on screen; the next refresh tries again
+            if not worker.is_cancelled:
+                self.post_message(self.LoadFailed(problem_from(exc, location)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.ReportLoaded(view, Loaded(params, head, data, min_sample)))
+
+    def _read(self, database: Database, view: str, params: tuple[Any, ...]) -> Any:
+        from rma_tui import reports
+
+        if view == "returns":
+            _, by, since, until = params
+            return reports.returns_report(database, by, since, until)
+        if view == "problems":
+            _, since, until = params
+            return reports.problem_products(database, since, until, limit=PROBLEMS_LIMIT)
+        if view == "trend":
+            _, period, measure, since, until, today = params
+            return reports.trend_forecast(database, period, since, until, today=today,
+                                          measure=measure)
+        from rma_tui.compliance import compliance_report
+
+        _, since, until, now = params
+        return compliance_report(database, since, until, now=now.astimezone())
+
+    def on_reports_screen_report_loaded(self, message: ReportLoaded) -> None:
+        """Keep the report read and show it if it is the one on screen."""
+        self.reports[message.view] = message.loaded
+        if message.view == self.view:
+            self._show_view()
+
+    def on_reports_screen_load_failed(self, message: LoadFailed) -> None:
+        """Say why the report could not be read (what was on screen stays)."""
+        self.query_one(MessageLine).say_error(message.problem)
+        self._show_note(self.reports.get(self.view))
+
+    # -- choosing ---------------------------------------------------------------------------
+
+    @on(TabbedContent.TabActivated, "#rep-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        view = (event.pane.id or "rep-returns").removeprefix("rep-")
+        if view == self.view:
+            return
+        self.remove_class(f"-view-{self.view}")
+        self.view = view
+        self.add_class(f"-view-{view}")
+        self.refresh_bindings()
+        self._show_view()
+        self._request()
+
+    def action_next_view(self) -> None:
+        """Show the next report (returns, problem products, trend, compliance)."""
+        tabs = self.query_one("#rep-tabs", TabbedContent)
+        # From the tab shown, not `self.view`: a second key press may come before the first
+        # tab change is handled.
+        current = tabs.active.removeprefix("rep-") or self.view
+        view = VIEWS[(VIEWS.index(current) + 1) % len(VIEWS)]
+        tabs.active = f"rep-{view}"
+        self._focus_view(view)
+
+    def action_next_by(self) -> None:
+        """Group the returns report by the next dimension."""
+        self._set_by(DIMENSIONS[(DIMENSIONS.index(self.by) + 1) % len(DIMENSIONS)])
+
+    def action_next_period(self) -> None:
+        """Trend by month or by week."""
+        self._set_period(PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)])
+
+    def action_next_measure(self) -> None:
+        """Trend of units, slips or refund amount."""
+        names = list(MEASURES)
+        self._set_measure(names[(names.index(self.measure) + 1) % len(names)])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that mean nothing in the current report are left out of the footer."""
+        if action == "next_by":
+            return self.view == "returns"
+        if action in ("next_period", "next_measure"):
+            return self.view == "trend"
+        return True
+
+    @on(Select.Changed, "#rep-by")
+    def _by_changed(self, event: Select.Changed) -> None:
+        self._set_by(str(event.value))
+
+    @on(Select.Changed, "#rep-period")
+    def _period_changed(self, event: Select.Changed) -> None:
+        self._set_period(str(event.value))
+
+    @on(Select.Changed, "#rep-measure")
+    def _measure_changed(self, event: Select.Changed) -> None:
+        self._set_measure(str(event.value))
+
+    # A change made by key shows in its select (without the select's change event).
+    def _set_by(self, by: str) -> None:
+        if by == self.by or by not in DIMENSIONS:
+            return
+        self.by = by
+        self._select("by", by)
+        self._request()
+
+    def _set_period(self, period: str) -> None:
+        if period == self.period or period not in PERIODS:
+            return
+        self.period = period
+        self._select("period", period)
+        self._request()
+
+    def _set_measure(self, measure: str) -> None:
+        if measure == self.measure or measure not in MEASURES:
+            return
+        self.measure = measure
+        self._select("measure", measure)
+        self._request()
+
+    def action_dates(self) -> None:
+        """Go to the date range (Enter applies it)."""
+        self.query_one("#rep-since", Input).focus()
+
+    def action_focus_table(self) -> None:
+        """Back to the report."""
+        self._focus_view()
+
+    @on(Input.Submitted, "#rep-since, #rep-until")
+    def _dates_submitted(self, event: Input.Submitted) -> None:
+        self.apply_dates()
+
+    def apply_dates(self) -> bool:
+        """Read the range from the two fields; a bad date or a backwards range is said and
+        changes nothing (the report on screen stays). True when the range was applied."""
+        line = self.query_one(MessageLine)
+        try:
+            since = _parse_date(self.query_one("#rep-since", Input).value, "rep_since")
+            until = _parse_date(self.query_one("#rep-until", Input).value, "rep_until")
+        except DomainError as exc:
+            line.say_error(exc)
+            return False
+        if since is not None and until is not None and since > until:
+            line.say("error", "rep_range_backwards", since=since.isoformat(),
+                     until=until.isoformat())
+            return False
+        self.since, self.until = since, until
+        line.say("ok", "rep_range_set", range=self._range_text())
+        self._focus_view()
+        self._request()
+        return True
+
+    # -- export ---------------------------------------------------------------------------
+
+    def export_table(self) -> ReportTable | None:
+        """The report on screen as a table to write, or None (nothing read yet, or the
+        compliance report, which is several tables)."""
+        loaded = self.reports.get(self.view)
+        if loaded is None:
+            return None
+        if self.view == "returns":
+            return returns_table(loaded.data, loaded.params[1])
+        if self.view == "problems":
+            return problems_table(loaded.data)
+        if self.view == "trend":
+            return trend_table(loaded.data)
+        return None
+
+    def export_stem(self) -> str:
+        """The default file name (no suffix), e.g. rma-returns-product-2026-11-27: named
+        after the report on screen (which may be older than a choice still loading)."""
+        loaded = self.reports.get(self.view)
+        params = loaded.params if loaded is not None else self._params(self.view)
+        parts = ["rma", self.view]
+        if self.view == "returns":
+            parts.append(params[1])
+        elif self.view == "trend":
+            parts += [params[1], params[2].removesuffix("_fen")]
+        return "-".join([*parts, self._today().isoformat()])
+
+    def action_export(self) -> None:
+        """Export the report on screen to CSV or XLSX (asks format and file)."""
+        line = self.query_one(MessageLine)
+        if self.exporting:
+            line.say("error", "rep_export_busy")
+            return
+        if self.view == "compliance":
+            line.say("error", "rep_export_none")
+            return
+        table = self.export_table()
+        if table is None:
+            line.say("error", "rep_export_nothing")
+            return
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is None:
+                return
+            self.export_format = request.fmt
+            if not request.path.exists():
+                self.start_export(request, table)
+                return
+
+            def replace(yes: bool | None) -> None:
+                if yes:
+                    self.start_export(request, table)
+
+            self.app.push_screen(ConfirmDialog(
+                i18n.t("rep_export_title"), i18n.t("rep_export_overwrite",
+                                                   path=str(request.path))), replace)
+
+        self.app.push_screen(ExportDialog(self.export_stem(), self.export_format), chosen)
+
+    def start_export(self, request: ExportRequest, table: ReportTable) -> None:
+        """Write `table` as asked, in a worker, with the progress bar shown."""
+        self.exporting = True
+        bar = self.query_one("#rep-progress", ProgressBar)
+        bar.update(total=max(len(table.rows), 1), progress=0)
+        self.add_class("-exporting")
+        self.query_one(MessageLine).say("info", "rep_exporting", rows=len(table.rows),
+                                        path=str(request.path))
+        self._export(request, table)
+
+    @work(thread=True, exclusive=True, group="reports-export")
+    def _export(self, request: ExportRequest, table: ReportTable) -> None:
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self._progress, done, total)
+
+        try:
+            write_atomic(request.path, table, request.fmt, progress)
+        except Exception as exc:  # said on screen; the temporary file is gone already
+            error = str(exc) or type(exc).__name__
+            self.post_message(self.ExportDone(str(request.path), error))
+            return
+        self.post_message(self.ExportDone(str(request.path), None))
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#rep-progress", ProgressBar).update(total=max(total, 1), progress=done)
+
+    def on_reports_screen_export_done(self, message: ExportDone) -> None:
+        """Say where the report was written, or why it was not."""
+        self.exporting = False
+        self.remove_class("-exporting")
+        line = self.query_one(MessageLine)
+        if message.error is None:
+            line.say("ok", "cli_report_written", path=message.path)
+        else:
+            line.say("error", "rep_export_failed", error=message.error)
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def relabel(self) -> None:
+        """Redraw every text in the current language (after a language switch)."""
+        translate_bindings(self, self.BINDING_KEYS)
+        self.sub_title = i18n.t("rep_title")
+        for name in ("by", "since", "until", "period", "measure"):
+            self.query_one(f"#rep-{name}-label", Label).update(i18n.t(f"rep_{name}"))
+        for name in ("since", "until"):
+            self.query_one(f"#rep-{name}", Input).placeholder = i18n.t("rep_date_placeholder")
+        self._select("by", self.by, self._by_options())
+        self._select("period", self.period, self._period_options())
+        self._select("measure", self.measure, self._measure_options())
+        tabs = self.query_one("#rep-tabs", TabbedContent)
+        for view in VIEWS:
+            tabs.get_tab(f"rep-{view}").label = i18n.t(f"rep_tab_{view}")
+        self.query_one(MessageLine).relabel()
+        self._shown.clear()
+        for view in VIEWS:
+            self._show_view(view)
+
+    def _select(self, name: str, value: str,
+                options: list[tuple[str, str]] | None = None) -> None:
+        """Show `value` (and new option texts) in a selector without its change event."""
+        select: Select[str] = self.query_one(f"#rep-{name}", Select)
+        with select.prevent(Select.Changed):
+            if options is not None:
+                select.set_options(options)
+                # The shown text is redrawn only when the value changes: step off and back.
+                select.value = next(v for _, v in options if v != value)
+            select.value = value
+
+    def _by_options(self) -> list[tuple[str, str]]:
+        return [(title_case(i18n.t(f"report_by_{d}")), d) for d in DIMENSIONS]
+
+    def _period_options(self) -> list[tuple[str, str]]:
+        return [(title_case(i18n.t(f"report_by_{p}")), p) for p in PERIODS]
+
+    def _measure_options(self) -> list[tuple[str, str]]:
+        return [(i18n.t(key), m) for m, key in MEASURES.items()]
+
+    def _focus_view(self, view: str | None = None) -> None:
+        view = view or self.view
+        if view == "compliance":
+            self.query_one("#rep-compliance-scroll").focus()
+        else:
+            self.query_one(f"#rep-{view}-table", DataTable).focus()
+
+    def _range_text(self) -> str:
+        if self.since is None and self.until is None:
+            return i18n.t("rep_range_all")
+        open_end = i18n.t("rep_range_open")
+        return i18n.t("rep_range", since=self.since.isoformat() if self.since else open_end,
+                      until=self.until.isoformat() if self.until else open_end)
+
+    def _show_view(self, view: str | None = None) -> None:
+        """Draw report `view` (default: the one on screen) from what was read."""
+        view = view or self.view
+        loaded = self.reports.get(view)
+        if view == self.view:
+            self._show_note(loaded)
+        if loaded is None:
+            return
+        # Redrawing a table moves its cursor: only when the rows or the language changed.
+        key = (i18n.get_lang(), loaded.params, loaded.head)
+        if self._shown.get(view) == key:
+            return
+        self._shown[view] = key
+        if view == "returns":
+            self._fill(view, returns_table(loaded.data, loaded.params[1]))
+        elif view == "problems":
+            self._fill(view, problems_table(loaded.data))
+        elif view == "trend":
+            self._show_trend(loaded.data, loaded.params[2])
+        else:
+            self.query_one("#rep-compliance-body", Static).update(_compliance(loaded.data))
+
+    def _show_note(self, loaded: Loaded | None) -> None:
+        note = self.query_one("#rep-note", Static)
+        if loaded is None:
+            note.update(i18n.t("rep_loading"))
+            return
+        parts = [self._range_text()]
+        empty = (not loaded.data.points and loaded.data.partial is None
+                 if self.view == "trend" else
+                 not loaded.data if self.view in ("returns", "problems") else False)
+        if empty:
+            parts.append(i18n.t("rep_empty"))
+        elif self.view in ("returns", "problems"):
+            parts.append(i18n.t("report_rate_note", min_sample=loaded.min_sample))
+            if len(loaded.data) > SHOWN_ROWS:
+                parts.append(i18n.t("rep_rows_capped", shown=SHOWN_ROWS, total=len(loaded.data)))
+        note.update(" · ".join(parts))
+
+    def _fill(self, view: str, report: ReportTable) -> None:
+        table: DataTable[str | Text] = self.query_one(f"#rep-{view}-table", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        numeric = [c.kind != "text" for c in report.columns]
+        for i, c in enumerate(report.columns):
+            table.add_column(Text(c.header, justify="right" if numeric[i] else "left"),
+                             key=str(i))
+        for values in report.rows[:SHOWN_ROWS]:
+            table.add_row(*[
+                Text(cell_text(c.kind, v), justify="right" if numeric[i] else "left")
+                for i, (c, v) in enumerate(zip(report.columns, values, strict=True))])
+        if report.rows:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
+
+    def _show_trend(self, tf: TrendForecast, measure: str) -> None:
+        table: DataTable[str | Text] = self.query_one("#rep-trend-table", DataTable)
+        table.clear(columns=True)
+        table.add_column(i18n.t("col_period"), key="period")
+        table.add_column(Text(i18n.t(MEASURES[measure]), justify="right"), key="value")
+        table.add_column(i18n.t("report_trend_title", period_label=i18n.t(
+            f"report_by_{tf.period}")), key="bar")
+        fc = tf.forecast
+        values = [float(getattr(p, measure)) for p in tf.points]
+        top = max([*values, fc.next_value if fc else 0.0, 1.0])
+        for p, v in zip(tf.points, values, strict=True):
+            table.add_row(p.period, Text(measure_text(measure, v), justify="right"),
+                          "█" * round(v / top * BAR_WIDTH))
+        if fc is not None and tf.for_period:
+            # The forecast row: marked in its label and drawn hollow.
+            table.add_row(Text(f"{tf.for_period} {i18n.t('report_forecast_mark')}",
+                               style="bold"),
+                          Text(measure_text(measure, fc.next_value), justify="right",
+                               style="bold"),
+                          "░" * round(fc.next_value / top * BAR_WIDTH), key="forecast")
+        if table.row_count:
+            # The latest periods and the forecast are what an owner looks at.
+            table.move_cursor(row=table.row_count - 1, animate=False, scroll=True)
+        self.query_one("#rep-trend-notes", Static).update("\n".join(forecast_notes(tf, measure)))
+
+
+def _parse_date(text: str, field_key: str) -> date | None:
+    """A YYYY-MM-DD date typed in a range field (blank: open), or a DomainError."""
+    text = text.strip()
+    if not text:
+        return None
+    if _DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise DomainError("bad_date", field=i18n.t(field_key), value=text)
+
+
+def _table(title: str, headers: list[str], rows: list[list[str]],
+           right: tuple[int, ...] = ()) -> Table:
+    table = Table(title=title, header_style="bold", expand=False)
+    for i, h in enumerate(headers):
+        table.add_column(h, justify="right" if i in right else "left", no_wrap=i == 0)
+    for row in rows:
+        table.add_row(*row)
+    if not rows:
+        table.add_row(i18n.t("rep_none"), *[""] * (len(headers) - 1))
+    return table
+
+
+def _compliance(r: ComplianceReport) -> RenderableType:
+    """The compliance report as `rma report compliance` prints it."""
+    parts: list[RenderableType] = [Text(i18n.t(
+        "report_compliance_head", slips=r.slips, exceptions=len(r.exceptions), late=len(r.late),
+        rejected=len(r.rejected), overdue=len(r.overdue)))]
+    parts.append(_table(
+        i18n.t("report_compliance_exceptions"),
+        [i18n.t("col_number"), i18n.t("col_created_by"), i18n.t("col_override_by"),
+         i18n.t("col_failed_rules"), i18n.t("col_reason")],
+        [[e.number, e.created_by, e.override_by,
+          ", ".join(i18n.label("rule", x) for x in e.failed_rules), e.reason]
+         for e in r.exceptions]))
+    if r.late:
+        parts.append(Text(i18n.t("report_compliance_late", numbers=", ".join(r.late))))
+    parts.append(_table(
+        i18n.t("report_compliance_rejected"),
+        [i18n.t("col_number"), i18n.t("col_created_by"), i18n.t("col_rejected_by"),
+         i18n.t("col_time"), i18n.t("col_reason")],
+        [[x.number, x.created_by, x.rejected_by, local_time(x.rejected_at), x.reason]
+         for x in r.rejected]))
+    parts.append(_table(
+        i18n.t("report_compliance_states"),
+        [i18n.t("col_status"), i18n.t("col_target_hours"), i18n.t("col_stays"),
+         i18n.t("col_over_target"), i18n.t("col_longest_hours")],
+        [[i18n.label("status", st.state), cell_text("text", st.target_hours), str(st.stays),
+          str(st.over_target), f"{st.longest_hours:.1f}"] for st in r.states],
+        right=(1, 2, 3, 4)))
+    parts.append(_table(
+        i18n.t("report_compliance_overdue"),
+        [i18n.t("col_number"), i18n.t("col_status"), i18n.t("col_since"), i18n.t("col_hours"),
+         i18n.t("col_target_hours")],
+        [[o.number, i18n.label("status", o.state), local_time(o.since), f"{o.hours:.1f}",
+          str(o.target_hours)] for o in r.overdue[:OVERDUE_SHOWN]],
+        right=(3, 4)))
+    return Group(*parts)

@@ -1,0 +1,681 @@
+"""The stock screen (库存, key 6): every product's sellable / pending / defective / scrap and
+reorder point, the low ones marked; search and filters; a product's stock ledger; and the
+warehouse's writes, each in a dialog: goods received (进货), counted corrections (调整),
+reorder points (补货点), defective goods repaired (修复), scrapped (报废) or sent back to the
+supplier (退供应商, GT- slips), plus the supplier returns per supplier.
+
+The list is read a page at a time (`reads.stock.stock_items`, one GROUP BY query), the next
+page when the cursor reaches the last row. Every write goes through `rma_tui.service`
+from the dialog's worker; a refusal stays in the dialog under the field it is about.
+Clerks and finance can look but not write: they are told so before any dialog opens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from rma_tui import i18n
+from rma_tui.money import parse_yuan
+from rma_tui.screens import Problem, local_time, problem_from
+from rma_tui.screens.base import DeskScreen
+from rma_tui.widgets.desk_bindings import translate_bindings
+from rma_tui.widgets.message_line import MessageLine
+from rma_tui.widgets.stock_form import FormField, StockFormDialog, whole_number
+
+if TYPE_CHECKING:
+    from rma_tui.reads.stock import LedgerRow, StockItem
+    from rma_tui.store.db import Database
+
+# Rows read per page, of the product list and of the ledger.
+PAGE = 100
+# A write's success message: an i18n key and its parameters.
+Said = tuple[str, dict[str, object]]
+
+
+class StockScreen(DeskScreen):
+    """Stock per product, with filters, the ledger and the warehouse's writes."""
+
+    DEFAULT_CSS = """
+    StockScreen #stock-message {
+        display: none;
+        margin: 1 2;
+        padding: 1 2;
+        border: round $primary;
+        color: $text-muted;
+        height: auto;
+    }
+    StockScreen.-message #stock-message {
+        display: block;
+    }
+    StockScreen.-message #stock-body {
+        display: none;
+    }
+    StockScreen #stock-body {
+        height: 1fr;
+    }
+    StockScreen #stock-bar {
+        height: 3;
+        margin: 0 1;
+    }
+    StockScreen #stock-search {
+        width: 1fr;
+    }
+    StockScreen #stock-filters {
+        width: auto;
+        padding: 1 1 0 1;
+        color: $text-muted;
+    }
+    StockScreen #stock-filters.-on {
+        color: $warning;
+        text-style: bold;
+    }
+    StockScreen .stock-pane {
+        border: round $primary;
+        border-title-color: $text;
+        border-title-style: bold;
+        height: 1fr;
+        margin: 0 1;
+    }
+    StockScreen .stock-pane:focus-within {
+        border: round $accent;
+    }
+    StockScreen .stock-pane DataTable {
+        height: 1fr;
+    }
+    StockScreen .stock-empty {
+        display: none;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    StockScreen .stock-pane.-empty .stock-empty {
+        display: block;
+    }
+    StockScreen .stock-pane.-empty DataTable {
+        display: none;
+    }
+    StockScreen #stock-ledger-pane {
+        display: none;
+    }
+    StockScreen.-ledger #stock-ledger-pane {
+        display: block;
+    }
+    StockScreen #stock-said {
+        height: auto;
+        margin: 0 2;
+    }
+    StockScreen #stock-said.-ok {
+        color: $success;
+    }
+    StockScreen #stock-said.-error {
+        color: $error;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "search"),
+        Binding("o", "toggle_low", "low only"),
+        Binding("d", "toggle_defective", "defective only"),
+        Binding("g", "ledger", "ledger"),
+        Binding("p", "purchase", "receive"),
+        Binding("a", "adjust", "adjust"),
+        Binding("t", "reorder", "reorder point"),
+        Binding("f", "repair", "repair"),
+        Binding("s", "scrap", "scrap"),
+        Binding("b", "supplier_return", "return to supplier"),
+        Binding("v", "suppliers", "supplier returns"),
+        Binding("escape", "back", "close", show=False),
+    ]
+    # Footer text per action, as i18n keys (applied in `relabel`).
+    BINDING_KEYS: ClassVar[dict[str, str]] = {
+        "search": "stock_key_search",
+        "toggle_low": "stock_key_low",
+        "toggle_defective": "stock_key_defective",
+        "ledger": "stock_key_ledger",
+        "purchase": "stock_key_purchase",
+        "adjust": "stock_key_adjust",
+        "reorder": "stock_key_reorder",
+        "repair": "stock_key_repair",
+        "scrap": "stock_key_scrap",
+        "supplier_return": "stock_key_return",
+        "suppliers": "stock_key_suppliers",
+        "back": "stock_key_close",
+    }
+
+    class ItemsLoaded(Message):
+        """A worker read product rows: the window from the top again, or one page more."""
+
+        def __init__(self, items: list[StockItem], has_more: bool, append: bool,
+                     filters: tuple[str, bool, bool]) -> None:
+            self.items = items
+            self.has_more = has_more
+            self.append = append
+            self.filters = filters
+            super().__init__()
+
+    class LedgerLoaded(Message):
+        """A worker read a product's stock moves."""
+
+        def __init__(self, sku: str, rows: list[LedgerRow], has_more: bool,
+                     append: bool) -> None:
+            self.sku = sku
+            self.rows = rows
+            self.has_more = has_more
+            self.append = append
+            super().__init__()
+
+    class LoadFailed(Message):
+        """A worker could not read."""
+
+        def __init__(self, problem: Problem) -> None:
+            self.problem = problem
+            super().__init__()
+
+    def __init__(self, *, name: str | None = None, id: str | None = "stock") -> None:
+        super().__init__(name=name, id=id)
+        self.items: list[StockItem] = []
+        self.has_more = False
+        self.loaded = False
+        self.query_text = ""
+        self.low_only = False
+        self.defective_only = False
+        self.ledger_sku: str | None = None
+        self.ledger_rows: list[LedgerRow] = []
+        self.ledger_more = False
+        self._ledger_loaded = False  # read at least once since it was opened
+        self._loading_more = False
+        self._ledger_loading_more = False
+        self._shown: tuple[object, ...] | None = None
+        self._ledger_shown: tuple[object, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(i18n.t("stock_loading"), id="stock-message")
+        with Vertical(id="stock-body"):
+            with Horizontal(id="stock-bar"):
+                yield Input(id="stock-search", max_length=100)
+                yield Static("", id="stock-filters")
+            with Vertical(id="stock-list-pane", classes="stock-pane"):
+                yield DataTable(id="stock-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="stock-empty", classes="stock-empty")
+            with Vertical(id="stock-ledger-pane", classes="stock-pane"):
+                yield DataTable(id="stock-ledger", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="stock-ledger-empty", classes="stock-empty")
+            yield MessageLine(id="stock-said")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.add_class("-message")
+        self.relabel()
+        self.query_one("#stock-table", DataTable).focus()
+        self.reload()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the rows down to a page past the cursor again (and the open ledger)."""
+        app = self.rma
+        if app.problem is not None:
+            self._show_message(app.problem.text())
+            return
+        if app.database is None:
+            return
+        cursor = self.query_one("#stock-table", DataTable).cursor_row
+        want = max(PAGE, min(len(self.items), cursor + 1 + PAGE))
+        self._read_items(app.database, app.db_location, self._filters(), want, None)
+        if self.ledger_sku is not None:
+            self._read_ledger(app.database, app.db_location, self.ledger_sku,
+                              max(PAGE, len(self.ledger_rows)), None)
+
+    def _filters(self) -> tuple[str, bool, bool]:
+        return self.query_text, self.low_only, self.defective_only
+
+    @work(thread=True, exclusive=True, group="stock-items")
+    def _read_items(self, database: Database, location: str, filters: tuple[str, bool, bool],
+                    want: int, offset: int | None) -> None:
+        """Rows [0, want) again, or (with `offset`) one page from `offset`."""
+        worker = get_current_worker()
+        try:
+            from rma_tui.reads import stock as reads
+
+            query, low, defective = filters
+            start = offset or 0
+            rows = reads.stock_items(database, query, low_only=low, defective_only=defective,
+                                     limit=want + 1, offset=start)
+        except Exception as exc:  # shown on screen; the next refresh tries again
+            if not worker.is_cancelled:
+                self.post_message(self.LoadFailed(problem_from(exc, location)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.ItemsLoaded(rows[:want], len(rows) > want,
+                                               offset is not None, filters))
+
+    @work(thread=True, exclusive=True, group="stock-ledger")
+    def _read_ledger(self, database: Database, location: str, sku: str, want: int,
+                     offset: int | None) -> None:
+        worker = get_current_worker()
+        try:
+            from rma_tui.reads import stock as reads
+
+            rows = reads.ledger(database, sku, limit=want + 1, offset=offset or 0)
+        except Exception as exc:
+            if not worker.is_cancelled:
+                self.post_message(self.LoadFailed(problem_from(exc, location)))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.LedgerLoaded(sku, rows[:want], len(rows) > want,
+                                                offset is not None))
+
+    def on_stock_screen_items_loaded(self, message: ItemsLoaded) -> None:
+        """Show the rows read, keeping the cursor on the same product."""
+        if message.filters != self._filters():
+            return  # read for a search that has been typed over since
+        self._loading_more = False
+        if message.append:
+            known = {i.sku for i in self.items}
+            self.items = self.items + [i for i in message.items if i.sku not in known]
+        else:
+            self.items = list(message.items)
+        self.has_more = message.has_more
+        self.loaded = True
+        self.remove_class("-message")
+        self._fill_items()
+
+    def on_stock_screen_ledger_loaded(self, message: LedgerLoaded) -> None:
+        """Show the product's moves (unless another product's ledger was opened since)."""
+        if message.sku != self.ledger_sku:
+            return
+        self._ledger_loading_more = False
+        self._ledger_loaded = True
+        if message.append:
+            known = {r.id for r in self.ledger_rows}
+            self.ledger_rows = self.ledger_rows + [r for r in message.rows if r.id not in known]
+        else:
+            self.ledger_rows = list(message.rows)
+        self.ledger_more = message.has_more
+        self._fill_ledger()
+
+    def on_stock_screen_load_failed(self, message: LoadFailed) -> None:
+        """Say why the stock could not be read (the next reload tries again)."""
+        self._loading_more = self._ledger_loading_more = False
+        self._show_message(message.problem.text())
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """An open ledger follows the highlighted product; at the last row of a list, its
+        next page is read."""
+        table = event.data_table
+        app = self.rma
+        key = event.row_key.value
+        if (table.id == "stock-table" and self.ledger_sku is not None and key is not None
+                and key != self.ledger_sku):
+            self._open_ledger(key)
+        if app.database is None or event.cursor_row < table.row_count - 1:
+            return
+        if table.id == "stock-table" and self.has_more and not self._loading_more:
+            self._loading_more = True
+            self._read_items(app.database, app.db_location, self._filters(), PAGE,
+                             len(self.items))
+        elif (table.id == "stock-ledger" and self.ledger_more and self.ledger_sku
+              and not self._ledger_loading_more):
+            self._ledger_loading_more = True
+            self._read_ledger(app.database, app.db_location, self.ledger_sku, PAGE,
+                              len(self.ledger_rows))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a product opens its ledger."""
+        if event.data_table.id == "stock-table":
+            self.action_ledger()
+
+    # -- search and filters ---------------------------------------------------------------
+
+    @on(Input.Changed, "#stock-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        self._refilter()
+
+    @on(Input.Submitted, "#stock-search")
+    def _search_done(self) -> None:
+        self.query_one("#stock-table", DataTable).focus()
+
+    def action_search(self) -> None:
+        """Put the keyboard in the search box."""
+        self.query_one("#stock-search", Input).focus()
+
+    def action_toggle_low(self) -> None:
+        """Show only products at or under their reorder point (or all again)."""
+        self.low_only = not self.low_only
+        self._refilter()
+
+    def action_toggle_defective(self) -> None:
+        """Show only products with defective units (or all again)."""
+        self.defective_only = not self.defective_only
+        self._refilter()
+
+    def _refilter(self) -> None:
+        self._show_filters()
+        app = self.rma
+        if app.database is not None and app.problem is None:
+            self._loading_more = False
+            self._read_items(app.database, app.db_location, self._filters(), PAGE, None)
+
+    def action_back(self) -> None:
+        """Escape: out of the search box, else close the ledger."""
+        table = self.query_one("#stock-table", DataTable)
+        if self.focused is not table and not isinstance(self.focused, DataTable):
+            table.focus()
+        elif self.ledger_sku is not None:
+            self.ledger_sku = None
+            self.ledger_rows = []
+            self._ledger_shown = None
+            self.remove_class("-ledger")
+            table.focus()
+
+    def action_ledger(self) -> None:
+        """Open the highlighted product's stock ledger (again: close it)."""
+        item = self.current_item()
+        app = self.rma
+        if item is None or app.database is None:
+            return
+        if self.ledger_sku == item.sku and self.has_class("-ledger"):
+            self.action_back()
+            return
+        self._open_ledger(item.sku)
+
+    def _open_ledger(self, sku: str) -> None:
+        app = self.rma
+        if app.database is None:
+            return
+        self.ledger_sku = sku
+        self.ledger_rows = []
+        self._ledger_loaded = False
+        self._ledger_shown = None
+        self.add_class("-ledger")
+        self._fill_ledger()
+        self._read_ledger(app.database, app.db_location, sku, PAGE, None)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def _writer(self) -> tuple[Database, str, StockItem] | None:
+        """The database, the acting user and the highlighted product, when the user may
+        write stock; else says why not (before any dialog opens) and gives None."""
+        app = self.rma
+        item = self.current_item()
+        user = app.user
+        if app.database is None or user is None or item is None:
+            return None
+        from rma_tui import service
+
+        refused = service.role_refusal(user.name, user.role, service.STOCK_ROLES)
+        if refused is not None:
+            self.query_one(MessageLine).say_error(refused)
+            self.notify(refused.message(), severity="error")
+            return None
+        return app.database, user.name, item
+
+    def _open_form(self, title_key: str, item: StockItem, fields: list[FormField],
+                   submit: Callable[[dict[str, str]], Said]) -> None:
+        """Open a write dialog; `submit` (run in the dialog's worker) calls the service and
+        gives the success message as (i18n key, params)."""
+        info = i18n.t("stock_levels", sellable=item.sellable, defective=item.defective,
+                      reorder_point=item.reorder_point)
+        dialog = StockFormDialog(i18n.t(title_key, sku=item.sku, name=item.name), fields,
+                                 submit, info=info)
+
+        def finished(result: object) -> None:
+            if not isinstance(result, tuple):
+                return
+            key, params = result
+            self.query_one(MessageLine).say("ok", key, **params)
+            self.notify(i18n.t(key, **params))
+            # The header's unread count, the list and the open ledger are read again.
+            self.rma.action_refresh()
+            self.reload()
+
+        self.app.push_screen(dialog, finished)
+
+    def action_purchase(self) -> None:
+        """Goods received from the supplier (进货): quantity, unit cost (optional), note."""
+        ready = self._writer()
+        if ready is None:
+            return
+        database, actor, item = ready
+        from rma_tui import service
+
+        def submit(v: dict[str, str]) -> Said:
+            qty = whole_number(v["qty"], "qty")
+            cost = parse_yuan(v["unit_cost"], "unit_cost") if v["unit_cost"].strip() else None
+            row = service.receive_purchase(database, actor, item.sku, qty, unit_cost_fen=cost,
+                                           note=v["note"].strip())
+            return "stock_done_purchase", {"sku": row.sku, "qty": qty, "sellable": row.sellable}
+
+        self._open_form("stock_purchase_title", item, [
+            FormField("qty", i18n.t("stock_field_qty"), max_length=9),
+            FormField("unit_cost", i18n.t("stock_field_unit_cost"), max_length=16,
+                      placeholder=i18n.t("stock_unit_cost_hint", cost_fen=item.unit_cost_fen)),
+            FormField("note", i18n.t("stock_field_note"), max_length=200),
+        ], submit)
+
+    def action_adjust(self) -> None:
+        """A counted correction (盘点调整): location, signed change, reason (required)."""
+        ready = self._writer()
+        if ready is None:
+            return
+        database, actor, item = ready
+        from rma_tui import service
+
+        def submit(v: dict[str, str]) -> Said:
+            delta = whole_number(v["qty"], "qty", signed=True)
+            reason = v["reason"].strip()
+            row = service.adjust_stock(database, actor, item.sku, v["location"], delta, reason)
+            return "stock_done_adjust", {"sku": row.sku, "location": v["location"],
+                                         "delta": f"{delta:+d}", "reason": reason,
+                                         "sellable": row.sellable, "defective": row.defective}
+
+        choices = tuple((loc, i18n.label("location", loc)) for loc in service.ADJUST_LOCATIONS)
+        self._open_form("stock_adjust_title", item, [
+            FormField("location", i18n.t("stock_field_location"), choices=choices),
+            FormField("qty", i18n.t("stock_field_delta"), max_length=9,
+                      placeholder=i18n.t("stock_delta_hint")),
+            FormField("reason", i18n.t("stock_field_reason"), max_length=200,
+                      placeholder=i18n.t("stock_reason_hint")),
+        ], submit)
+
+    def action_reorder(self) -> None:
+        """Set the reorder point (补货点): at or under it the product is low."""
+        ready = self._writer()
+        if ready is None:
+            return
+        database, actor, item = ready
+        from rma_tui import service
+
+        def submit(v: dict[str, str]) -> Said:
+            point = whole_number(v["reorder_point"], "reorder_point")
+            row = service.set_reorder_point(database, actor, item.sku, point)
+            return "stock_done_reorder", {"sku": row.sku, "reorder_point": row.reorder_point,
+                                          "sellable": row.sellable}
+
+        self._open_form("stock_reorder_title", item, [
+            FormField("reorder_point", i18n.t("stock_field_reorder"),
+                      value=str(item.reorder_point), max_length=9),
+        ], submit)
+
+    def action_repair(self) -> None:
+        """Defective units repaired and back on the shelf (修复)."""
+        self._dispose("repair")
+
+    def action_scrap(self) -> None:
+        """Defective units written off (报废)."""
+        self._dispose("scrap")
+
+    def _dispose(self, action: str) -> None:
+        ready = self._writer()
+        if ready is None:
+            return
+        database, actor, item = ready
+        from rma_tui import service
+
+        def submit(v: dict[str, str]) -> Said:
+            qty = whole_number(v["qty"], "qty")
+            row = service.dispose_defective(database, actor, item.sku, qty, action,
+                                            note=v["note"].strip())
+            return f"stock_done_{action}", {"sku": row.sku, "qty": qty,
+                                            "sellable": row.sellable,
+                                            "defective": row.defective}
+
+        self._open_form(f"stock_{action}_title", item, [
+            FormField("qty", i18n.t("stock_field_qty"), value=str(item.defective or ""),
+                      max_length=9),
+            FormField("note", i18n.t("stock_field_note"), max_length=200),
+        ], submit)
+
+    def action_supplier_return(self) -> None:
+        """Defective units back to the supplier (退供应商): a GT- slip with expected credit."""
+        ready = self._writer()
+        if ready is None:
+            return
+        database, actor, item = ready
+        from rma_tui import service
+
+        def submit(v: dict[str, str]) -> Said:
+            qty = whole_number(v["qty"], "qty")
+            credit = (parse_yuan(v["credit"], "expected_credit") if v["credit"].strip()
+                      else None)
+            r = service.return_to_supplier(database, actor, item.sku, qty,
+                                           supplier=v["supplier"].strip(),
+                                           expected_credit_fen=credit, note=v["note"].strip())
+            return "stock_done_return", {"number": r.number, "sku": r.sku, "qty": r.qty,
+                                         "supplier": r.supplier,
+                                         "credit_fen": r.expected_credit_fen}
+
+        self._open_form("stock_return_title", item, [
+            FormField("qty", i18n.t("stock_field_qty"), value=str(item.defective or ""),
+                      max_length=9),
+            FormField("supplier", i18n.t("stock_field_supplier"), value=item.supplier,
+                      max_length=200),
+            FormField("credit", i18n.t("stock_field_credit"), max_length=16,
+                      placeholder=i18n.t("stock_credit_hint"), aliases=("expected_credit",)),
+            FormField("note", i18n.t("stock_field_note"), max_length=200),
+        ], submit)
+
+    def action_suppliers(self) -> None:
+        """Supplier returns per supplier (anyone may look)."""
+        database = self.rma.database
+        if database is None:
+            return
+        from rma_tui.widgets.stock_suppliers import SupplierReturnsDialog
+
+        self.app.push_screen(SupplierReturnsDialog(database))
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def current_item(self) -> StockItem | None:
+        """The highlighted product, if any."""
+        table = self.query_one("#stock-table", DataTable)
+        if not self.items or table.row_count == 0:
+            return None
+        row = min(max(table.cursor_row, 0), len(self.items) - 1)
+        return self.items[row]
+
+    def relabel(self) -> None:
+        """Redraw every text in the current language."""
+        translate_bindings(self, self.BINDING_KEYS)
+        self.query_one("#stock-search", Input).placeholder = i18n.t("stock_search_placeholder")
+        self.query_one("#stock-empty", Static).update(i18n.t("stock_empty"))
+        self.query_one("#stock-ledger-empty", Static).update(i18n.t("stock_ledger_empty"))
+        if self.has_class("-message"):
+            app = self.rma
+            self.query_one("#stock-message", Static).update(
+                app.problem.text() if app.problem is not None else i18n.t("stock_loading"))
+        self._show_filters()
+        self.query_one(MessageLine).relabel()
+        self._shown = self._ledger_shown = None
+        if self.loaded:
+            self._fill_items()
+        if self.ledger_sku is not None:
+            self._fill_ledger()
+
+    def _show_message(self, text: str) -> None:
+        self.query_one("#stock-message", Static).update(text)
+        self.add_class("-message")
+
+    def _show_filters(self) -> None:
+        on = [i18n.t(k) for k, v in (("stock_filter_low", self.low_only),
+                                     ("stock_filter_defective", self.defective_only)) if v]
+        label = self.query_one("#stock-filters", Static)
+        label.update(" · ".join(on) if on else i18n.t("stock_filter_all"))
+        label.set_class(bool(on), "-on")
+
+    def _fill_items(self) -> None:
+        pane = self.query_one("#stock-list-pane")
+        count = f"{len(self.items)}+" if self.has_more else str(len(self.items))
+        pane.border_title = i18n.t("stock_heading", count=count)
+        pane.set_class(self.loaded and not self.items, "-empty")
+        key = (i18n.get_lang(), tuple(self.items))
+        if key == self._shown:
+            return
+        self._shown = key
+        table: DataTable[str | Text] = self.query_one("#stock-table", DataTable)
+        current = self.current_item() if table.row_count else None
+        sku = current.sku if current is not None else None
+        row = table.cursor_row
+        table.clear(columns=True)
+        for col_key, text in (("sku", "col_sku"), ("alert", "stock_col_alert"),
+                              ("sellable", "col_sellable"), ("pending", "col_pending"),
+                              ("defective", "col_defective"), ("scrap", "col_scrap"),
+                              ("reorder", "stock_col_reorder"), ("name", "col_name"),
+                              ("category", "col_category")):
+            table.add_column(i18n.t(text), key=col_key)
+        warn = self.app.theme_variables.get("warning", "")
+        for item in self.items:
+            # Low rows in the theme's warning colour, and marked in words (not colour only).
+            style = f"bold {warn}" if item.low else ""
+            marker = i18n.t("stock_low_marker") if item.low else ""
+
+            def cell(value: object, right: bool = False, style: str = style) -> Text:
+                return Text(str(value), style=style, justify="right" if right else "left")
+
+            table.add_row(cell(item.sku), cell(marker), cell(item.sellable, True),
+                          cell(item.pending, True), cell(item.defective, True),
+                          cell(item.scrap, True), cell(item.reorder_point, True),
+                          cell(item.name), cell(item.category), key=item.sku)
+        if not self.items:
+            return
+        index = next((i for i, it in enumerate(self.items) if it.sku == sku), None)
+        table.move_cursor(row=index if index is not None else min(row, len(self.items) - 1),
+                          animate=False, scroll=True)
+
+    def _fill_ledger(self) -> None:
+        pane = self.query_one("#stock-ledger-pane")
+        item = next((i for i in self.items if i.sku == self.ledger_sku), None)
+        pane.border_title = i18n.t("stock_ledger_heading", sku=self.ledger_sku or "",
+                                   name=item.name if item else "")
+        key = (i18n.get_lang(), self.ledger_sku, tuple(self.ledger_rows))
+        if key == self._ledger_shown:
+            return
+        self._ledger_shown = key
+        table: DataTable[str | Text] = self.query_one("#stock-ledger", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        for col_key, text in (("at", "col_at"), ("kind", "stock_col_kind"),
+                              ("location", "stock_col_location"), ("qty", "col_qty"),
+                              ("ref", "stock_col_ref"), ("user", "col_user"),
+                              ("note", "col_note")):
+            table.add_column(i18n.t(text), key=col_key)
+        for r in self.ledger_rows:
+            table.add_row(local_time(r.at), Text(i18n.label("move", r.kind)),
+                          Text(i18n.label("location", r.location)),
+                          Text(f"{r.qty:+d}", justify="right"),
+                          Text(r.supplier_return or r.slip or ""), Text(r.user), Text(r.note),
+                          key=str(r.id))
+        pane.set_class(self._ledger_loaded and not self.ledger_rows, "-empty")
+        if self.ledger_rows:
+            table.move_cursor(row=min(row, len(self.ledger_rows) - 1), animate=False)

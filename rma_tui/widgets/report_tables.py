@@ -1,0 +1,128 @@
+"""The reports as plain tables: the same rows feed the reports screen and its export.
+
+A `ReportTable` is what `rma_tui.export.write_table` writes (columns with a kind, rows of
+raw values: text, int, money in fen, rate as a fraction or None), built from the read
+functions' results the way `rma report ...` presents them (same headers, reason and
+channel codes shown as labels). `cell_text` turns a raw value into what the screen shows,
+so a file and the screen can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rma_tui import i18n
+from rma_tui.export import Column
+from rma_tui.money import fen_text
+
+if TYPE_CHECKING:
+    from rma_tui.reports import ProblemProduct, ReturnsRow, TrendForecast
+
+# The header of the key column of the returns report, per dimension (as the CLI has it).
+KEY_HEADERS = {
+    "product": "col_sku", "reason": "col_reason", "channel": "col_channel",
+    "customer": "col_phone", "supplier": "col_supplier", "month": "col_month",
+    "week": "col_week",
+}
+# Dimensions whose keys are codes, shown by their label.
+LABELLED = ("reason", "channel")
+# Trend measures: the TrendPoint field and the i18n key of its name.
+MEASURES = {"units": "report_measure_units", "slips": "report_measure_slips",
+            "refund_fen": "report_measure_refund"}
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A titled table of raw values, ready for the screen or `write_table`."""
+
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+def rate_text(rate: float | None) -> str:
+    """A return rate as the CLI shows it: one decimal percent, blank when None."""
+    return "" if rate is None else f"{rate * 100:.1f}%"
+
+
+def cell_text(kind: str, value: Any) -> str:
+    """A raw value of `kind` (text, int, money, rate) as the screen shows it."""
+    if kind == "money":
+        return fen_text(int(value))
+    if kind == "rate":
+        return rate_text(value)
+    return "" if value is None else str(value)
+
+
+def title_case(text: str) -> str:
+    """English labels start lower case in running text; a selector shows them capitalised."""
+    return text[:1].upper() + text[1:]
+
+
+def returns_table(rows: Sequence[ReturnsRow], by: str) -> ReportTable:
+    """The returns report by `by`, columns as `rma report returns` prints them."""
+    with_name = by in ("product", "customer")
+    name_head = i18n.t("col_name") if by == "product" else i18n.t("col_customer")
+    columns = [Column(i18n.t(KEY_HEADERS[by])),
+               *([Column(name_head)] if with_name else []),
+               Column(i18n.t("col_slips"), "int"), Column(i18n.t("col_units_returned"), "int"),
+               Column(i18n.t("col_refund"), "money"), Column(i18n.t("col_units_sold"), "int"),
+               Column(i18n.t("col_return_rate"), "rate")]
+    body: list[list[Any]] = []
+    for r in rows:
+        key = i18n.label(by, r.key) if by in LABELLED else (r.key or "—")
+        body.append([key, *([r.name] if with_name else []), r.slips, r.units_returned,
+                     r.refund_fen, r.units_sold, r.rate])
+    title = i18n.t("report_returns_title", by_label=i18n.t(f"report_by_{by}"))
+    return ReportTable(title, columns, body)
+
+
+def problems_table(rows: Sequence[ProblemProduct]) -> ReportTable:
+    """Problem products, columns as `rma report problems` prints them."""
+    columns = [Column(i18n.t("col_sku")), Column(i18n.t("col_name")),
+               Column(i18n.t("col_supplier")), Column(i18n.t("col_units_returned"), "int"),
+               Column(i18n.t("col_units_sold"), "int"), Column(i18n.t("col_return_rate"), "rate"),
+               Column(i18n.t("col_refund"), "money"), Column(i18n.t("col_top_reason"))]
+    body: list[list[Any]] = [
+        [r.sku, r.name, r.supplier, r.units_returned, r.units_sold, r.rate, r.refund_fen,
+         f"{i18n.label('reason', r.top_reason)} ({r.top_reason_units})"] for r in rows]
+    return ReportTable(i18n.t("report_problems_title"), columns, body)
+
+
+def trend_table(tf: TrendForecast) -> ReportTable:
+    """The trend's complete periods (all three measures), as `rma report trend` exports it."""
+    columns = [Column(i18n.t("col_period")), Column(i18n.t("col_slips"), "int"),
+               Column(i18n.t("col_units_returned"), "int"), Column(i18n.t("col_refund"), "money")]
+    body: list[list[Any]] = [[p.period, p.slips, p.units, p.refund_fen] for p in tf.points]
+    title = i18n.t("report_trend_title", period_label=i18n.t(f"report_by_{tf.period}"))
+    return ReportTable(title, columns, body)
+
+
+def measure_text(measure: str, value: float) -> str:
+    """A trend value: money for the refund measure, else a whole number."""
+    return fen_text(int(round(value))) if measure == "refund_fen" else f"{value:.0f}"
+
+
+def forecast_notes(tf: TrendForecast, measure: str) -> list[str]:
+    """The lines stated beside the chart: the method, its back-tested error against the
+    naive forecast, a warning when it does no better, the period still under way."""
+    fc = tf.forecast
+    lines: list[str] = []
+    if fc is None:
+        if tf.points or tf.partial is not None:
+            lines.append(i18n.t("report_forecast_too_short", n=3))
+    else:
+        mape = "—" if fc.error.mape is None else f"{fc.error.mape * 100:.0f}%"
+        naive_mape = "—" if fc.naive_error.mape is None else f"{fc.naive_error.mape * 100:.0f}%"
+        lines.append(i18n.t("report_forecast_method", alpha=fc.alpha, beta=fc.beta))
+        lines.append(i18n.t("report_forecast_error", mae=measure_text(measure, fc.error.mae),
+                            mape=mape, naive_mae=measure_text(measure, fc.naive_error.mae),
+                            naive_mape=naive_mape, points=fc.error.points))
+        if not fc.beats_naive:
+            lines.append(i18n.t("report_forecast_no_better"))
+    if tf.partial is not None:
+        lines.append(i18n.t("report_forecast_partial", period=tf.partial.period,
+                            value=measure_text(measure, float(getattr(tf.partial, measure)))))
+    return lines
