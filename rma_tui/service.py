@@ -3965,7 +3965,11 @@ def _check_lifecycle(s: Session) -> Check:
 
 
 def verify_chain(s: Session) -> Check:
-    """Recompute the audit hash chain; name the first broken row."""
+    """Recompute the audit hash chain; name the first broken row.
+
+    A failed check's params say where, for screens: `problem` "altered" (row `seq`/`id`
+    does not hash to what it says), "missing" (seq `seq` is absent; the next row found is
+    `found_seq`/`id`) or "head" (the head names `seq`, the chain ends at `found_seq`)."""
     prev = "0" * 64
     expect_seq = 1
     count = 0
@@ -3977,9 +3981,15 @@ def verify_chain(s: Session) -> Check:
                 "chain",
                 False,
                 f"audit seq {expect_seq} missing or out of order (found seq {ev.seq}, id {ev.id})",
+                {"problem": "missing", "seq": expect_seq, "found_seq": ev.seq, "id": ev.id},
             )
         if ev.prev_hash != prev or event_hash(prev, ev) != ev.hash:
-            return Check("chain", False, f"audit row seq {ev.seq} (id {ev.id}) altered")
+            return Check(
+                "chain",
+                False,
+                f"audit row seq {ev.seq} (id {ev.id}) altered",
+                {"problem": "altered", "seq": ev.seq, "found_seq": ev.seq, "id": ev.id},
+            )
         prev = ev.hash
         expect_seq += 1
     head = s.get(ChainHead, 1)
@@ -3988,6 +3998,7 @@ def verify_chain(s: Session) -> Check:
             "chain",
             False,
             f"chain head (seq {head.seq}) ≠ last row (seq {count}): rows removed from the end",
+            {"problem": "head", "seq": head.seq, "found_seq": count, "id": None},
         )
     return Check(
         "chain", True, f"{count} events, head {prev[:12]}", {"count": count, "head": prev[:12]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,11 +19,18 @@ NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def shanghai_time_and_chinese() -> Iterator[None]:
-    """For app tests: times show in the shop's zone (Asia/Shanghai) whatever the machine's
-    zone is, and the process-wide language is back to Chinese after each test."""
+def chinese_after() -> Iterator[None]:
+    """The process-wide language is back to Chinese after the test."""
     from rma_tui import i18n
 
+    yield
+    i18n.set_lang("zh")
+
+
+@pytest.fixture
+def shanghai_time_and_chinese(chinese_after: None) -> Iterator[None]:
+    """For app tests: times show in the shop's zone (Asia/Shanghai) whatever the machine's
+    zone is, and the process-wide language is back to Chinese after each test."""
     old_tz = os.environ.get("TZ")
     os.environ["TZ"] = "Asia/Shanghai"
     time.tzset()
@@ -33,7 +40,15 @@ def shanghai_time_and_chinese() -> Iterator[None]:
     else:
         os.environ["TZ"] = old_tz
     time.tzset()
-    i18n.set_lang("zh")
+
+
+@pytest.fixture
+def min_sample():
+    """Set the policy's min_sample for one test; the file's policy is back afterwards."""
+    def set_(n: int) -> None:
+        sv.set_policy(replace(sv.policy(), min_sample=n))
+    yield set_
+    sv.set_policy(None)
 
 
 @pytest.fixture

@@ -84,13 +84,6 @@ def seed_settlement(db: Database) -> dict[str, str]:
     return {"return": ret.number, "short": short.number, "swap": swap.number}
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until every worker (app and screens) is done and their messages are handled."""
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 def stock_of(db: Database, sku: str) -> sv.StockRow:
     """One product's stock in every location."""
     return next(r for r in sv.stock(db) if r.sku == sku)

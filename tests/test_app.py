@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, make_shop
+from pilot import settle, snapshot_app
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Static
@@ -73,13 +74,6 @@ def seeded(db: Database) -> Database:
 
 # Times show in the shop's zone whatever the machine's; the language is reset after.
 pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker (app and screens) is done and their messages are handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def shown_counts(app: RmaApp) -> dict[str, int]:
@@ -300,12 +294,7 @@ def test_app_module_does_not_import_sqlmodel() -> None:
 
 
 def _snapshot_app(tmp_path: Path, user: str, lang: str) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed(d)
-    d.dispose()
-    # No periodic refresh: a snapshot is one frame of finished work.
-    return make_app(str(tmp_path / "snap.db"), user, lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, seed, user, lang)
 
 
 async def _finish_workers(pilot: Pilot[None]) -> None:

@@ -11,41 +11,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cli_helpers import rma
 from conftest import Shop, make_shop
 from sqlalchemy import text
 from sqlmodel import func, select
-from typer.testing import CliRunner, Result
 
-from rma_tui import i18n
 from rma_tui import service as sv
-from rma_tui.cli import app
 from rma_tui.store.db import Database
 from rma_tui.store.models import Feedback, JournalEntry, Posting, Product, Slip, User
 
 ROOT = Path(__file__).resolve().parent.parent
-# Every test starts from a clean environment: no RMA_* and a locale that means Chinese.
-BASE_ENV: dict[str, str | None] = {
-    "RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-    "COLUMNS": None, "RMA_PIN": None, "RMA_POLICY": None,
-}
-
-runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _reset_language():
-    yield
-    i18n.set_lang("zh")
-
-
-def rma(*args: str, code: int = 0, env: dict[str, str | None] | None = None,
-        input: str | None = None) -> Result:
-    """Invoke the CLI in-process; fail on an unexpected exception or a wrong exit code."""
-    result = runner.invoke(app, list(args), env={**BASE_ENV, **(env or {})}, input=input)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    return result
+pytestmark = pytest.mark.usefixtures("chinese_after")
 
 
 def now() -> datetime:

@@ -8,35 +8,17 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import rma_on
 from test_reads_audit import REJECTED, SETTLED, TOTAL, seed_audit, tamper
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from rma_tui import i18n
-from rma_tui.cli import app
 from rma_tui.store.db import Database
 
-BASE_ENV: dict[str, str | None] = {
-    "RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-    "COLUMNS": None, "RMA_PIN": None, "RMA_POLICY": None, "TZ": "Asia/Shanghai",
-}
-runner = CliRunner()
 pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
 
 
 def rma(db: Database, *args: str, code: int = 0) -> Result:
-    """Invoke the CLI in-process on `db`; fail on a wrong exit code."""
-    result = runner.invoke(app, ["--db", db.url.removeprefix("sqlite:///"), *args],
-                           env=BASE_ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-@pytest.fixture(autouse=True)
-def _reset_language():
-    yield
-    i18n.set_lang("zh")
+    return rma_on(db, *args, code=code, env={"TZ": "Asia/Shanghai"})
 
 
 @pytest.fixture

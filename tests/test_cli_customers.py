@@ -7,40 +7,29 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cli_helpers import rma_on
 from conftest import make_shop
 from slip_flow import bring
 from sqlmodel import select
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from rma_tui import i18n
 from rma_tui import service as sv
-from rma_tui.cli import app
 from rma_tui.store.db import Database
 from rma_tui.store.models import AuditEvent, FollowUp
 
 PHONE = "13800000001"
-BASE_ENV: dict[str, str | None] = {
-    "RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-    "COLUMNS": None, "RMA_PIN": None, "RMA_POLICY": None,
-}
-runner = CliRunner()
 
 # Local days are Shanghai days here, whatever the machine's zone.
 pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
 
 
 def rma(db: Database, *args: str, code: int = 0, user: str = "clerk") -> Result:
-    """Run `rma --db DB --user USER ARGS` in-process and check the exit code."""
-    result = runner.invoke(app, ["--db", db.url.removeprefix("sqlite:///"), "--user", user,
-                                 *args], env=BASE_ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    return result
+    return rma_on(db, *args, user=user, code=code)
 
 
 def follow_ups(db: Database) -> list[FollowUp]:
-    """Every follow-up row as stored, oldest first."""
+    """Every follow-up row as stored (detached copies), oldest first."""
     with db.read() as s:
         return [FollowUp.model_validate(f)
                 for f in s.exec(select(FollowUp).order_by(FollowUp.id)).all()]

@@ -7,29 +7,16 @@ import json
 from datetime import date
 
 import pytest
+from cli_helpers import rma_on
 from sqlmodel import select
 from test_reads_finance import seed_books
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from rma_tui import i18n
-from rma_tui.cli import app
 from rma_tui.store.db import Database
 from rma_tui.store.models import DailyClose
 
 # Local days are Shanghai's (the books' refunds fall on 11-21 and 11-22 there).
 pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
-
-BASE_ENV: dict[str, str | None] = {
-    "RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-    "COLUMNS": None, "RMA_PIN": None, "RMA_POLICY": None,
-}
-runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _reset_language():
-    yield
-    i18n.set_lang("zh")
 
 
 @pytest.fixture
@@ -40,12 +27,7 @@ def books(db: Database) -> Database:
 
 
 def rma(db: Database, *args: str, user: str = "finance", code: int = 0) -> Result:
-    """Run `rma --db <db> --user <user> args...`; check the exit code."""
-    result = runner.invoke(app, ["--db", db.url, "--user", user, *args], env=BASE_ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    return result
+    return rma_on(db, *args, user=user, code=code)
 
 
 def closes(db: Database) -> list[tuple[str, str]]:

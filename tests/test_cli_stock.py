@@ -7,27 +7,17 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from cli_helpers import rma_on
 from conftest import make_shop
+from slip_flow import stock_of
 from sqlmodel import col, func, select
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from rma_tui import i18n
 from rma_tui import service as sv
-from rma_tui.cli import app
 from rma_tui.store.db import Database
 from rma_tui.store.models import AuditEvent, StockMove, SupplierReturn
 
-BASE_ENV: dict[str, str | None] = {
-    "RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-    "COLUMNS": None, "RMA_PIN": None, "RMA_POLICY": None,
-}
-runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _reset_language():
-    yield
-    i18n.set_lang("zh")
+pytestmark = pytest.mark.usefixtures("chinese_after")
 
 
 @pytest.fixture
@@ -40,17 +30,7 @@ def shop(db: Database) -> Database:
 
 
 def rma(db: Database, *args: str, user: str = "warehouse", code: int = 0) -> Result:
-    """Run `rma --db DB --user USER ARGS`; fail on an unexpected exit code."""
-    result = runner.invoke(app, ["--db", db.url.removeprefix("sqlite:///"), "--user", user,
-                                 *args], env=BASE_ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-def level(db: Database, sku: str) -> sv.StockRow:
-    return next(r for r in sv.stock(db) if r.sku == sku)
+    return rma_on(db, *args, user=user, code=code)
 
 
 def counts(db: Database) -> tuple[int, int, int]:
@@ -84,17 +64,17 @@ def test_adjust(shop: Database) -> None:
     res = rma(shop, "adjust", "P1", "--location", "sellable", "--qty", "-1", "--reason", "x",
               user="clerk", code=1)
     assert "clerk" in res.stderr
-    assert counts(shop) == before and level(shop, "P1").sellable == 7
+    assert counts(shop) == before and stock_of(shop, "P1").sellable == 7
     out = rma(shop, "adjust", "P1", "--location", "sellable", "--qty", "-2",
               "--reason", "盘点少2件", "--request-id", "adj-1").stdout
     assert "P1" in out and "-2" in out and "盘点少2件" in out
-    assert level(shop, "P1").sellable == 5
+    assert stock_of(shop, "P1").sellable == 5
     # The same request again changes nothing (I7).
     rma(shop, "adjust", "P1", "--location", "sellable", "--qty", "-2", "--reason", "盘点少2件",
         "--request-id", "adj-1")
-    assert level(shop, "P1").sellable == 5
+    assert stock_of(shop, "P1").sellable == 5
     rma(shop, "adjust", "P2", "--location", "defective", "--qty", "+1", "--reason", "又找到")
-    assert level(shop, "P2").defective == 3
+    assert stock_of(shop, "P2").defective == 3
 
 
 def test_reorder(shop: Database) -> None:
@@ -105,7 +85,7 @@ def test_reorder(shop: Database) -> None:
     assert counts(shop) == before
     out = rma(shop, "--lang", "en", "reorder", "P1", "7").stdout
     assert "P1 reorder point set to 7" in out
-    assert level(shop, "P1").reorder_point == 7
+    assert stock_of(shop, "P1").reorder_point == 7
     assert [a.sku for a in sv.alerts(shop)] == ["P1"]      # 7 sellable <= 7: low now
     rma(shop, "alerts", "--fail-on-alert", code=1)
 
@@ -117,11 +97,11 @@ def test_defective_repair_and_scrap(shop: Database) -> None:
     rma(shop, "defective", "mend", "P2", "1", code=2)
     assert counts(shop) == before
     rma(shop, "defective", "repair", "P2", "1", "--note", "换电池")
-    row = level(shop, "P2")
+    row = stock_of(shop, "P2")
     assert (row.sellable, row.defective) == (5, 1)
     out = rma(shop, "defective", "scrap", "P2", "1").stdout
     assert "P2" in out
-    row = level(shop, "P2")
+    row = stock_of(shop, "P2")
     assert (row.defective, row.scrap) == (0, 1)
     with shop.read() as s:
         notes = s.exec(select(StockMove.note).where(StockMove.kind == "repair")).all()
@@ -145,7 +125,7 @@ def test_supplier_return_and_list(shop: Database) -> None:
     assert ret.number.startswith("GT-") and ret.number in out
     assert (ret.supplier, ret.qty, ret.expected_credit_fen, ret.note) == (
         "惠州音迈", 1, 5000, "左耳无声")
-    assert level(shop, "P2").defective == 1
+    assert stock_of(shop, "P2").defective == 1
     rma(shop, "supplier-return", "P2", "1", "--supplier", "惠州音迈")  # at its value: 60.00
     sums = json.loads(rma(shop, "supplier-returns", "--json").stdout)
     assert sums == [{"supplier": "惠州音迈", "returns": 2, "units": 2, "value_fen": 12000,

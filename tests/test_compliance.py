@@ -35,11 +35,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from cli_helpers import rma_on
 from conftest import make_shop
-from typer.testing import CliRunner
 
 from rma_tui import service as sv
-from rma_tui.cli import app
 from rma_tui.compliance import (
     ComplianceReport,
     ExceptionRow,
@@ -185,17 +184,7 @@ def test_empty(db: Database, shanghai_time_and_chinese: None, cpolicy: Policy) -
 
 # --- the command line ---------------------------------------------------------------------
 
-runner = CliRunner()
-ENV = {"RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-       "COLUMNS": None, "RMA_POLICY": None}
-
-
-def rma(db: Database, *args: str, code: int = 0):
-    result = runner.invoke(app, ["--db", db.url.removeprefix("sqlite:///"), *args], env=ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    return result
+rma = rma_on
 
 
 def test_cli_json(db: Database, cshop: dict[str, str]) -> None:

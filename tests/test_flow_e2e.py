@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from conftest import make_shop
+from pilot import settle as settle_workers
 from textual.pilot import Pilot
 
 from rma_tui import i18n
@@ -30,12 +32,8 @@ def _restore_policy():
     sv.set_policy(None)
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Let debounced work start, then wait for every worker and its messages."""
-    await pilot.pause(0.3)
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+# Let debounced work (the entry preview) start, then wait for every worker.
+settle = partial(settle_workers, debounce=0.3)
 
 
 @asynccontextmanager

@@ -234,13 +234,15 @@ def test_reordered_rows_caught(seeded: tuple[Database, dict[str, str]]) -> None:
     assert (status.kind, status.seq) == ("altered", 14)
 
 
-def test_chain_status_parses_every_service_message() -> None:
-    assert ra.chain_status(False, "audit row seq 5 (id 9) altered", 0).seq == 5
-    missing = ra.chain_status(
-        False, "audit seq 3 missing or out of order (found seq 4, id 7)", 0)
+def test_chain_status_reads_the_service_params() -> None:
+    altered = ra.chain_status(False, "x", 0, {"problem": "altered", "seq": 5, "id": 9,
+                                              "found_seq": 5})
+    assert (altered.kind, altered.seq, altered.id) == ("altered", 5, 9)
+    missing = ra.chain_status(False, "x", 0, {"problem": "missing", "seq": 3,
+                                              "found_seq": 4, "id": 7})
     assert (missing.seq, missing.found_seq, missing.id) == (3, 4, 7)
-    head = ra.chain_status(
-        False, "chain head (seq 9) ≠ last row (seq 8): rows removed from the end", 0)
+    head = ra.chain_status(False, "x", 0, {"problem": "head", "seq": 9, "found_seq": 8,
+                                           "id": None})
     assert (head.kind, head.seq, head.found_seq) == ("head", 9, 8)
     other = ra.chain_status(False, "something else", 0)
     assert other.kind == "other" and "something else" in other.message("en")

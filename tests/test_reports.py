@@ -25,20 +25,19 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
+from cli_helpers import rma_on
 from conftest import make_shop
-from typer.testing import CliRunner
 
 from rma_tui import i18n, reports
 from rma_tui import service as sv
-from rma_tui.cli import app
 from rma_tui.errors import DomainError
 from rma_tui.store.db import Database
 
 P1, P2 = "Type-C 数据线", "蓝牙耳机"
 
 
-def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
+def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -71,15 +70,6 @@ def rshop(db: Database, shanghai_time_and_chinese: None) -> Database:
     sv.create_slip(db, "clerk", "SO-3", ret, [sv.LineInput("P1", 1, "wrong_item")],
                    now=at(10, 16, 10))
     return db
-
-
-@pytest.fixture
-def min_sample():
-    """Set the policy's min_sample for one test; the file's policy is back afterwards."""
-    def set_(n: int) -> None:
-        sv.set_policy(replace(sv.policy(), min_sample=n))
-    yield set_
-    sv.set_policy(None)
 
 
 def table_of(rows: list[reports.ReturnsRow]) -> dict[str, tuple]:
@@ -172,17 +162,7 @@ def test_bad_dimension(rshop: Database) -> None:
 
 # --- the command line ---------------------------------------------------------------------
 
-runner = CliRunner()
-ENV = {"RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-       "COLUMNS": None, "RMA_POLICY": None}
-
-
-def rma(db: Database, *args: str, code: int = 0):
-    result = runner.invoke(app, ["--db", db.url.removeprefix("sqlite:///"), *args], env=ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    return result
+rma = rma_on
 
 
 def test_cli_table(rshop: Database, min_sample) -> None:

@@ -29,26 +29,13 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from cli_helpers import rma_on
 from conftest import make_shop
-from typer.testing import CliRunner
+from test_reports import at, table_of
 
 from rma_tui import reports
 from rma_tui import service as sv
-from rma_tui.cli import app
 from rma_tui.store.db import Database
-
-
-def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-@pytest.fixture
-def min_sample():
-    """Set the policy's min_sample for one test; the file's policy is back afterwards."""
-    def set_(n: int) -> None:
-        sv.set_policy(replace(sv.policy(), min_sample=n))
-    yield set_
-    sv.set_policy(None)
 
 
 @pytest.fixture
@@ -78,11 +65,6 @@ def sshop(db: Database, shanghai_time_and_chinese: None) -> Database:
     sv.create_slip(db, "clerk", "SO-1", "return",
                    [L("P1", 1, "wrong_item"), L("P1", 1, "damaged")], now=at(11, 20, 10))
     return db
-
-
-def table_of(rows: list[reports.ReturnsRow]) -> dict[str, tuple]:
-    return {r.key: (r.slips, r.units_returned, r.refund_fen, r.units_sold, r.rate)
-            for r in rows}
 
 
 # --- returns by supplier and by week ------------------------------------------------------
@@ -299,17 +281,7 @@ def test_trend_forecast_empty(db: Database, shanghai_time_and_chinese: None) -> 
 
 # --- the command line ---------------------------------------------------------------------
 
-runner = CliRunner()
-ENV = {"RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
-       "COLUMNS": None, "RMA_POLICY": None}
-
-
-def rma(db: Database, *args: str, code: int = 0):
-    result = runner.invoke(app, ["--db", db.url.removeprefix("sqlite:///"), *args], env=ENV)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    return result
+rma = rma_on
 
 
 def test_cli_returns_by_supplier_and_week_json(sshop: Database, min_sample) -> None:

@@ -6,19 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot import settle, snapshot_app
 from rich.text import Text
 from sqlalchemy import text
 from test_reads_audit import SETTLED, TOTAL, row_id, seed_audit, tamper
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerCancelled
 
 from rma_tui import service as sv
 from rma_tui.app import RmaApp, make_app
 from rma_tui.screens import audit
 from rma_tui.screens.audit import AuditScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
 from rma_tui.widgets.audit_timeline import SlipTimelineScreen
 from rma_tui.widgets.message_line import MessageLine
 
@@ -28,21 +27,6 @@ pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
 @pytest.fixture
 def seeded(db: Database) -> tuple[Database, dict[str, str]]:
     return db, seed_audit(db)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker is done and its messages are handled."""
-    for _ in range(20):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            await pilot.pause()
-            if not any(w.is_running for w in pilot.app.workers):
-                return
-    raise AssertionError("workers still running")
 
 
 async def open_audit(pilot: Pilot[None]) -> AuditScreen:
@@ -270,14 +254,13 @@ async def test_reload_shows_new_events(seeded: tuple[Database, dict[str, str]]) 
 
 
 def _snapshot_app(tmp_path: Path, lang: str, tampered: bool = False) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed_audit(d)
-    if tampered:
-        tamper(d, "UPDATE audit_events SET detail_json = replace(detail_json, '1800', '18000') "
-                  "WHERE seq = 17")
-    d.dispose()
-    return make_app(str(tmp_path / "snap.db"), "owner", lang, refresh_seconds=0)
+    def seed(d: Database) -> None:
+        seed_audit(d)
+        if tampered:
+            tamper(d, "UPDATE audit_events SET detail_json = "
+                      "replace(detail_json, '1800', '18000') WHERE seq = 17")
+
+    return snapshot_app(tmp_path, seed, "owner", lang)
 
 
 async def _show_and_verify(pilot: Pilot[None]) -> None:

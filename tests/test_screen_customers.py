@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, make_shop
+from pilot import settle, snapshot_app
 from slip_flow import bring, clock
-from sqlmodel import select
+from test_cli_customers import follow_ups
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TabbedContent
-from textual.worker import WorkerCancelled
 
 from rma_tui import service as sv
 from rma_tui.app import RmaApp, make_app
@@ -20,8 +20,6 @@ from rma_tui.screens.customers import CustomersScreen
 from rma_tui.screens.dialogs import TextPromptDialog
 from rma_tui.screens.slip_detail import SlipDetailScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
-from rma_tui.store.models import FollowUp
 from rma_tui.widgets.customer_follow_up import FollowUpDialog
 from rma_tui.widgets.message_line import MessageLine
 
@@ -53,28 +51,6 @@ def seed(db: Database) -> str:
 def seeded(db: Database) -> tuple[Database, str]:
     """The `db` fixture with `seed` applied, and the slip number."""
     return db, seed(db)
-
-
-def follow_ups(db: Database) -> list[FollowUp]:
-    """Every follow-up row as stored (detached copies), oldest first."""
-    with db.read() as s:
-        return [FollowUp.model_validate(f)
-                for f in s.exec(select(FollowUp).order_by(FollowUp.id)).all()]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker is done and their messages are handled."""
-    for _ in range(20):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            await pilot.pause()
-            if not any(w.is_running for w in pilot.app.workers):
-                return
-    raise AssertionError("workers still running")
 
 
 async def open_customers(pilot: Pilot[None]) -> CustomersScreen:
@@ -323,11 +299,7 @@ async def test_narrow_terminal_shows_profile(seeded: tuple[Database, str]) -> No
 
 
 def _snapshot_app(tmp_path: Path, user: str, lang: str) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed(d)
-    d.dispose()
-    return make_app(str(tmp_path / "snap.db"), user, lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, seed, user, lang)
 
 
 async def _show_profile(pilot: Pilot[None]) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from conftest import NOW, make_shop
+from pilot import settle as settle_workers
+from pilot import snapshot_app
 from sqlalchemy import text
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static
@@ -20,7 +23,6 @@ from rma_tui.app import RmaApp, make_app
 from rma_tui.errors import DomainError
 from rma_tui.screens.entry import PAGE, SlipEntryScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
 from rma_tui.widgets.sale_lines import SaleLinesTable
 
 WIDE = (120, 36)
@@ -44,12 +46,8 @@ def entry_screen() -> SlipEntryScreen:
     return SlipEntryScreen(now=lambda: NOW)
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the debounced preview start, then wait for every worker and its messages."""
-    await pilot.pause(0.3)
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+# Let debounced work (the entry preview) start, then wait for every worker.
+settle = partial(settle_workers, debounce=0.3)
 
 
 @asynccontextmanager
@@ -306,18 +304,8 @@ async def test_no_receipt_needs_price_and_note(shop_db: Database) -> None:
 # -- snapshots -----------------------------------------------------------------------------
 
 
-def _snap_db(tmp_path: Path) -> Database:
-    database = Database(str(tmp_path / "snap.db"))
-    upgrade(database)
-    make_shop(database, now=NOW)
-    return database
-
-
 def _snap_app(tmp_path: Path, lang: str) -> RmaApp:
-    database = _snap_db(tmp_path)
-    url = database.url
-    database.dispose()
-    return make_app(url, "clerk", lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, lambda d: make_shop(d, now=NOW), "clerk", lang)
 
 
 async def _sale_with_verdict(pilot: Pilot[None]) -> None:

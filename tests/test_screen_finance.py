@@ -7,18 +7,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pilot import settle, snapshot_app
 from sqlmodel import select
 from test_reads_finance import seed_books
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
-from textual.worker import WorkerCancelled
 
 from rma_tui import i18n
 from rma_tui.app import RmaApp, make_app
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.screens.finance import TABS, FinanceScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
 from rma_tui.store.models import DailyClose
 from rma_tui.widgets.message_line import MessageLine
 
@@ -26,21 +25,6 @@ pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
 
 # The screen's "today" in these tests: the books' last day.
 TODAY = date(2026, 12, 1)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker is done and their messages are handled."""
-    for _ in range(20):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            await pilot.pause()
-            if not any(w.is_running for w in pilot.app.workers):
-                return
-    raise AssertionError("workers still running")
 
 
 async def open_finance(pilot: Pilot[None], today: date = TODAY) -> FinanceScreen:
@@ -219,11 +203,7 @@ async def test_other_tabs_show_their_figures(db: Database, books: dict[str, str]
 
 
 def _snapshot_app(tmp_path: Path, lang: str) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed_books(d, close=True)
-    d.dispose()
-    return make_app(str(tmp_path / "snap.db"), "finance", lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, lambda d: seed_books(d, close=True), "finance", lang)
 
 
 def _show(tab: str) -> object:

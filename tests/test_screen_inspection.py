@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW
-from slip_flow import bring, clock, seed_inspection, settle, stock_of
+from pilot import settle, snapshot_app
+from slip_flow import bring, clock, seed_inspection, stock_of
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -20,7 +21,6 @@ from rma_tui import service as sv
 from rma_tui.app import RmaApp, make_app
 from rma_tui.screens.inspection import PAGE, InspectionScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
 from rma_tui.widgets.grade_form import GradeForm
 from rma_tui.widgets.slip_queue import SlipQueue
 
@@ -210,11 +210,7 @@ async def test_lists_page_and_refresh_keeps_the_cursor(db: Database) -> None:
 
 
 def _snapshot_app(tmp_path: Path, lang: str) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed_inspection(d)
-    d.dispose()
-    return make_app(str(tmp_path / "snap.db"), "warehouse", lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, seed_inspection, "warehouse", lang)
 
 
 async def _open(pilot: Pilot[None]) -> None:

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from conftest import make_shop
 from openpyxl import load_workbook
+from pilot import settle, snapshot_app
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static, TabbedContent
-from textual.worker import WorkerCancelled
 
 from rma_tui import export, i18n, reports
 from rma_tui import service as sv
@@ -32,7 +32,6 @@ from rma_tui.screens import reports as reports_screen
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.screens.reports import DIMENSIONS, ReportsScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
 from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.report_export import ExportDialog, write_atomic
 from rma_tui.widgets.report_tables import ReportTable, cell_text, returns_table
@@ -73,21 +72,6 @@ def shop(db: Database) -> Database:
     """The `db` fixture with `seed` applied."""
     seed(db)
     return db
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker is done and their messages are handled."""
-    for _ in range(20):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            await pilot.pause()
-            if not any(w.is_running for w in pilot.app.workers):
-                return
-    raise AssertionError("workers still running")
 
 
 async def open_reports(pilot: Pilot[None]) -> ReportsScreen:
@@ -429,11 +413,7 @@ async def test_compliance_view(shop: Database) -> None:
 
 
 def _snapshot_app(tmp_path: Path, lang: str) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed(d)
-    d.dispose()
-    return make_app(str(tmp_path / "snap.db"), "owner", lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, seed, "owner", lang)
 
 
 async def _show_returns(pilot: Pilot[None]) -> None:
@@ -465,7 +445,6 @@ def test_snapshot_reports_trend_zh_120x36(snap_compare, tmp_path: Path) -> None:
 def test_snapshot_reports_trend_en_80x24(snap_compare, tmp_path: Path) -> None:
     assert snap_compare(_snapshot_app(tmp_path, "en"), terminal_size=(80, 24),
                         run_before=_show_trend)
-
 
 
 async def test_language_switch_relabels(shop: Database) -> None:

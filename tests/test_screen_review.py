@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, make_shop
+from pilot import settle, snapshot_app
 from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
-from textual.worker import WorkerCancelled
 
 from rma_tui import i18n
 from rma_tui import service as sv
@@ -20,7 +20,6 @@ from rma_tui.screens import review
 from rma_tui.screens.dialogs import TextPromptDialog
 from rma_tui.screens.review import ReviewScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
 from rma_tui.store.models import Slip
 from rma_tui.widgets.slip_view import SlipDetail
 
@@ -68,22 +67,6 @@ def seeded(db: Database) -> tuple[Database, dict[str, str]]:
 
 # Times show in the shop's zone whatever the machine's; the language is reset after.
 pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker is done and their messages are handled (a worker cancelled
-    by a newer one of its group ends the wait early, so wait again until none is left)."""
-    for _ in range(20):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            await pilot.pause()
-            if not any(w.is_running for w in pilot.app.workers):
-                return
-    raise AssertionError("workers still running")
 
 
 async def open_review(pilot: Pilot[None]) -> ReviewScreen:
@@ -358,7 +341,6 @@ async def test_clerk_cannot_review(seeded: tuple[Database, dict[str, str]]) -> N
         assert sv.chain_head(db) == head and slip_row(db, n["late"]).status == "submitted"
 
 
-
 async def test_key_3_opens_the_queue(seeded: tuple[Database, dict[str, str]]) -> None:
     db, n = seeded
     app = make_app(db_location(db), "owner", "zh", refresh_seconds=0)
@@ -368,7 +350,6 @@ async def test_key_3_opens_the_queue(seeded: tuple[Database, dict[str, str]]) ->
         await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert queue_numbers(app.screen) == list(n.values())
-
 
 
 async def test_enter_scrolls_the_detail_and_escape_goes_back(
@@ -391,11 +372,7 @@ async def test_enter_scrolls_the_detail_and_escape_goes_back(
 
 
 def _snapshot_app(tmp_path: Path, user: str, lang: str) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed(d)
-    d.dispose()
-    return make_app(str(tmp_path / "snap.db"), user, lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, seed, user, lang)
 
 
 async def _show_review(pilot: Pilot[None]) -> None:

@@ -10,8 +10,9 @@ import io
 from pathlib import Path
 
 import pytest
+from pilot import settle, snapshot_app
 from rich.console import Console
-from slip_flow import seed_settlement, settle, stock_of
+from slip_flow import seed_settlement, stock_of
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -20,7 +21,6 @@ from rma_tui import service as sv
 from rma_tui.app import RmaApp, make_app
 from rma_tui.screens.settlement import SettlementScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
 from rma_tui.widgets.feedback_dialog import FeedbackDialog
 
 SIZE = (120, 36)
@@ -195,11 +195,7 @@ async def test_wrong_role_is_told_and_nothing_changes(seeded) -> None:
 
 
 def _snapshot_app(tmp_path: Path, lang: str) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed_settlement(d)
-    d.dispose()
-    return make_app(str(tmp_path / "snap.db"), "finance", lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, seed_settlement, "finance", lang)
 
 
 async def _open(pilot: Pilot[None]) -> None:

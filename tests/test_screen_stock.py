@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, make_shop
+from pilot import settle, snapshot_app
+from slip_flow import stock_of
 from sqlmodel import col, func, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
-from textual.worker import WorkerCancelled
 
 from rma_tui import i18n
 from rma_tui import service as sv
 from rma_tui.app import RmaApp, make_app
 from rma_tui.screens.stock import StockScreen
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import upgrade
 from rma_tui.store.models import JournalEntry, Posting, StockMove, SupplierReturn
 from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.stock_form import StockFormDialog
@@ -47,21 +47,6 @@ def seed(db: Database) -> None:
 def seeded(db: Database) -> Database:
     seed(db)
     return db
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker is done and its messages handled."""
-    for _ in range(20):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            await pilot.pause()
-            if not any(w.is_running for w in pilot.app.workers):
-                return
-    raise AssertionError("workers still running")
 
 
 async def open_stock(pilot: Pilot[None]) -> StockScreen:
@@ -97,10 +82,6 @@ async def fill(pilot: Pilot[None], **values: str) -> StockFormDialog:
     await pilot.press("enter")
     await settle(pilot)
     return dialog
-
-
-def level(db: Database, sku: str) -> sv.StockRow:
-    return next(r for r in sv.stock(db) if r.sku == sku)
 
 
 def moves(db: Database) -> int:
@@ -169,10 +150,10 @@ async def test_purchase_by_warehouse(seeded: Database) -> None:
         dialog = await fill(pilot, qty="五", unit_cost="7.50")
         assert app.screen is dialog
         assert dialog.query_one("#error-qty", Static).display
-        assert moves(seeded) == before and level(seeded, "P1").sellable == 7
+        assert moves(seeded) == before and stock_of(seeded, "P1").sellable == 7
         await fill(pilot, qty="5", unit_cost="7.50", note="第 12 批")
         assert app.screen is screen
-        assert level(seeded, "P1").sellable == 12
+        assert stock_of(seeded, "P1").sellable == 12
         assert last_entry(seeded, "purchase") == [(sv.INVENTORY, 3750, 0),
                                                   (sv.PAYABLE, 0, 3750)]
         assert "已进货 P1 × 5" in said(screen)
@@ -191,13 +172,13 @@ async def test_adjustment_needs_a_reason(seeded: Database) -> None:
         assert app.screen is dialog                        # no reason: refused, stays open
         assert dialog.query_one("#error-reason", Static).display
         assert "reason" in str(dialog.query_one("#error-reason", Static).render())
-        assert moves(seeded) == before and level(seeded, "P1").sellable == 7
+        assert moves(seeded) == before and stock_of(seeded, "P1").sellable == 7
         dialog = await fill(pilot, qty="0", reason="盘点")
         assert app.screen is dialog and dialog.query_one("#error-qty", Static).display
         assert moves(seeded) == before
         await fill(pilot, qty="-2", reason="盘点少 2 件")
         assert app.screen is screen
-        assert level(seeded, "P1").sellable == 5
+        assert stock_of(seeded, "P1").sellable == 5
         with seeded.read() as s:
             move = s.exec(select(StockMove).order_by(col(StockMove.id).desc())).first()
             assert move is not None
@@ -216,7 +197,7 @@ async def test_repair_and_ledger(seeded: Database) -> None:
         await pilot.press("f")
         await settle(pilot)
         await fill(pilot, qty="1", note="换了电池")
-        row = level(seeded, "P2")
+        row = stock_of(seeded, "P2")
         assert (row.sellable, row.defective) == (5, 1)
         # The defective value (60.00 a unit) goes back to inventory.
         assert last_entry(seeded, "defective_repair") == [(sv.INVENTORY, 6000, 0),
@@ -263,7 +244,7 @@ async def test_supplier_return(seeded: Database) -> None:
                 "深圳声悦电子", 2, 4000, "外壳开裂")
         assert number.startswith("GT-")
         assert number in said(screen)
-        assert level(seeded, "P3").defective == 1
+        assert stock_of(seeded, "P3").defective == 1
         # Carried at 25.00 x 2 = 50.00; 40.00 expected back, 10.00 written off.
         assert last_entry(seeded, "supplier_return") == [
             (sv.DEFECTIVE, 0, 5000), (sv.PAYABLE, 4000, 0), (sv.WRITE_OFF, 1000, 0)]
@@ -305,14 +286,14 @@ async def test_reorder_point_and_scrap(seeded: Database) -> None:
         await fill(pilot, reorder_point="-1")
         assert isinstance(app.screen, StockFormDialog)      # refused
         await fill(pilot, reorder_point="7")
-        assert level(seeded, "P1").reorder_point == 7
+        assert stock_of(seeded, "P1").reorder_point == 7
         assert [a.sku for a in sv.alerts(seeded)] == ["P3", "P1"]  # 7 <= 7: low at once
         assert screen.items[0].low
         await highlight(pilot, screen, "P3")
         await pilot.press("s")
         await settle(pilot)
         await fill(pilot, qty="1")
-        assert level(seeded, "P3").defective == 2 and level(seeded, "P3").scrap == 1
+        assert stock_of(seeded, "P3").defective == 2 and stock_of(seeded, "P3").scrap == 1
         assert "Scrapped P3 x 1" in said(screen)
 
 
@@ -329,7 +310,7 @@ async def test_banner_shows_low_stock_until_restocked(seeded: Database) -> None:
         await pilot.press("p")
         await settle(pilot)
         await fill(pilot, qty="10")
-        assert level(seeded, "P3").sellable == 11
+        assert stock_of(seeded, "P3").sellable == 11
         await pilot.press("1")
         await settle(pilot)
         banner = app.screen.query_one("#home-banner", Static)
@@ -346,11 +327,7 @@ async def test_banner_shows_low_stock_until_restocked(seeded: Database) -> None:
 
 
 def _snapshot_app(tmp_path: Path, lang: str) -> RmaApp:
-    d = Database(str(tmp_path / "snap.db"))
-    upgrade(d)
-    seed(d)
-    d.dispose()
-    return make_app(str(tmp_path / "snap.db"), "owner", lang, refresh_seconds=0)
+    return snapshot_app(tmp_path, seed, "owner", lang)
 
 
 async def _show_stock(pilot: Pilot[None]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import NOW, make_shop
+from slip_flow import stock_of
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
@@ -72,10 +73,6 @@ def sql(db: Database, stmt: str, **params: Any) -> list[tuple[Any, ...]]:
 
 def one(db: Database, stmt: str, **params: Any) -> Any:
     return sql(db, stmt, **params)[0][0]
-
-
-def stock_of(db: Database, sku: str) -> sv.StockRow:
-    return next(r for r in sv.stock(db) if r.sku == sku)
 
 
 def levels(db: Database, sku: str) -> tuple[int, int, int, int]:

@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import NOW, make_shop
-from sqlalchemy import text
-from test_service import assert_verified, refused
+from test_service import assert_verified, levels, one, refused, sql
 
 from rma_tui import service as sv
 from rma_tui.store.db import Database
@@ -43,36 +42,20 @@ def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
-def rows(db: Database, stmt: str, **params: Any) -> list[tuple[Any, ...]]:
-    with db.engine.begin() as c:
-        res = c.execute(text(stmt), params)
-        return [tuple(r) for r in res.all()] if res.returns_rows else []
-
-
-def scalar(db: Database, stmt: str, **params: Any) -> Any:
-    return rows(db, stmt, **params)[0][0]
-
-
-def levels(db: Database, sku: str) -> tuple[int, int, int, int]:
-    """(sellable, pending, defective, scrap) of a product."""
-    r = next(r for r in sv.stock(db) if r.sku == sku)
-    return (r.sellable, r.pending, r.defective, r.scrap)
-
-
 def last_move_id(db: Database) -> int:
-    return int(scalar(db, "SELECT coalesce(max(id), 0) FROM stock_moves"))
+    return int(one(db, "SELECT coalesce(max(id), 0) FROM stock_moves"))
 
 
 def moves_since(db: Database, since: int) -> list[tuple[str, int, str, int, str]]:
     """(location, qty, kind, value_fen, note) of the stock moves after id `since`."""
-    return [(loc, int(q), k, int(v), n) for loc, q, k, v, n in rows(
+    return [(loc, int(q), k, int(v), n) for loc, q, k, v, n in sql(
         db, "SELECT location, qty, kind, value_fen, note FROM stock_moves WHERE id > :i"
             " ORDER BY id", i=since)]
 
 
 def last_entry(db: Database, kind: str) -> dict[str, tuple[int, int]]:
     """Postings per account of the newest journal entry of `kind`."""
-    got = rows(db, """
+    got = sql(db, """
         SELECT account_code, sum(debit_fen), sum(credit_fen) FROM postings
         WHERE entry_id = (SELECT max(id) FROM journal_entries WHERE kind = :k)
         GROUP BY account_code""", k=kind)
@@ -81,8 +64,8 @@ def last_entry(db: Database, kind: str) -> dict[str, tuple[int, int]]:
 
 def entry_count(db: Database, kind: str | None = None) -> int:
     if kind is None:
-        return int(scalar(db, "SELECT count(*) FROM journal_entries"))
-    return int(scalar(db, "SELECT count(*) FROM journal_entries WHERE kind = :k", k=kind))
+        return int(one(db, "SELECT count(*) FROM journal_entries"))
+    return int(one(db, "SELECT count(*) FROM journal_entries WHERE kind = :k", k=kind))
 
 
 def balance(db: Database, code: str) -> int:
@@ -93,7 +76,7 @@ def balance(db: Database, code: str) -> int:
 
 def last_audit(db: Database) -> tuple[str, str, dict[str, Any]]:
     """(action, user, detail) of the newest audit event."""
-    action, user, detail = rows(
+    action, user, detail = sql(
         db, "SELECT action, user, detail_json FROM audit_events ORDER BY seq DESC LIMIT 1")[0]
     return action, user, json.loads(detail)
 
@@ -236,7 +219,7 @@ def test_reorder_point_raises_and_clears_the_alert_at_once(db: Database) -> None
     row = sv.set_reorder_point(db, "warehouse", "P2", 4, now=NOW)
     assert (row.reorder_point, row.low) == (4, True)
     assert [(a.sku, a.sellable, a.reorder_point) for a in sv.alerts(db)] == [("P2", 4, 4)]
-    assert rows(db, """SELECT a.sellable, a.reorder_point, a.cleared_at FROM stock_alerts a
+    assert sql(db, """SELECT a.sellable, a.reorder_point, a.cleared_at FROM stock_alerts a
                        JOIN products p ON p.id = a.product_id WHERE p.sku = 'P2'""") == [
         (4, 4, None)]
     low = [n for n in sv.notifications(db, "owner") if n.key == "low_stock"]
@@ -248,7 +231,7 @@ def test_reorder_point_raises_and_clears_the_alert_at_once(db: Database) -> None
     row = sv.set_reorder_point(db, "owner", "P2", 3, now=later)
     assert (row.reorder_point, row.low) == (3, False)
     assert sv.alerts(db) == []
-    cleared = scalar(db, """SELECT a.cleared_at FROM stock_alerts a JOIN products p
+    cleared = one(db, """SELECT a.cleared_at FROM stock_alerts a JOIN products p
                             ON p.id = a.product_id WHERE p.sku = 'P2'""")
     assert sv.as_utc(datetime.fromisoformat(str(cleared))) == later
     assert last_audit(db) == ("reorder_point", "owner", {"sku": "P2", "from": 4, "to": 3})
@@ -274,7 +257,7 @@ def test_reorder_point_refusals_write_nothing(db: Database) -> None:
 def test_inspection_keeps_each_defective_units_sale_cost(db: Database) -> None:
     a, b = two_cost_defectives(db)
     assert levels(db, "P1") == (5, 0, 3, 0)  # 7 - 2 sold on SO-2
-    got = rows(db, """SELECT s.number, m.qty, m.value_fen FROM stock_moves m
+    got = sql(db, """SELECT s.number, m.qty, m.value_fen FROM stock_moves m
                       JOIN slips s ON s.id = m.slip_id
                       WHERE m.location = 'defective' ORDER BY m.id""")
     assert got == [(a, 2, 1600), (b, 1, 1000)]
@@ -296,7 +279,7 @@ def test_supplier_return_takes_the_average_and_the_last_unit_the_rest(db: Databa
     assert (gt.note, gt.created_by, gt.created_at) == ("批次 A", "warehouse", at)
     assert levels(db, "P1") == (5, 0, 1, 0)
     assert moves_since(db, since) == [("defective", -2, "supplier_return", -1733, gt.number)]
-    assert rows(db, "SELECT qty, unit_cost_fen, expected_credit_fen FROM supplier_returns") == [
+    assert sql(db, "SELECT qty, unit_cost_fen, expected_credit_fen FROM supplier_returns") == [
         (2, 866, 1733)]
     assert last_entry(db, "supplier_return") == {"2202": (1733, 0), "1406": (0, 1733)}
     assert last_audit(db) == ("supplier_return", "warehouse", {
@@ -318,7 +301,7 @@ def test_supplier_return_takes_the_average_and_the_last_unit_the_rest(db: Databa
         "2202": (1000, 0), "1406": (0, 867), "6051": (0, 133)}
     assert levels(db, "P1")[2] == 0
     assert balance(db, "1406") == 0  # the defective account empties with the stock
-    assert int(scalar(db, "SELECT sum(value_fen) FROM stock_moves WHERE location = 'defective'"
+    assert int(one(db, "SELECT sum(value_fen) FROM stock_moves WHERE location = 'defective'"
                       )) == 0
     assert [r.number for r in sv.supplier_returns(db, supplier=SUPPLIER)] == [
         last.number, gt.number]
@@ -447,7 +430,7 @@ def test_complete_a_follow_up(db: Database) -> None:
               if x.key == "follow_up"]
     assert note.read
     assert last_audit(db) == ("follow_up_done", "clerk2", {"id": fu.id, "outcome": said})
-    assert scalar(db, "SELECT s.number FROM audit_events a JOIN slips s ON s.id = a.slip_id"
+    assert one(db, "SELECT s.number FROM audit_events a JOIN slips s ON s.id = a.slip_id"
                       " ORDER BY a.seq DESC LIMIT 1") == n
     refused(db, "follow_up_done", "id", sv.complete_follow_up, "clerk", fu.id, "again",
             now=done_at)
@@ -515,7 +498,7 @@ def test_add_follow_up_refusals_write_nothing(db: Database) -> None:
 
 
 def credit_moves(db: Database) -> list[tuple[int, int, str, str | None, str]]:
-    return [(int(d), int(b), k, n, u) for d, b, k, n, u in rows(db, """
+    return [(int(d), int(b), k, n, u) for d, b, k, n, u in sql(db, """
         SELECT m.delta_fen, m.balance_fen, m.kind, s.number, m.user FROM credit_moves m
         LEFT JOIN slips s ON s.id = m.slip_id ORDER BY m.id""")]
 
@@ -532,7 +515,7 @@ def test_credit_refunds_and_exchanges_write_credit_moves(db: Database) -> None:
     assert last_entry(db, "exchange") == {"6003": (14000, 0), "6001": (0, 2000),
                                           "2205": (0, 12000), "6401": (800, 0),
                                           "1405": (0, 800)}
-    assert scalar(db, "SELECT credit_fen FROM customers WHERE phone = :p", p=PHONE) == 13800
+    assert one(db, "SELECT credit_fen FROM customers WHERE phone = :p", p=PHONE) == 13800
     check = {c.name: c for c in sv.verify(db).checks}["credit"]
     assert check.ok and check.params == {"total": 13800}
     assert_verified(db)
@@ -541,7 +524,7 @@ def test_credit_refunds_and_exchanges_write_credit_moves(db: Database) -> None:
 def test_tampered_credit_balance_is_named_by_verify(db: Database) -> None:
     make_shop(db)
     slip(db, "SO-1", [L("P1", 1, "quality")], settle="credit")
-    rows(db, "UPDATE customers SET credit_fen = credit_fen + 500 WHERE phone = :p", p=PHONE)
+    sql(db, "UPDATE customers SET credit_fen = credit_fen + 500 WHERE phone = :p", p=PHONE)
     check = {c.name: c for c in sv.verify(db).checks}["credit"]
     assert not check.ok
     assert f"customer {PHONE}: balance 2300, moves 1800" in check.detail
@@ -594,7 +577,7 @@ def test_close_day_records_the_totals_and_who_closed(db: Database) -> None:
     assert (v.day, v.debit_fen, v.credit_fen, v.entries, v.closed_by, v.closed_at) == (
         "2026-11-20", 19000, 19000, 6, "finance", at)
     assert v.totals == BUSY_TOTALS
-    got = rows(db, "SELECT day, starts_at, ends_at, debit_fen, credit_fen, entries, closed_by,"
+    got = sql(db, "SELECT day, starts_at, ends_at, debit_fen, credit_fen, entries, closed_by,"
                    " totals_json FROM daily_closes")
     assert len(got) == 1
     day, starts, ends, debit, credit, entries, by, totals = got[0]
@@ -686,7 +669,7 @@ def test_a_sale_just_after_local_midnight_posts_on_its_own_day(db: Database) -> 
     make_shop(db)
     sold = local(21, 0, 30)
     sell(db, "SO-7", [sv.SaleLineInput("P1", 1, 2000)], sold)
-    at = scalar(db, "SELECT e.at FROM journal_entries e WHERE e.memo LIKE 'sales %'"
+    at = one(db, "SELECT e.at FROM journal_entries e WHERE e.memo LIKE 'sales %'"
                     " ORDER BY e.id DESC LIMIT 1")
     assert sv.local_day(datetime.fromisoformat(str(at))) == "2026-11-21"
     nov21 = sv.day_totals(db, date(2026, 11, 21)).totals
@@ -702,11 +685,11 @@ def test_tampered_posting_in_a_closed_day_is_named_by_verify(db: Database) -> No
     sv.close_day(db, "finance", DAY, now=local(21, 1))
     assert_verified(db)
     # Raise one purchase on both sides: the journal still balances, the day does not.
-    entry = scalar(db, "SELECT min(id) FROM journal_entries WHERE kind = 'purchase'"
+    entry = one(db, "SELECT min(id) FROM journal_entries WHERE kind = 'purchase'"
                        " AND at >= :s", s=local(20, 0).replace(tzinfo=None).isoformat(" "))
-    rows(db, "UPDATE postings SET debit_fen = debit_fen + 100 WHERE entry_id = :e"
+    sql(db, "UPDATE postings SET debit_fen = debit_fen + 100 WHERE entry_id = :e"
              " AND debit_fen > 0", e=entry)
-    rows(db, "UPDATE postings SET credit_fen = credit_fen + 100 WHERE entry_id = :e"
+    sql(db, "UPDATE postings SET credit_fen = credit_fen + 100 WHERE entry_id = :e"
              " AND credit_fen > 0", e=entry)
     checks = {c.name: c for c in sv.verify(db).checks}
     assert checks["I2 money"].ok
@@ -751,6 +734,6 @@ def test_day_totals_count_exchanges_by_method(db: Database) -> None:
 def test_an_uneven_day_is_not_closed(db: Database) -> None:
     busy_day(db)
     # A posting changed behind the program's back leaves the day uneven: nobody signs it.
-    rows(db, "UPDATE postings SET debit_fen = debit_fen + 1 WHERE id = (SELECT max(id)"
+    sql(db, "UPDATE postings SET debit_fen = debit_fen + 1 WHERE id = (SELECT max(id)"
              " FROM postings WHERE debit_fen > 0)")
     refused(db, "journal_unbalanced", "journal", sv.close_day, "finance", DAY, now=local(21, 1))

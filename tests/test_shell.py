@@ -9,7 +9,8 @@ from typing import ClassVar
 
 import pytest
 from conftest import NOW
-from test_app import APP_SIZE, seed, settle
+from pilot import settle
+from test_app import APP_SIZE, seed
 from textual.app import App, ComposeResult
 from textual.command import CommandInput, CommandList, CommandPalette
 from textual.pilot import Pilot

@@ -224,33 +224,24 @@ def trail_head(db: Database) -> tuple[int, str]:
 # The chain
 # ---------------------------------------------------------------------------------------
 
-_ALTERED = re.compile(r"audit row seq (\d+) \(id (\d+)\) altered")
-_MISSING = re.compile(r"audit seq (\d+) missing or out of order \(found seq (\d+), id (\d+)\)")
-_HEAD = re.compile(r"chain head \(seq (\d+)\) .* last row \(seq (\d+)\)")
-
-
 def verify_trail(db: Database) -> ChainStatus:
-    """`service.verify_chain`, with its verdict parsed into the row it names."""
+    """`service.verify_chain`, as a ChainStatus naming the row it found broken."""
     with db.read() as s:
         check = verify_chain(s)
         total = int(s.exec(select(func.count()).select_from(AuditEvent)).one())
-    return chain_status(check.ok, check.detail, int(check.params.get("count", total)))
+    return chain_status(check.ok, check.detail, int(check.params.get("count", total)),
+                        check.params)
 
 
-def chain_status(ok: bool, detail: str, count: int) -> ChainStatus:
-    """A `verify_chain` result (its ok flag and plain-English detail) as a ChainStatus."""
+def chain_status(ok: bool, detail: str, count: int,
+                 params: dict[str, Any] | None = None) -> ChainStatus:
+    """A `verify_chain` result (ok flag, detail and params) as a ChainStatus."""
+    p = params or {}
     if ok:
         return ChainStatus(True, count, None, None, None, None, detail)
-    if m := _ALTERED.search(detail):
-        seq, row_id = int(m.group(1)), int(m.group(2))
-        return ChainStatus(False, count, "altered", seq, row_id, seq, detail)
-    if m := _MISSING.search(detail):
-        return ChainStatus(False, count, "missing", int(m.group(1)), int(m.group(3)),
-                           int(m.group(2)), detail)
-    if m := _HEAD.search(detail):
-        return ChainStatus(False, count, "head", int(m.group(1)), None, int(m.group(2)),
-                           detail)
-    return ChainStatus(False, count, "other", None, None, None, detail)
+    kind = p.get("problem", "other")
+    return ChainStatus(False, count, kind, p.get("seq"), p.get("id"), p.get("found_seq"),
+                       detail)
 
 
 # ---------------------------------------------------------------------------------------

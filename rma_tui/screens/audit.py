@@ -23,12 +23,11 @@ from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
-from rma_tui.screens import Problem, local_time, problem_from
-from rma_tui.screens.base import DeskScreen
+from rma_tui.screens import local_time
+from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.widgets.audit_timeline import SlipTimelineScreen
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
@@ -69,7 +68,6 @@ class AuditScreen(DeskScreen):
         width: 1fr;
     }
     AuditScreen #audit-message {
-        height: auto;
         padding: 0 2;
         display: none;
     }
@@ -81,20 +79,16 @@ class AuditScreen(DeskScreen):
         display: block;
         color: $text-muted;
     }
+    /* Colours again here: a line that said -info keeps that class, and this rule must
+       outrank it. */
     AuditScreen #audit-message.-error {
         display: block;
         color: $error;
         text-style: bold;
     }
     AuditScreen #audit-pane {
-        border: round $primary;
-        border-title-color: $text;
-        border-title-style: bold;
         height: 1fr;
         margin: 0 1;
-    }
-    AuditScreen #audit-pane:focus-within {
-        border: round $accent;
     }
     AuditScreen #audit-table {
         height: 1fr;
@@ -149,12 +143,8 @@ class AuditScreen(DeskScreen):
             self.focus_seq = focus_seq
             super().__init__()
 
-    class LoadFailed(Message):
+    class LoadFailed(ProblemMessage):
         """A worker could not read the trail."""
-
-        def __init__(self, problem: Problem) -> None:
-            self.problem = problem
-            super().__init__()
 
     class Verified(Message):
         """The chain was checked."""
@@ -181,7 +171,7 @@ class AuditScreen(DeskScreen):
             for input_id, _ in FILTERS:
                 yield Input(id=input_id, max_length=32)
         yield MessageLine(id="audit-message")
-        with Vertical(id="audit-pane"):
+        with Vertical(id="audit-pane", classes="desk-pane"):
             yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="audit-empty")
             # The highlighted event's whole summary: the table's column may cut it, and at
@@ -220,21 +210,17 @@ class AuditScreen(DeskScreen):
                     before: int | None, known_head: tuple[int, str] | None, append: bool,
                     focus_seq: int | None) -> None:
         """Read `limit` rows older than `before` (None: from the newest)."""
-        worker = get_current_worker()
-        try:
-            from rma_tui.reads.audit import audit_trail, trail_head
+        def read() -> Message | None:
+            from rma_tui.reads.audit import audit_trail
 
-            head = trail_head(database)
-            if not append and head == known_head:
-                return
+            # A page more is read whatever the head; the window again only if it moved.
+            head = head_if_changed(database, None if append else known_head)
+            if head is None:
+                return None
             page = audit_trail(database, filt, limit=limit, before=before)
-        except Exception as exc:  # shown on screen; the next refresh tries again
-            if not worker.is_cancelled:
-                self.post_message(self.LoadFailed(problem_from(exc, location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.TrailLoaded(page.rows, page.next_before, head, append,
-                                               focus_seq))
+            return self.TrailLoaded(page.rows, page.next_before, head, append, focus_seq)
+
+        self.post_read(read, self.LoadFailed, location)
 
     def on_audit_screen_trail_loaded(self, message: TrailLoaded) -> None:
         """Show the rows read, keeping the cursor on the event it was on (or `focus_seq`)."""
@@ -337,17 +323,9 @@ class AuditScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="audit-verify")
     def _verify(self, database: Database, location: str) -> None:
-        worker = get_current_worker()
-        try:
-            from rma_tui.reads.audit import verify_trail
+        from rma_tui.reads.audit import verify_trail
 
-            status = verify_trail(database)
-        except Exception as exc:
-            if not worker.is_cancelled:
-                self.post_message(self.LoadFailed(problem_from(exc, location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Verified(status))
+        self.post_read(lambda: self.Verified(verify_trail(database)), self.LoadFailed, location)
 
     def on_audit_screen_verified(self, message: Verified) -> None:
         """Say the verdict; on a broken chain, put the cursor on the row it names (reading

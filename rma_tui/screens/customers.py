@@ -24,12 +24,11 @@ from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import Problem, local_time, problem_from
-from rma_tui.screens.base import DeskScreen
+from rma_tui.screens import local_time
+from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.screens.dialogs import TextPromptDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
@@ -76,12 +75,6 @@ class CustomersScreen(DeskScreen):
     CustomersScreen #cust-left {
         width: 40;
         height: 1fr;
-        border: round $primary;
-        border-title-color: $text;
-        border-title-style: bold;
-    }
-    CustomersScreen #cust-left:focus-within {
-        border: round $accent;
     }
     CustomersScreen #cust-left DataTable {
         height: 1fr;
@@ -103,12 +96,6 @@ class CustomersScreen(DeskScreen):
     CustomersScreen #cust-profile {
         width: 1fr;
         height: 1fr;
-        border: round $primary;
-        border-title-color: $text;
-        border-title-style: bold;
-    }
-    CustomersScreen #cust-profile:focus-within {
-        border: round $accent;
     }
     CustomersScreen #cust-summary {
         height: auto;
@@ -125,17 +112,11 @@ class CustomersScreen(DeskScreen):
         height: 1fr;
     }
     CustomersScreen #cust-message {
-        height: auto;
         padding: 0 1;
         display: none;
     }
-    CustomersScreen #cust-message.-ok {
+    CustomersScreen #cust-message.-ok, CustomersScreen #cust-message.-error {
         display: block;
-        color: $success;
-    }
-    CustomersScreen #cust-message.-error {
-        display: block;
-        color: $error;
     }
     /* 80x24: the list above (short), the profile under it. */
     CustomersScreen.-narrow #cust-body {
@@ -190,12 +171,8 @@ class CustomersScreen(DeskScreen):
             self.at = at
             super().__init__()
 
-    class LoadFailed(Message):
+    class LoadFailed(ProblemMessage):
         """A worker could not read."""
-
-        def __init__(self, problem: Problem) -> None:
-            self.problem = problem
-            super().__init__()
 
     class ActionDone(Message):
         """A follow-up was marked done."""
@@ -204,12 +181,8 @@ class CustomersScreen(DeskScreen):
             self.view = view
             super().__init__()
 
-    class ActionFailed(Message):
+    class ActionFailed(ProblemMessage):
         """The service refused to mark a follow-up done; nothing changed."""
-
-        def __init__(self, problem: Problem) -> None:
-            self.problem = problem
-            super().__init__()
 
     def __init__(self, *, now: datetime | None = None, name: str | None = None,
                  id: str | None = "customers") -> None:  # noqa: A002 - Textual's name
@@ -240,11 +213,11 @@ class CustomersScreen(DeskScreen):
         yield Header()
         yield Input(id="cust-search", max_length=64)
         with Horizontal(id="cust-body"):
-            with Vertical(id="cust-left"):
+            with Vertical(id="cust-left", classes="desk-pane"):
                 yield DataTable(id="cust-results", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="cust-callback", cursor_type="row", zebra_stripes=True)
                 yield Static(id="cust-left-note")
-            with Vertical(id="cust-profile"):
+            with Vertical(id="cust-profile", classes="desk-pane"):
                 yield Static(id="cust-summary")
                 with TabbedContent(id="cust-tabs"):
                     for pane_id, key in TABS.items():
@@ -281,41 +254,25 @@ class CustomersScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="cust-search")
     def _search(self, database: Database, location: str, query: str) -> None:
-        worker = get_current_worker()
-        try:
-            from rma_tui.reads.customers import search_customers
+        from rma_tui.reads.customers import search_customers
 
-            message: Message = self.SearchDone(query, search_customers(
-                database, query, limit=SEARCH_LIMIT + 1))
-        except Exception as exc:  # shown on screen; the next reload tries again
-            message = self.LoadFailed(problem_from(exc, location))
-        if not worker.is_cancelled:
-            self.post_message(message)
+        self.post_read(lambda: self.SearchDone(query, search_customers(
+            database, query, limit=SEARCH_LIMIT + 1)), self.LoadFailed, location)
 
     @work(thread=True, exclusive=True, group="cust-profile")
     def _load_profile(self, database: Database, location: str, phone: str,
                       now: datetime) -> None:
-        worker = get_current_worker()
-        try:
-            from rma_tui.reads.customers import customer_profile
+        from rma_tui.reads.customers import customer_profile
 
-            message: Message = self.ProfileLoaded(customer_profile(database, phone, now=now))
-        except Exception as exc:
-            message = self.LoadFailed(problem_from(exc, location))
-        if not worker.is_cancelled:
-            self.post_message(message)
+        self.post_read(lambda: self.ProfileLoaded(customer_profile(database, phone, now=now)),
+                       self.LoadFailed, location)
 
     @work(thread=True, exclusive=True, group="cust-call-back")
     def _load_call_back(self, database: Database, location: str, now: datetime) -> None:
-        worker = get_current_worker()
-        try:
-            from rma_tui.reads.customers import call_back_list
+        from rma_tui.reads.customers import call_back_list
 
-            message: Message = self.CallBackLoaded(call_back_list(database, now), now)
-        except Exception as exc:
-            message = self.LoadFailed(problem_from(exc, location))
-        if not worker.is_cancelled:
-            self.post_message(message)
+        self.post_read(lambda: self.CallBackLoaded(call_back_list(database, now), now),
+                       self.LoadFailed, location)
 
     def on_customers_screen_search_done(self, message: SearchDone) -> None:
         """Show the customers found; a new search highlights the first and shows it."""
@@ -551,16 +508,11 @@ class CustomersScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="cust-action")
     def _complete(self, database: Database, location: str, actor: str, follow_up_id: int,
                   outcome: str, now: datetime) -> None:
-        worker = get_current_worker()
-        try:
-            from rma_tui import service
+        from rma_tui import service
 
-            message: Message = self.ActionDone(service.complete_follow_up(
-                database, actor, follow_up_id, outcome, now=now))
-        except Exception as exc:  # a refusal or a database error: said, not raised
-            message = self.ActionFailed(problem_from(exc, location))
-        if not worker.is_cancelled:
-            self.post_message(message)
+        # A refusal or a database error: said, not raised.
+        self.post_read(lambda: self.ActionDone(service.complete_follow_up(
+            database, actor, follow_up_id, outcome, now=now)), self.ActionFailed, location)
 
     def on_customers_screen_action_done(self, message: ActionDone) -> None:
         """Say what was done and read again."""

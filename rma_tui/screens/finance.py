@@ -36,7 +36,7 @@ from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import yuan
 from rma_tui.screens import Problem, local_time, problem_from
-from rma_tui.screens.base import DeskScreen
+from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
@@ -95,23 +95,6 @@ class FinanceScreen(DeskScreen):
     balance, the daily close and the income summary."""
 
     DEFAULT_CSS = """
-    FinanceScreen #fin-message {
-        display: none;
-        margin: 1 2;
-        padding: 1 2;
-        border: round $primary;
-        color: $text-muted;
-        height: auto;
-    }
-    FinanceScreen.-message #fin-message {
-        display: block;
-    }
-    FinanceScreen.-message #fin-tabs {
-        display: none;
-    }
-    FinanceScreen #fin-tabs {
-        height: 1fr;
-    }
     FinanceScreen TabPane {
         padding: 0 1;
     }
@@ -137,14 +120,7 @@ class FinanceScreen(DeskScreen):
         height: 1fr;
     }
     FinanceScreen #fin-line {
-        height: auto;
         padding: 0 1;
-    }
-    FinanceScreen #fin-line.-ok {
-        color: $success;
-    }
-    FinanceScreen #fin-line.-error {
-        color: $error;
     }
     """
 
@@ -175,12 +151,8 @@ class FinanceScreen(DeskScreen):
             self.data = data
             super().__init__()
 
-    class LoadFailed(Message):
+    class LoadFailed(ProblemMessage):
         """A worker could not read the tab."""
-
-        def __init__(self, problem: Problem) -> None:
-            self.problem = problem
-            super().__init__()
 
     class DayClosed(Message):
         """The service closed a day."""
@@ -216,8 +188,8 @@ class FinanceScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(i18n.t("fin_loading"), id="fin-message")
-        with TabbedContent(id="fin-tabs"):
+        yield Static(i18n.t("fin_loading"), id="fin-message", classes="desk-message")
+        with TabbedContent(id="fin-tabs", classes="desk-body"):
             for tab, key in TABS.items():
                 with TabPane(i18n.t(key), id=f"fin-{tab}"):
                     yield Static(classes="fin-head", id=f"fin-{tab}-head")
@@ -285,20 +257,11 @@ class FinanceScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="finance-read")
     def _read(self, database: Database, location: str, query: Query,
               known_head: tuple[int, str] | None) -> None:
-        worker = get_current_worker()
-        try:
-            from rma_tui import service
+        def read() -> Message | None:
+            head = head_if_changed(database, known_head)
+            return None if head is None else self.Loaded(query, head, _read_tab(database, query))
 
-            head = service.chain_head(database)
-            if head == known_head:
-                return
-            data = _read_tab(database, query)
-        except Exception as exc:  # shown on screen; the next refresh tries again
-            if not worker.is_cancelled:
-                self.post_message(self.LoadFailed(problem_from(exc, location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Loaded(query, head, data))
+        self.post_read(read, self.LoadFailed, location)
 
     def on_finance_screen_loaded(self, message: Loaded) -> None:
         """Show what was read (if the tab still asks for it)."""

@@ -72,13 +72,7 @@ class InspectionScreen(DeskScreen):
     InspectionScreen #insp-detail {
         width: 1fr;
         height: 1fr;
-        border: round $primary;
-        border-title-color: $text;
-        border-title-style: bold;
         padding: 0 1;
-    }
-    InspectionScreen #insp-detail:focus-within {
-        border: round $accent;
     }
     InspectionScreen #insp-brief {
         height: auto;
@@ -89,17 +83,11 @@ class InspectionScreen(DeskScreen):
         height: auto;
     }
     InspectionScreen #insp-message {
-        height: auto;
         padding: 0 1;
         display: none;
     }
-    InspectionScreen #insp-message.-ok {
+    InspectionScreen #insp-message.-ok, InspectionScreen #insp-message.-error {
         display: block;
-        color: $success;
-    }
-    InspectionScreen #insp-message.-error {
-        display: block;
-        color: $error;
     }
     /* 80x24: everything stacked in one scrolling column; the lists keep a fixed height
        so the detail below them is reached by scrolling, never cut off. */
@@ -178,7 +166,7 @@ class InspectionScreen(DeskScreen):
                                 id="queue-approved")
                 yield SlipQueue("received", "insp_awaiting_grading", "insp_empty_grading",
                                 COLUMNS, id="queue-received")
-            with VerticalScroll(id="insp-detail"):
+            with VerticalScroll(id="insp-detail", classes="desk-pane"):
                 yield Static(id="insp-brief")
                 yield Static(id="insp-hint")
         yield MessageLine(id="insp-message")

@@ -46,12 +46,11 @@ from textual.widgets import (
     TabbedContent,
     TabPane,
 )
-from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
-from rma_tui.screens import Problem, local_time, problem_from
-from rma_tui.screens.base import DeskScreen
+from rma_tui.screens import local_time
+from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
@@ -159,14 +158,9 @@ class ReportsScreen(DeskScreen):
         color: $text-muted;
     }
     ReportsScreen #rep-message {
-        height: auto;
         padding: 0 1;
     }
-    ReportsScreen #rep-message.-ok {
-        color: $success;
-    }
     ReportsScreen #rep-message.-error {
-        color: $error;
         text-style: bold;
     }
     ReportsScreen #rep-progress {
@@ -205,12 +199,8 @@ class ReportsScreen(DeskScreen):
             self.loaded = loaded
             super().__init__()
 
-    class LoadFailed(Message):
+    class LoadFailed(ProblemMessage):
         """A worker could not read a report."""
-
-        def __init__(self, problem: Problem) -> None:
-            self.problem = problem
-            super().__init__()
 
     class ExportDone(Message):
         """The export worker finished: `path` written, or `error` says why nothing was."""
@@ -316,21 +306,17 @@ class ReportsScreen(DeskScreen):
     def _load(self, database: Database, location: str, view: str, params: tuple[Any, ...],
               known_head: tuple[int, str] | None) -> None:
         """Read report `view` with `params`, unless nothing changed since `known_head`."""
-        worker = get_current_worker()
-        try:
+        def read() -> Message | None:
             from rma_tui import service
 
-            head = service.chain_head(database)
-            if head == known_head:
-                return
+            head = head_if_changed(database, known_head)
+            if head is None:
+                return None
             data = self._read(database, view, params)
-            min_sample = service.policy().min_sample
-        except Exception as exc:  # said on screen; the next refresh tries again
-            if not worker.is_cancelled:
-                self.post_message(self.LoadFailed(problem_from(exc, location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.ReportLoaded(view, Loaded(params, head, data, min_sample)))
+            return self.ReportLoaded(view, Loaded(params, head, data,
+                                                  service.policy().min_sample))
+
+        self.post_read(read, self.LoadFailed, location)
 
     def _read(self, database: Database, view: str, params: tuple[Any, ...]) -> Any:
         from rma_tui import reports

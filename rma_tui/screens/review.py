@@ -25,8 +25,8 @@ from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import Problem, local_time, problem_from
-from rma_tui.screens.base import DeskScreen
+from rma_tui.screens import local_time, problem_from
+from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.screens.dialogs import TextPromptDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.slip_view import SlipDetail
@@ -45,32 +45,9 @@ class ReviewScreen(DeskScreen):
     """Slips waiting for review: approve, approve as an exception (owner), or reject."""
 
     DEFAULT_CSS = """
-    ReviewScreen #review-message {
-        display: none;
-        margin: 1 2;
-        padding: 1 2;
-        border: round $primary;
-        color: $text-muted;
-        height: auto;
-    }
-    ReviewScreen.-message #review-message {
-        display: block;
-    }
-    ReviewScreen.-message #review-body {
-        display: none;
-    }
-    ReviewScreen #review-body {
-        height: 1fr;
-    }
     ReviewScreen #review-queue-pane {
-        border: round $primary;
-        border-title-color: $text;
-        border-title-style: bold;
         height: 1fr;
         width: 1fr;
-    }
-    ReviewScreen #review-queue-pane:focus-within {
-        border: round $accent;
     }
     ReviewScreen #review-queue {
         height: 1fr;
@@ -128,12 +105,8 @@ class ReviewScreen(DeskScreen):
             self.slip = slip
             super().__init__()
 
-    class LoadFailed(Message):
+    class LoadFailed(ProblemMessage):
         """A worker could not read the queue or the slip."""
-
-        def __init__(self, problem: Problem) -> None:
-            self.problem = problem
-            super().__init__()
 
     class ActionDone(Message):
         """An approve or reject went through; `text` says what happened."""
@@ -143,12 +116,8 @@ class ReviewScreen(DeskScreen):
             self.text = text
             super().__init__()
 
-    class ActionFailed(Message):
+    class ActionFailed(ProblemMessage):
         """The service refused an approve or reject; nothing changed."""
-
-        def __init__(self, problem: Problem) -> None:
-            self.problem = problem
-            super().__init__()
 
     def __init__(self, *, name: str | None = None, id: str | None = "review") -> None:
         super().__init__(name=name, id=id)
@@ -164,9 +133,9 @@ class ReviewScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(i18n.t("review_loading"), id="review-message")
-        with Horizontal(id="review-body"):
-            with Vertical(id="review-queue-pane"):
+        yield Static(i18n.t("review_loading"), id="review-message", classes="desk-message")
+        with Horizontal(id="review-body", classes="desk-body"):
+            with Vertical(id="review-queue-pane", classes="desk-pane"):
                 yield DataTable(id="review-queue", cursor_type="row", zebra_stripes=True)
                 yield Static(id="review-empty")
             yield SlipDetail(id="review-detail")
@@ -201,44 +170,33 @@ class ReviewScreen(DeskScreen):
     def _read_queue(self, database: Database, location: str, want: int,
                     known_head: tuple[int, str] | None, offset: int | None = None) -> None:
         """Read rows [0, want) again, or (with `offset`) one page from `offset`."""
-        worker = get_current_worker()
-        try:
+
+        def read() -> Message | None:
             from rma_tui import service
 
             # The head first: a change after this read shows a new head next time.
             head = service.chain_head(database)
-            if offset is None and head == known_head:
-                return
-            if offset is not None and head != known_head:
+            start, limit = offset, PAGE
+            if start is None and head == known_head:
+                return None
+            if start is not None and head != known_head:
                 # Rows moved since the loaded ones were read, so offsets no longer line up:
                 # read the loaded window and the next page in one go instead.
-                want, offset = offset + PAGE, None
-            if offset is None:
-                rows = service.review_queue(database, limit=want + 1, offset=0)
-                more, rows = len(rows) > want, rows[:want]
-            else:
-                rows = service.review_queue(database, limit=PAGE + 1, offset=offset)
-                more, rows = len(rows) > PAGE, rows[:PAGE]
-        except Exception as exc:  # shown on screen; the next refresh tries again
-            if not worker.is_cancelled:
-                self.post_message(self.LoadFailed(problem_from(exc, location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.QueueLoaded(rows, more, head, append=offset is not None))
+                limit, start = start + PAGE, None
+            elif start is None:
+                limit = want
+            rows = service.review_queue(database, limit=limit + 1, offset=start or 0)
+            return self.QueueLoaded(rows[:limit], len(rows) > limit, head,
+                                    append=start is not None)
+
+        self.post_read(read, self.LoadFailed, location)
 
     @work(thread=True, exclusive=True, group="review-detail")
     def _read_detail(self, database: Database, location: str, number: str) -> None:
-        worker = get_current_worker()
-        try:
-            from rma_tui import service
+        from rma_tui import service
 
-            slip = service.get_slip(database, number)
-        except Exception as exc:
-            if not worker.is_cancelled:
-                self.post_message(self.LoadFailed(problem_from(exc, location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.DetailLoaded(slip))
+        self.post_read(lambda: self.DetailLoaded(service.get_slip(database, number)),
+                       self.LoadFailed, location)
 
     def on_review_screen_queue_loaded(self, message: QueueLoaded) -> None:
         """Show the rows read, keeping the cursor on the slip it was on."""

@@ -94,13 +94,7 @@ class SettlementScreen(DeskScreen):
     SettlementScreen #settle-detail {
         width: 1fr;
         height: 1fr;
-        border: round $primary;
-        border-title-color: $text;
-        border-title-style: bold;
         padding: 0 1;
-    }
-    SettlementScreen #settle-detail:focus-within {
-        border: round $accent;
     }
     SettlementScreen #settle-brief, SettlementScreen #settle-amount,
     SettlementScreen #settle-stock {
@@ -131,17 +125,11 @@ class SettlementScreen(DeskScreen):
         height: auto;
     }
     SettlementScreen #settle-message {
-        height: auto;
         padding: 0 1;
         display: none;
     }
-    SettlementScreen #settle-message.-ok {
+    SettlementScreen #settle-message.-ok, SettlementScreen #settle-message.-error {
         display: block;
-        color: $success;
-    }
-    SettlementScreen #settle-message.-error {
-        display: block;
-        color: $error;
     }
     /* 80x24: the list above, the detail below, the whole column scrolls. */
     SettlementScreen.-narrow #settle-body {
@@ -215,7 +203,7 @@ class SettlementScreen(DeskScreen):
         with Vertical(id="settle-body"):
             yield SlipQueue("inspected", "settle_list", "settle_empty", COLUMNS,
                             id="settle-queue")
-            with VerticalScroll(id="settle-detail"):
+            with VerticalScroll(id="settle-detail", classes="desk-pane"):
                 yield Static(id="settle-brief")
                 yield Static(id="settle-amount")
                 yield Static(id="settle-stock")

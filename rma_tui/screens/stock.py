@@ -22,12 +22,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.money import parse_yuan
-from rma_tui.screens import Problem, local_time, problem_from
-from rma_tui.screens.base import DeskScreen
+from rma_tui.screens import local_time
+from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.stock_form import FormField, StockFormDialog, whole_number
@@ -46,23 +45,6 @@ class StockScreen(DeskScreen):
     """Stock per product, with filters, the ledger and the warehouse's writes."""
 
     DEFAULT_CSS = """
-    StockScreen #stock-message {
-        display: none;
-        margin: 1 2;
-        padding: 1 2;
-        border: round $primary;
-        color: $text-muted;
-        height: auto;
-    }
-    StockScreen.-message #stock-message {
-        display: block;
-    }
-    StockScreen.-message #stock-body {
-        display: none;
-    }
-    StockScreen #stock-body {
-        height: 1fr;
-    }
     StockScreen #stock-bar {
         height: 3;
         margin: 0 1;
@@ -80,14 +62,8 @@ class StockScreen(DeskScreen):
         text-style: bold;
     }
     StockScreen .stock-pane {
-        border: round $primary;
-        border-title-color: $text;
-        border-title-style: bold;
         height: 1fr;
         margin: 0 1;
-    }
-    StockScreen .stock-pane:focus-within {
-        border: round $accent;
     }
     StockScreen .stock-pane DataTable {
         height: 1fr;
@@ -110,14 +86,7 @@ class StockScreen(DeskScreen):
         display: block;
     }
     StockScreen #stock-said {
-        height: auto;
         margin: 0 2;
-    }
-    StockScreen #stock-said.-ok {
-        color: $success;
-    }
-    StockScreen #stock-said.-error {
-        color: $error;
     }
     """
 
@@ -173,12 +142,8 @@ class StockScreen(DeskScreen):
             self.append = append
             super().__init__()
 
-    class LoadFailed(Message):
+    class LoadFailed(ProblemMessage):
         """A worker could not read."""
-
-        def __init__(self, problem: Problem) -> None:
-            self.problem = problem
-            super().__init__()
 
     def __init__(self, *, name: str | None = None, id: str | None = "stock") -> None:
         super().__init__(name=name, id=id)
@@ -199,15 +164,15 @@ class StockScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(i18n.t("stock_loading"), id="stock-message")
-        with Vertical(id="stock-body"):
+        yield Static(i18n.t("stock_loading"), id="stock-message", classes="desk-message")
+        with Vertical(id="stock-body", classes="desk-body"):
             with Horizontal(id="stock-bar"):
                 yield Input(id="stock-search", max_length=100)
                 yield Static("", id="stock-filters")
-            with Vertical(id="stock-list-pane", classes="stock-pane"):
+            with Vertical(id="stock-list-pane", classes="stock-pane desk-pane"):
                 yield DataTable(id="stock-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="stock-empty", classes="stock-empty")
-            with Vertical(id="stock-ledger-pane", classes="stock-pane"):
+            with Vertical(id="stock-ledger-pane", classes="stock-pane desk-pane"):
                 yield DataTable(id="stock-ledger", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="stock-ledger-empty", classes="stock-empty")
             yield MessageLine(id="stock-said")
@@ -243,37 +208,27 @@ class StockScreen(DeskScreen):
     def _read_items(self, database: Database, location: str, filters: tuple[str, bool, bool],
                     want: int, offset: int | None) -> None:
         """Rows [0, want) again, or (with `offset`) one page from `offset`."""
-        worker = get_current_worker()
-        try:
+
+        def read() -> Message:
             from rma_tui.reads import stock as reads
 
             query, low, defective = filters
-            start = offset or 0
             rows = reads.stock_items(database, query, low_only=low, defective_only=defective,
-                                     limit=want + 1, offset=start)
-        except Exception as exc:  # shown on screen; the next refresh tries again
-            if not worker.is_cancelled:
-                self.post_message(self.LoadFailed(problem_from(exc, location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.ItemsLoaded(rows[:want], len(rows) > want,
-                                               offset is not None, filters))
+                                     limit=want + 1, offset=offset or 0)
+            return self.ItemsLoaded(rows[:want], len(rows) > want, offset is not None, filters)
+
+        self.post_read(read, self.LoadFailed, location)
 
     @work(thread=True, exclusive=True, group="stock-ledger")
     def _read_ledger(self, database: Database, location: str, sku: str, want: int,
                      offset: int | None) -> None:
-        worker = get_current_worker()
-        try:
+        def read() -> Message:
             from rma_tui.reads import stock as reads
 
             rows = reads.ledger(database, sku, limit=want + 1, offset=offset or 0)
-        except Exception as exc:
-            if not worker.is_cancelled:
-                self.post_message(self.LoadFailed(problem_from(exc, location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.LedgerLoaded(sku, rows[:want], len(rows) > want,
-                                                offset is not None))
+            return self.LedgerLoaded(sku, rows[:want], len(rows) > want, offset is not None)
+
+        self.post_read(read, self.LoadFailed, location)
 
     def on_stock_screen_items_loaded(self, message: ItemsLoaded) -> None:
         """Show the rows read, keeping the cursor on the same product."""
@@ -421,14 +376,20 @@ class StockScreen(DeskScreen):
             return None
         return app.database, user.name, item
 
-    def _open_form(self, title_key: str, item: StockItem, fields: list[FormField],
-                   submit: Callable[[dict[str, str]], Said]) -> None:
-        """Open a write dialog; `submit` (run in the dialog's worker) calls the service and
-        gives the success message as (i18n key, params)."""
+    def _write(self, form: str) -> None:
+        """Open write dialog `form` (a key of `FORMS`) on the highlighted product, when the
+        user may write stock. The dialog's worker runs the form's submit, which calls the
+        service and gives the success message as (i18n key, params)."""
+        ready = self._writer()
+        if ready is None:
+            return
+        database, actor, item = ready
+        fields, submit = FORMS[form]
         info = i18n.t("stock_levels", sellable=item.sellable, defective=item.defective,
                       reorder_point=item.reorder_point)
-        dialog = StockFormDialog(i18n.t(title_key, sku=item.sku, name=item.name), fields,
-                                 submit, info=info)
+        dialog = StockFormDialog(i18n.t(f"stock_{form}_title", sku=item.sku, name=item.name),
+                                 fields(item), lambda v: submit(database, actor, item, v),
+                                 info=info)
 
         def finished(result: object) -> None:
             if not isinstance(result, tuple):
@@ -444,127 +405,27 @@ class StockScreen(DeskScreen):
 
     def action_purchase(self) -> None:
         """Goods received from the supplier (进货): quantity, unit cost (optional), note."""
-        ready = self._writer()
-        if ready is None:
-            return
-        database, actor, item = ready
-        from rma_tui import service
-
-        def submit(v: dict[str, str]) -> Said:
-            qty = whole_number(v["qty"], "qty")
-            cost = parse_yuan(v["unit_cost"], "unit_cost") if v["unit_cost"].strip() else None
-            row = service.receive_purchase(database, actor, item.sku, qty, unit_cost_fen=cost,
-                                           note=v["note"].strip())
-            return "stock_done_purchase", {"sku": row.sku, "qty": qty, "sellable": row.sellable}
-
-        self._open_form("stock_purchase_title", item, [
-            FormField("qty", i18n.t("stock_field_qty"), max_length=9),
-            FormField("unit_cost", i18n.t("stock_field_unit_cost"), max_length=16,
-                      placeholder=i18n.t("stock_unit_cost_hint", cost_fen=item.unit_cost_fen)),
-            FormField("note", i18n.t("stock_field_note"), max_length=200),
-        ], submit)
+        self._write("purchase")
 
     def action_adjust(self) -> None:
         """A counted correction (盘点调整): location, signed change, reason (required)."""
-        ready = self._writer()
-        if ready is None:
-            return
-        database, actor, item = ready
-        from rma_tui import service
-
-        def submit(v: dict[str, str]) -> Said:
-            delta = whole_number(v["qty"], "qty", signed=True)
-            reason = v["reason"].strip()
-            row = service.adjust_stock(database, actor, item.sku, v["location"], delta, reason)
-            return "stock_done_adjust", {"sku": row.sku, "location": v["location"],
-                                         "delta": f"{delta:+d}", "reason": reason,
-                                         "sellable": row.sellable, "defective": row.defective}
-
-        choices = tuple((loc, i18n.label("location", loc)) for loc in service.ADJUST_LOCATIONS)
-        self._open_form("stock_adjust_title", item, [
-            FormField("location", i18n.t("stock_field_location"), choices=choices),
-            FormField("qty", i18n.t("stock_field_delta"), max_length=9,
-                      placeholder=i18n.t("stock_delta_hint")),
-            FormField("reason", i18n.t("stock_field_reason"), max_length=200,
-                      placeholder=i18n.t("stock_reason_hint")),
-        ], submit)
+        self._write("adjust")
 
     def action_reorder(self) -> None:
         """Set the reorder point (补货点): at or under it the product is low."""
-        ready = self._writer()
-        if ready is None:
-            return
-        database, actor, item = ready
-        from rma_tui import service
-
-        def submit(v: dict[str, str]) -> Said:
-            point = whole_number(v["reorder_point"], "reorder_point")
-            row = service.set_reorder_point(database, actor, item.sku, point)
-            return "stock_done_reorder", {"sku": row.sku, "reorder_point": row.reorder_point,
-                                          "sellable": row.sellable}
-
-        self._open_form("stock_reorder_title", item, [
-            FormField("reorder_point", i18n.t("stock_field_reorder"),
-                      value=str(item.reorder_point), max_length=9),
-        ], submit)
+        self._write("reorder")
 
     def action_repair(self) -> None:
         """Defective units repaired and back on the shelf (修复)."""
-        self._dispose("repair")
+        self._write("repair")
 
     def action_scrap(self) -> None:
         """Defective units written off (报废)."""
-        self._dispose("scrap")
-
-    def _dispose(self, action: str) -> None:
-        ready = self._writer()
-        if ready is None:
-            return
-        database, actor, item = ready
-        from rma_tui import service
-
-        def submit(v: dict[str, str]) -> Said:
-            qty = whole_number(v["qty"], "qty")
-            row = service.dispose_defective(database, actor, item.sku, qty, action,
-                                            note=v["note"].strip())
-            return f"stock_done_{action}", {"sku": row.sku, "qty": qty,
-                                            "sellable": row.sellable,
-                                            "defective": row.defective}
-
-        self._open_form(f"stock_{action}_title", item, [
-            FormField("qty", i18n.t("stock_field_qty"), value=str(item.defective or ""),
-                      max_length=9),
-            FormField("note", i18n.t("stock_field_note"), max_length=200),
-        ], submit)
+        self._write("scrap")
 
     def action_supplier_return(self) -> None:
         """Defective units back to the supplier (退供应商): a GT- slip with expected credit."""
-        ready = self._writer()
-        if ready is None:
-            return
-        database, actor, item = ready
-        from rma_tui import service
-
-        def submit(v: dict[str, str]) -> Said:
-            qty = whole_number(v["qty"], "qty")
-            credit = (parse_yuan(v["credit"], "expected_credit") if v["credit"].strip()
-                      else None)
-            r = service.return_to_supplier(database, actor, item.sku, qty,
-                                           supplier=v["supplier"].strip(),
-                                           expected_credit_fen=credit, note=v["note"].strip())
-            return "stock_done_return", {"number": r.number, "sku": r.sku, "qty": r.qty,
-                                         "supplier": r.supplier,
-                                         "credit_fen": r.expected_credit_fen}
-
-        self._open_form("stock_return_title", item, [
-            FormField("qty", i18n.t("stock_field_qty"), value=str(item.defective or ""),
-                      max_length=9),
-            FormField("supplier", i18n.t("stock_field_supplier"), value=item.supplier,
-                      max_length=200),
-            FormField("credit", i18n.t("stock_field_credit"), max_length=16,
-                      placeholder=i18n.t("stock_credit_hint"), aliases=("expected_credit",)),
-            FormField("note", i18n.t("stock_field_note"), max_length=200),
-        ], submit)
+        self._write("return")
 
     def action_suppliers(self) -> None:
         """Supplier returns per supplier (anyone may look)."""
@@ -679,3 +540,117 @@ class StockScreen(DeskScreen):
         pane.set_class(self._ledger_loaded and not self.ledger_rows, "-empty")
         if self.ledger_rows:
             table.move_cursor(row=min(row, len(self.ledger_rows) - 1), animate=False)
+
+
+# -- the write dialogs: each form's fields and its submit (run in the dialog's worker) -----
+
+Submit = Callable[["Database", str, "StockItem", dict[str, str]], Said]
+
+
+def _qty_fields(item: StockItem) -> list[FormField]:
+    """Quantity (all defective units by default) and a note: repair and scrap."""
+    return [FormField("qty", i18n.t("stock_field_qty"), value=str(item.defective or ""),
+                      max_length=9),
+            FormField("note", i18n.t("stock_field_note"), max_length=200)]
+
+
+def _purchase_fields(item: StockItem) -> list[FormField]:
+    return [FormField("qty", i18n.t("stock_field_qty"), max_length=9),
+            FormField("unit_cost", i18n.t("stock_field_unit_cost"), max_length=16,
+                      placeholder=i18n.t("stock_unit_cost_hint", cost_fen=item.unit_cost_fen)),
+            FormField("note", i18n.t("stock_field_note"), max_length=200)]
+
+
+def _purchase(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+    from rma_tui import service
+
+    qty = whole_number(v["qty"], "qty")
+    cost = parse_yuan(v["unit_cost"], "unit_cost") if v["unit_cost"].strip() else None
+    row = service.receive_purchase(database, actor, item.sku, qty, unit_cost_fen=cost,
+                                   note=v["note"].strip())
+    return "stock_done_purchase", {"sku": row.sku, "qty": qty, "sellable": row.sellable}
+
+
+def _adjust_fields(item: StockItem) -> list[FormField]:
+    from rma_tui import service  # loaded with the session by now
+
+    choices = tuple((loc, i18n.label("location", loc)) for loc in service.ADJUST_LOCATIONS)
+    return [FormField("location", i18n.t("stock_field_location"), choices=choices),
+            FormField("qty", i18n.t("stock_field_delta"), max_length=9,
+                      placeholder=i18n.t("stock_delta_hint")),
+            FormField("reason", i18n.t("stock_field_reason"), max_length=200,
+                      placeholder=i18n.t("stock_reason_hint"))]
+
+
+def _adjust(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+    from rma_tui import service
+
+    delta = whole_number(v["qty"], "qty", signed=True)
+    reason = v["reason"].strip()
+    row = service.adjust_stock(database, actor, item.sku, v["location"], delta, reason)
+    return "stock_done_adjust", {"sku": row.sku, "location": v["location"],
+                                 "delta": f"{delta:+d}", "reason": reason,
+                                 "sellable": row.sellable, "defective": row.defective}
+
+
+def _reorder_fields(item: StockItem) -> list[FormField]:
+    return [FormField("reorder_point", i18n.t("stock_field_reorder"),
+                      value=str(item.reorder_point), max_length=9)]
+
+
+def _reorder(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+    from rma_tui import service
+
+    point = whole_number(v["reorder_point"], "reorder_point")
+    row = service.set_reorder_point(database, actor, item.sku, point)
+    return "stock_done_reorder", {"sku": row.sku, "reorder_point": row.reorder_point,
+                                  "sellable": row.sellable}
+
+
+def _dispose(action: str) -> Submit:
+    """Repair or scrap defective units."""
+
+    def submit(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+        from rma_tui import service
+
+        qty = whole_number(v["qty"], "qty")
+        row = service.dispose_defective(database, actor, item.sku, qty, action,
+                                        note=v["note"].strip())
+        return f"stock_done_{action}", {"sku": row.sku, "qty": qty, "sellable": row.sellable,
+                                        "defective": row.defective}
+
+    return submit
+
+
+def _return_fields(item: StockItem) -> list[FormField]:
+    qty, note = _qty_fields(item)
+    return [qty,
+            FormField("supplier", i18n.t("stock_field_supplier"), value=item.supplier,
+                      max_length=200),
+            FormField("credit", i18n.t("stock_field_credit"), max_length=16,
+                      placeholder=i18n.t("stock_credit_hint"), aliases=("expected_credit",)),
+            note]
+
+
+def _return(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+    from rma_tui import service
+
+    qty = whole_number(v["qty"], "qty")
+    credit = parse_yuan(v["credit"], "expected_credit") if v["credit"].strip() else None
+    r = service.return_to_supplier(database, actor, item.sku, qty,
+                                   supplier=v["supplier"].strip(),
+                                   expected_credit_fen=credit, note=v["note"].strip())
+    return "stock_done_return", {"number": r.number, "sku": r.sku, "qty": r.qty,
+                                 "supplier": r.supplier, "credit_fen": r.expected_credit_fen}
+
+
+# Write dialog -> (its fields for the highlighted product, its submit). The dialog's title
+# is the i18n key `stock_<form>_title`.
+FORMS: dict[str, tuple[Callable[[StockItem], list[FormField]], Submit]] = {
+    "purchase": (_purchase_fields, _purchase),
+    "adjust": (_adjust_fields, _adjust),
+    "reorder": (_reorder_fields, _reorder),
+    "repair": (_qty_fields, _dispose("repair")),
+    "scrap": (_qty_fields, _dispose("scrap")),
+    "return": (_return_fields, _return),
+}

@@ -17,6 +17,18 @@ class MessageLine(Static):
     """Shows a success (an i18n key and its parameters) or an error (a DomainError or a
     Problem), styled `-ok` / `-error`; `relabel()` redraws it after a language switch."""
 
+    DEFAULT_CSS = """
+    MessageLine {
+        height: auto;
+    }
+    MessageLine.-ok {
+        color: $success;
+    }
+    MessageLine.-error {
+        color: $error;
+    }
+    """
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self._message: tuple[str, str, dict[str, object]] | None = None
