@@ -84,6 +84,30 @@ def _export(fmt: ReportFormat, out_file: Path | None, columns: list[Any],
     return True
 
 
+def _export_sections(fmt: ReportFormat, out_file: Path | None, report: Any) -> None:
+    """Write the compliance report's sections as csv / xlsx (csv to stdout without --out)."""
+    from rma_tui.errors import DomainError
+    from rma_tui.export import write_sections
+
+    # The same sections the reports screen exports (imported here: it is a widgets module,
+    # and the CLI loads the UI only when it needs it).
+    from rma_tui.report_tables import compliance_tables
+
+    sections = compliance_tables(report)
+    if out_file is None:
+        if fmt is ReportFormat.xlsx:
+            raise DomainError("required", field="--out")
+        import sys
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_sections(Path(tmp) / "r.csv", sections, "csv")
+            sys.stdout.write(path.read_text(encoding="utf-8-sig"))
+        return
+    write_sections(out_file, sections, fmt.value)
+    _note(t("cli_report_written", path=str(out_file)))
+
+
 @report_app.command("problems")
 @handled
 def report_problems(
@@ -199,16 +223,35 @@ def report_compliance(
     ctx: typer.Context,
     since: Since = None,
     until: Until = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (= --format json).")
+                       ] = False,
+    fmt: Format = ReportFormat.table,
+    out_file: OutFile = None,
 ) -> None:
     """Compliance (合规): policy exceptions and who overrode them, late slips, rejections
-    with reasons, time in each state against the policy's targets."""
+    with reasons, time in each state against the policy's targets.
+
+    `--format xlsx --out FILE` writes one sheet per section; `--format csv` writes the
+    sections one after another in one file (or to the screen without `--out`), each under
+    a row with its title and its header row."""
     from rma_tui.compliance import compliance_report
 
     r = compliance_report(_open(ctx), parse_date(since, "--since"),
                           parse_date(until, "--until"))
     if as_json:
-        print_json(r.as_dict())
+        fmt = ReportFormat.json
+    if fmt is ReportFormat.json:
+        if out_file is None:
+            print_json(r.as_dict())
+            return
+        import json
+
+        out_file.write_text(json.dumps(r.as_dict(), ensure_ascii=False, indent=2, default=str)
+                            + "\n", encoding="utf-8")
+        _note(t("cli_report_written", path=str(out_file)))
+        return
+    if fmt is not ReportFormat.table:
+        _export_sections(fmt, out_file, r)
         return
     con = out()
     con.print(t("report_compliance_head", slips=r.slips, exceptions=len(r.exceptions),

@@ -952,6 +952,7 @@ _UI: dict[str, tuple[str, str]] = {
     "report_compliance_rejected": ("驳回的单据", "Rejected slips"),
     "report_compliance_states": ("各状态时效", "Time in each state"),
     "report_compliance_overdue": ("当前超时的单据", "Slips over target now"),
+    "report_compliance_late_title": ("逾期单据", "Late slips"),
     "cli_more_rows": ("可能还有更多，下一页加 --offset {offset}",
                       "There may be more: next page with --offset {offset}"),
     "cli_purchased": ("已进货 {sku} × {qty}，现可售 {sellable}",
@@ -1418,9 +1419,12 @@ _REPORTS_UI: dict[str, tuple[str, str]] = {
     "rep_export_is_dir": ("{path} 是文件夹，请写上文件名", "{path} is a folder: give a file name"),
     "rep_exporting": ("正在导出 {rows} 行到 {path}…", "Exporting {rows} rows to {path}…"),
     "rep_export_failed": ("导出失败，未留下文件：{error}", "Export failed, no file left: {error}"),
-    "rep_export_none": ("合规报告请用 rma report compliance --json 导出",
-                        "Export the compliance report with: rma report compliance --json"),
     "rep_export_nothing": ("还没有可导出的数据", "Nothing to export yet"),
+    "rep_export_sections": ("合规报告分节导出：XLSX 每节一张工作表，CSV 各节依次排列"
+                            "（命令行同样：rma report compliance --format xlsx --out 文件）",
+                            "The compliance report exports by section: one sheet each in "
+                            "XLSX, one after another in CSV (CLI: rma report compliance "
+                            "--format xlsx --out FILE)"),
     "rep_export_busy": ("上一次导出尚未完成", "The last export is still running"),
     "rep_none": ("无", "none"),
     "rep_export_overwrite": ("{path} 已存在，要覆盖吗？", "{path} already exists: replace it?"),

@@ -30,14 +30,19 @@ Over target now (by when the stay began): C1 received 99.0 h, C4 submitted 72.5 
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
 from cli_helpers import rma_on
 from conftest import make_shop
 
+from rma_tui import i18n
 from rma_tui import service as sv
 from rma_tui.compliance import (
     ComplianceReport,
@@ -216,3 +221,149 @@ def test_cli_table(db: Database, cshop: dict[str, str]) -> None:
     assert "boss2" in text and "老客户" in text and "包装已拆" in text
     zh = rma(db, "report", "compliance").stdout
     assert n["C2"] in zh and "补录" in zh
+
+
+# --- export: XLSX (one sheet per section) and CSV (sections one after another) ---------------
+# Shared with the reports screen's export test (tests/test_screen_reports.py).
+
+
+def compliance_expected(r: ComplianceReport) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """Each section of `r` (title, header row, rows) as openpyxl reads the XLSX back: times
+    local and naive, hours as floats, rules and states by their labels."""
+    t = i18n.t
+
+    def local(dt: datetime) -> datetime:
+        return dt.astimezone().replace(tzinfo=None, microsecond=0)
+
+    return [
+        (t("report_compliance_exceptions"),
+         [t("col_number"), t("col_created_by"), t("col_created_at"), t("col_override_by"),
+          t("col_failed_rules"), t("col_reason")],
+         [[e.number, e.created_by, local(e.created_at), e.override_by,
+           ", ".join(i18n.label("rule", x) for x in e.failed_rules), e.reason]
+          for e in r.exceptions]),
+        (t("report_compliance_late_title"), [t("col_number")], [[n] for n in r.late]),
+        (t("report_compliance_rejected"),
+         [t("col_number"), t("col_created_by"), t("col_rejected_by"), t("col_time"),
+          t("col_reason")],
+         [[x.number, x.created_by, x.rejected_by, local(x.rejected_at), x.reason]
+          for x in r.rejected]),
+        (t("report_compliance_states"),
+         [t("col_status"), t("col_target_hours"), t("col_stays"), t("col_over_target"),
+          t("col_longest_hours")],
+         [[i18n.label("status", s.state), s.target_hours, s.stays, s.over_target,
+           s.longest_hours] for s in r.states]),
+        (t("report_compliance_overdue"),
+         [t("col_number"), t("col_status"), t("col_since"), t("col_hours"),
+          t("col_target_hours")],
+         [[o.number, i18n.label("status", o.state), local(o.since), o.hours, o.target_hours]
+          for o in r.overdue]),
+    ]
+
+
+def as_csv(sections: list[tuple[str, list[str], list[list[Any]]]]
+           ) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The same sections as the CSV holds them (times to the minute, hours 1 decimal)."""
+    def text(v: Any) -> str:
+        if isinstance(v, datetime):
+            return v.strftime("%Y-%m-%d %H:%M")
+        if isinstance(v, float):
+            return f"{v:.1f}"
+        return "" if v is None else str(v)
+
+    return [(title, head, [[text(v) for v in row] for row in rows])
+            for title, head, rows in sections]
+
+
+def read_csv_sections(path: Path) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Split a sections CSV at its empty rows: title row, header row, rows."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        lines = list(csv.reader(fh))
+    blocks: list[list[list[str]]] = [[]]
+    for line in lines:
+        if line:
+            blocks[-1].append(line)
+        else:
+            blocks.append([])
+    for b in blocks:
+        assert len(b[0]) == 1, b  # the title row holds the title alone
+    return [(b[0][0], b[1], b[2:]) for b in blocks]
+
+
+def read_xlsx_sections(path: Path) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """Each sheet: its name, header row and rows."""
+    wb = openpyxl.load_workbook(path)
+    out = []
+    for ws in wb:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        out.append((ws.title, rows[0], rows[1:]))
+    return out
+
+
+@pytest.fixture
+def cli_now(monkeypatch: pytest.MonkeyPatch, cpolicy: Policy) -> None:
+    """`rma report compliance` reads the report at NOW (the real clock moves the open
+    stays), with the fixture's policy."""
+    from rma_tui import compliance
+
+    real = compliance.compliance_report
+
+    def at_now(db: Database, since: date | None = None, until: date | None = None,
+               **_: Any) -> ComplianceReport:
+        return real(db, since, until, now=NOW, policy=cpolicy)
+
+    monkeypatch.setattr(compliance, "compliance_report", at_now)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cli_xlsx_and_csv_read_back(db: Database, cshop: dict[str, str], cpolicy: Policy,
+                                    cli_now: None, tmp_path: Path, lang: str) -> None:
+    n = cshop
+    xlsx, csv_file = tmp_path / "c.xlsx", tmp_path / "c.csv"
+    rma(db, "--lang", lang, "report", "compliance", "--format", "xlsx", "--out", str(xlsx))
+    rma(db, "--lang", lang, "report", "compliance", "--format", "csv", "--out", str(csv_file))
+    i18n.set_lang(lang)
+    want = compliance_expected(compliance_report(db, now=NOW, policy=cpolicy))
+    got = read_xlsx_sections(xlsx)
+    assert [s[0] for s in got] == [s[0] for s in want]  # one sheet per section, in order
+    assert got == want
+    assert read_csv_sections(csv_file) == as_csv(want)
+    # The hand-worked figures, as written (Shanghai time).
+    sheets = {title: rows for title, _, rows in got}
+    assert sheets[i18n.t("report_compliance_late_title")] == [[n["C2"]], [n["C4"]]]
+    assert sheets[i18n.t("report_compliance_rejected")] == [
+        [n["C3"], "clerk2", "owner", datetime(2026, 11, 20, 20, 30), "包装已拆"]]
+    assert sheets[i18n.t("report_compliance_states")] == [
+        [i18n.label("status", "submitted"), 24, 5, 1, 72.5],
+        [i18n.label("status", "approved"), 72, 3, 0, 48.0],
+        [i18n.label("status", "received"), 24, 1, 1, 99.0]]
+    assert [r[:2] + r[3:] for r in sheets[i18n.t("report_compliance_overdue")]] == [
+        [n["C1"], i18n.label("status", "received"), 99.0, 24],
+        [n["C4"], i18n.label("status", "submitted"), 72.5, 24]]
+    assert sheets[i18n.t("report_compliance_exceptions")][1][4] == i18n.label(
+        "rule", "original_sale")
+
+
+def test_cli_formats_csv_stdout_json_out_and_xlsx_needs_out(
+        db: Database, cshop: dict[str, str], cpolicy: Policy, cli_now: None,
+        tmp_path: Path) -> None:
+    # CSV without --out: to stdout, the same sections.
+    text = rma(db, "report", "compliance", "--format", "csv",
+               "--since", "2026-11-21", "--until", "2026-11-30").stdout
+    (tmp_path / "s.csv").write_text(text, encoding="utf-8-sig")
+    i18n.set_lang("zh")
+    want = compliance_expected(compliance_report(db, date(2026, 11, 21), date(2026, 11, 30),
+                                                 now=NOW, policy=cpolicy))
+    assert read_csv_sections(tmp_path / "s.csv") == as_csv(want)
+    assert want[2][2] == []  # no rejections in this period: title and header only
+    # --format json --out writes what --json prints.
+    rma(db, "report", "compliance", "--format", "json", "--out", str(tmp_path / "c.json"))
+    printed = json.loads(rma(db, "report", "compliance", "--json").stdout)
+    assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8")) == printed
+    assert printed["slips"] == 5
+    # XLSX cannot go to the terminal.
+    result = rma(db, "report", "compliance", "--format", "xlsx", code=1)
+    assert "--out" in result.output
+    assert list(tmp_path.glob("*.xlsx")) == []

@@ -98,3 +98,80 @@ def test_progress_ends_with_total(tmp_path, monkeypatch, fmt: str) -> None:
     calls.clear()
     write_table(tmp_path / f"q.{fmt}", COLUMNS, [], progress=lambda d, t: calls.append((d, t)))
     assert calls == [(0, 0)]
+
+
+# -- several sections: `write_sections` (the compliance report) ------------------------------
+
+
+class _Section:
+    """A titled table, as `write_sections` takes it."""
+
+    def __init__(self, title: str, columns: list[Column], rows: list[list[object]]) -> None:
+        self.title, self.columns, self.rows = title, columns, rows
+
+
+def _sections() -> list[_Section]:
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 11, 20, 4, 30, 15, 999, tzinfo=UTC)  # 12:30:15 in Shanghai
+    return [
+        _Section("例外: [特批]", [Column("单号"), Column("时间", "time"), Column("退款", "money")],
+                 [["TH-1", at, 1250], ["TH-2", None, 0]]),
+        _Section("空的", [Column("单号")], []),
+        _Section("时效", [Column("状态"), Column("次数", "int"), Column("最长（小时）", "hours")],
+                 [["已提交", 5, 72.5], ["已收货", 1, 99.0]]),
+        _Section("时效", [Column("单号")], [["TH-3"]]),  # the same title twice
+    ]
+
+
+def test_sections_csv_one_file_title_header_blank_between(tmp_path,
+                                                          shanghai_time_and_chinese) -> None:
+    path = export.write_sections(tmp_path / "c.csv", _sections())
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        got = list(csv.reader(fh))
+    assert got == [
+        ["例外: [特批]"], ["单号", "时间", "退款"],
+        ["TH-1", "2026-11-20 12:30", "12.50"], ["TH-2", "", "0.00"],
+        [],
+        ["空的"], ["单号"],
+        [],
+        ["时效"], ["状态", "次数", "最长（小时）"],
+        ["已提交", "5", "72.5"], ["已收货", "1", "99.0"],
+        [],
+        ["时效"], ["单号"], ["TH-3"],
+    ]
+
+
+def test_sections_xlsx_one_sheet_each(tmp_path, shanghai_time_and_chinese) -> None:
+    from datetime import datetime
+
+    path = export.write_sections(tmp_path / "c.xlsx", _sections())
+    wb = openpyxl.load_workbook(path)
+    # Sheet names lose []:*?/\ and stay unique.
+    assert wb.sheetnames == ["例外 特批", "空的", "时效", "时效 (2)"]
+    values = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb}
+    assert values["例外 特批"] == [["单号", "时间", "退款"],
+                                 ["TH-1", datetime(2026, 11, 20, 12, 30, 15), 12.5],
+                                 ["TH-2", None, 0]]
+    assert values["空的"] == [["单号"]]
+    assert values["时效"] == [["状态", "次数", "最长（小时）"], ["已提交", 5, 72.5],
+                             ["已收货", 1, 99.0]]
+    assert values["时效 (2)"] == [["单号"], ["TH-3"]]
+    ws = wb["例外 特批"]
+    assert ws["B2"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["C2"].number_format == "#,##0.00"
+    assert ws["A1"].font.bold and ws.freeze_panes == "A2"
+    assert wb["时效"]["C2"].number_format == "0.0"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_sections_progress_counts_all_rows(tmp_path, monkeypatch, fmt: str) -> None:
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 2)
+    calls: list[tuple[int, int]] = []
+    sections = [s for s in _sections() if all("时间" != c.header for c in s.columns)]
+    export.write_sections(tmp_path / f"p.{fmt}", sections,
+                          progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(2, 3), (3, 3)]  # 0 + 2 + 1 rows
+    with pytest.raises(ValueError, match="unknown export format"):
+        export.write_sections(tmp_path / "p.txt", sections)

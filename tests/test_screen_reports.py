@@ -21,20 +21,29 @@ from conftest import make_shop
 from openpyxl import load_workbook
 from pilot import settle, snapshot_app
 from rich.console import Console
+from test_compliance import (  # the hand-built compliance shop and its read-back helpers
+    as_csv,
+    compliance_expected,
+    cpolicy,  # noqa: F401  (a fixture)
+    cshop,  # noqa: F401  (a fixture)
+    read_csv_sections,
+    read_xlsx_sections,
+)
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static, TabbedContent
 
 from rma_tui import export, i18n, reports
 from rma_tui import service as sv
 from rma_tui.app import RmaApp, make_app
+from rma_tui.compliance import compliance_report
 from rma_tui.export import Column
+from rma_tui.report_tables import ReportTable, cell_text, returns_table
 from rma_tui.screens import reports as reports_screen
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.screens.reports import DIMENSIONS, ReportsScreen
 from rma_tui.store.db import Database
 from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.report_export import ExportDialog, write_atomic
-from rma_tui.widgets.report_tables import ReportTable, cell_text, returns_table
 
 # Times show in the shop's zone whatever the machine's; the language is reset after.
 pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")
@@ -404,7 +413,7 @@ async def test_compliance_view(shop: Database) -> None:
                       late=len(loaded.late), rejected=len(loaded.rejected),
                       overdue=len(loaded.overdue)) in " ".join(text.split())
         assert i18n.t("report_compliance_states") in text
-        await pilot.press("e")  # several tables: the CLI's JSON is the way out
+        await pilot.press("e")  # exported by section; the hint names the CLI command too
         await settle(pilot)
         assert "rma report compliance" in message(screen)
 
@@ -478,3 +487,49 @@ async def test_refresh_shows_new_returns_only_when_changed(shop: Database) -> No
         assert shown(screen)[0][2:4] == ["6", "12"]
         assert shown(screen) == expected(returns_table(
             reports.returns_report(shop, "product"), "product"))
+
+
+# -- compliance export (the hand-built shop of tests/test_compliance.py) ---------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_compliance_export_xlsx_and_csv_read_back(
+        db: Database, cshop: dict[str, str], cpolicy: Any,  # noqa: F811
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 1)
+    async with app_for(db, lang=lang).run_test(size=(120, 36)) as pilot:
+        screen = await open_reports(pilot)
+        await pilot.press("v", "v", "v")
+        await settle(pilot)
+        assert screen.view == "compliance"
+        want = compliance_expected(compliance_report(db, now=NOW, policy=cpolicy))
+        assert compliance_expected(screen.reports["compliance"].data) == want
+        rows = sum(len(s[2]) for s in want)
+        assert rows == 2 + 2 + 1 + 3 + 4  # C1, C2, C4, C5 over target at the screen's NOW
+
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert (dialog.query_one("#export-path", Input).value
+                == "rma-compliance-2026-11-27.xlsx")
+        assert "rma report compliance" in message(screen)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        out = tmp_path / "out"
+        out.mkdir()
+        await _export(pilot, "xlsx", str(out / "c.xlsx"))
+        assert pilot.app.screen is screen
+        assert message(screen) == i18n.t("cli_report_written", path=str(out / "c.xlsx"))
+        bar = screen.query_one("#rep-progress", ProgressBar)
+        assert bar.total == rows and bar.progress == rows
+        assert read_xlsx_sections(out / "c.xlsx") == want
+
+        await _export(pilot, "csv", str(out / "c.csv"))
+        assert message(screen) == i18n.t("cli_report_written", path=str(out / "c.csv"))
+        assert read_csv_sections(out / "c.csv") == as_csv(want)
+        # The hand-worked figures: C3 rejected by the owner, at 20:30 Shanghai time.
+        rejected = read_csv_sections(out / "c.csv")[2]
+        assert rejected[0] == i18n.t("report_compliance_rejected")
+        assert rejected[2] == [[cshop["C3"], "clerk2", "owner", "2026-11-20 20:30", "包装已拆"]]
+        assert sorted(p.name for p in out.iterdir()) == ["c.csv", "c.xlsx"]

@@ -4,12 +4,13 @@ whether it is getting worse; exported to CSV or XLSX.
 Four reports, one tab each (`v` cycles them): returns by a dimension (`b` cycles product,
 reason, channel, customer, supplier, month, week), the problem products, the trend with
 next period's forecast (`p` month/week, `m` the measure; the method and its back-tested
-error stated under the bars) and the compliance report. A date range (two fields,
+error stated under the bars) and the compliance report (exported by section: one sheet
+each in XLSX, one after another in CSV). A date range (two fields,
 YYYY-MM-DD, blank = open; Enter applies it, `d` goes there) narrows every report; a bad
 date is said and the report on screen stays as it was.
 
 The numbers come from the read functions `rma report` uses (`rma_tui.reports`,
-`rma_tui.compliance`) and are laid out by `rma_tui.widgets.report_tables`, which also
+`rma_tui.compliance`) and are laid out by `rma_tui.report_tables`, which also
 feeds the export (`e`): the file holds exactly the rows on screen. Reads and the export run
 in thread workers; the export reports its progress to a bar and writes through a temporary
 file, so a failed export leaves nothing behind.
@@ -49,16 +50,11 @@ from textual.widgets import (
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
-from rma_tui.screens import local_time
-from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
-from rma_tui.screens.dialogs import ConfirmDialog
-from rma_tui.widgets.desk_bindings import translate_bindings
-from rma_tui.widgets.message_line import MessageLine
-from rma_tui.widgets.report_export import ExportDialog, ExportRequest, write_atomic
-from rma_tui.widgets.report_tables import (
+from rma_tui.report_tables import (
     MEASURES,
     ReportTable,
     cell_text,
+    compliance_tables,
     forecast_notes,
     measure_text,
     problems_table,
@@ -66,6 +62,12 @@ from rma_tui.widgets.report_tables import (
     title_case,
     trend_table,
 )
+from rma_tui.screens import local_time
+from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
+from rma_tui.screens.dialogs import ConfirmDialog
+from rma_tui.widgets.desk_bindings import translate_bindings
+from rma_tui.widgets.message_line import MessageLine
+from rma_tui.widgets.report_export import ExportDialog, ExportRequest, write_atomic
 
 if TYPE_CHECKING:
     from rma_tui.compliance import ComplianceReport
@@ -462,7 +464,7 @@ class ReportsScreen(DeskScreen):
 
     def export_table(self) -> ReportTable | None:
         """The report on screen as a table to write, or None (nothing read yet, or the
-        compliance report, which is several tables)."""
+        compliance report, which is several tables: `export_sections`)."""
         loaded = self.reports.get(self.view)
         if loaded is None:
             return None
@@ -473,6 +475,17 @@ class ReportsScreen(DeskScreen):
         if self.view == "trend":
             return trend_table(loaded.data)
         return None
+
+    def export_sections(self) -> list[ReportTable] | None:
+        """What the export writes: the compliance report's sections, any other report as
+        one table; None when nothing has been read yet."""
+        loaded = self.reports.get(self.view)
+        if loaded is None:
+            return None
+        if self.view == "compliance":
+            return compliance_tables(loaded.data)
+        table = self.export_table()
+        return None if table is None else [table]
 
     def export_stem(self) -> str:
         """The default file name (no suffix), e.g. rma-returns-product-2026-11-27: named
@@ -492,13 +505,16 @@ class ReportsScreen(DeskScreen):
         if self.exporting:
             line.say("error", "rep_export_busy")
             return
-        if self.view == "compliance":
-            line.say("error", "rep_export_none")
-            return
-        table = self.export_table()
-        if table is None:
+        sections = self.export_sections()
+        if sections is None:
             line.say("error", "rep_export_nothing")
             return
+        # One table is written as before (its title names the sheet); the compliance
+        # report as its sections.
+        table: ReportTable | list[ReportTable] = (
+            sections if self.view == "compliance" else sections[0])
+        if self.view == "compliance":
+            line.say("info", "rep_export_sections")
 
         def chosen(request: ExportRequest | None) -> None:
             if request is None:
@@ -518,18 +534,22 @@ class ReportsScreen(DeskScreen):
 
         self.app.push_screen(ExportDialog(self.export_stem(), self.export_format), chosen)
 
-    def start_export(self, request: ExportRequest, table: ReportTable) -> None:
-        """Write `table` as asked, in a worker, with the progress bar shown."""
+    def start_export(self, request: ExportRequest,
+                     table: ReportTable | list[ReportTable]) -> None:
+        """Write `table` (or the sections) as asked, in a worker, with the progress bar
+        shown."""
         self.exporting = True
+        rows = (len(table.rows) if isinstance(table, ReportTable)
+                else sum(len(t.rows) for t in table))
         bar = self.query_one("#rep-progress", ProgressBar)
-        bar.update(total=max(len(table.rows), 1), progress=0)
+        bar.update(total=max(rows, 1), progress=0)
         self.add_class("-exporting")
-        self.query_one(MessageLine).say("info", "rep_exporting", rows=len(table.rows),
+        self.query_one(MessageLine).say("info", "rep_exporting", rows=rows,
                                         path=str(request.path))
         self._export(request, table)
 
     @work(thread=True, exclusive=True, group="reports-export")
-    def _export(self, request: ExportRequest, table: ReportTable) -> None:
+    def _export(self, request: ExportRequest, table: ReportTable | list[ReportTable]) -> None:
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, done, total)
 

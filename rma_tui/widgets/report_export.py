@@ -7,13 +7,15 @@ leaves either the whole file or nothing.
     not exist or a path that is a folder is said under the field and the dialog stays open.
 ``write_atomic(path, table, fmt, progress)``
     Writes to a hidden temporary file beside `path` and renames it into place, so an
-    error half-way (disk full, a bad cell) leaves no half-written report behind.
+    error half-way (disk full, a bad cell) leaves no half-written report behind. `table`
+    is one `ReportTable`, or a list of them for a report of several sections (the
+    compliance report: `rma_tui.export.write_sections`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -26,8 +28,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from rma_tui import i18n
-from rma_tui.export import FORMATS, write_table
-from rma_tui.widgets.report_tables import ReportTable
+from rma_tui.export import FORMATS, write_sections, write_table
+from rma_tui.report_tables import ReportTable
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)"}
 
@@ -55,13 +57,17 @@ def check_path(text: str) -> tuple[Path | None, str]:
     return path, ""
 
 
-def write_atomic(path: Path, table: ReportTable, fmt: str,
+def write_atomic(path: Path, table: ReportTable | Sequence[ReportTable], fmt: str,
                  progress: Callable[[int, int], None] | None = None) -> Path:
-    """Write `table` to `path` as `fmt`; on any error nothing is left at `path` (an older
-    file there stays as it was) and the error is raised."""
+    """Write `table` (or several sections) to `path` as `fmt`; on any error nothing is left
+    at `path` (an older file there stays as it was) and the error is raised."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        write_table(tmp, table.columns, table.rows, fmt, title=table.title, progress=progress)
+        if isinstance(table, ReportTable):
+            write_table(tmp, table.columns, table.rows, fmt, title=table.title,
+                        progress=progress)
+        else:
+            write_sections(tmp, table, fmt, progress=progress)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from rma_tui.export import Column
 from rma_tui.money import fen_text
 
 if TYPE_CHECKING:
+    from rma_tui.compliance import ComplianceReport
     from rma_tui.reports import ProblemProduct, ReturnsRow, TrendForecast
 
 # The header of the key column of the returns report, per dimension (as the CLI has it).
@@ -126,3 +127,39 @@ def forecast_notes(tf: TrendForecast, measure: str) -> list[str]:
         lines.append(i18n.t("report_forecast_partial", period=tf.partial.period,
                             value=measure_text(measure, float(getattr(tf.partial, measure)))))
     return lines
+
+
+def compliance_tables(r: ComplianceReport) -> list[ReportTable]:
+    """The compliance report as its five sections, in the order `rma report compliance`
+    prints them: exceptions, late slips, rejected slips, time in each state, slips over
+    target now (all of them: the screen and the CLI table list the first 50). Rules and
+    states are shown by their labels; times are stored datetimes (kind ``time``)."""
+    t = i18n.t
+    exceptions = ReportTable(
+        t("report_compliance_exceptions"),
+        [Column(t("col_number")), Column(t("col_created_by")), Column(t("col_created_at"), "time"),
+         Column(t("col_override_by")), Column(t("col_failed_rules")), Column(t("col_reason"))],
+        [[e.number, e.created_by, e.created_at, e.override_by,
+          ", ".join(i18n.label("rule", x) for x in e.failed_rules), e.reason]
+         for e in r.exceptions])
+    late = ReportTable(t("report_compliance_late_title"), [Column(t("col_number"))],
+                       [[n] for n in r.late])
+    rejected = ReportTable(
+        t("report_compliance_rejected"),
+        [Column(t("col_number")), Column(t("col_created_by")), Column(t("col_rejected_by")),
+         Column(t("col_time"), "time"), Column(t("col_reason"))],
+        [[x.number, x.created_by, x.rejected_by, x.rejected_at, x.reason] for x in r.rejected])
+    states = ReportTable(
+        t("report_compliance_states"),
+        [Column(t("col_status")), Column(t("col_target_hours"), "int"),
+         Column(t("col_stays"), "int"), Column(t("col_over_target"), "int"),
+         Column(t("col_longest_hours"), "hours")],
+        [[i18n.label("status", st.state), st.target_hours, st.stays, st.over_target,
+          st.longest_hours] for st in r.states])
+    overdue = ReportTable(
+        t("report_compliance_overdue"),
+        [Column(t("col_number")), Column(t("col_status")), Column(t("col_since"), "time"),
+         Column(t("col_hours"), "hours"), Column(t("col_target_hours"), "int")],
+        [[o.number, i18n.label("status", o.state), o.since, o.hours, o.target_hours]
+         for o in r.overdue])
+    return [exceptions, late, rejected, states, overdue]
