@@ -15,7 +15,7 @@ from sqlalchemy import inspect
 
 from rma_tui import service as sv
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import MIGRATIONS_DIR, current_revision, upgrade
+from rma_tui.store.migrate import MIGRATIONS_DIR, current_revision, head_revision, upgrade
 
 T0 = "2026-11-01 02:00:00.000000"  # how SQLAlchemy stores a UTC instant in SQLite
 OLD_TABLES = ("customers", "products", "sales", "sale_lines", "slips", "slip_lines",
@@ -25,9 +25,10 @@ NEW_TABLES = {"daily_closes", "supplier_returns", "credit_moves", "follow_ups"}
 
 
 def scripts_at_0001(tmp_path: Path) -> Path:
-    """A copy of the shipped migrations without 0002: what the program shipped before."""
+    """A copy of the shipped migrations up to 0001: what the program shipped before."""
     loc = tmp_path / "migrations-0001"
-    shutil.copytree(MIGRATIONS_DIR, loc, ignore=shutil.ignore_patterns("__pycache__", "0002_*"))
+    later = shutil.ignore_patterns("__pycache__", "0002_*", "0003_*")
+    shutil.copytree(MIGRATIONS_DIR, loc, ignore=later)
     assert [p.name for p in (loc / "versions").glob("*.py")] == ["0001_initial.py"]
     return loc
 
@@ -130,8 +131,8 @@ def test_upgrade_from_0001_keeps_the_data_and_fills_the_new_columns(tmp_path: Pa
     customers_before = fetch(path, "SELECT * FROM customers ORDER BY id")
     moves_before = fetch(path, "SELECT * FROM stock_moves ORDER BY id")
 
-    backup = upgrade(db)  # the shipped scripts, 0002 included
-    assert current_revision(db) == "0002"
+    backup = upgrade(db)  # the shipped scripts, 0002 and later included
+    assert current_revision(db) == head_revision()
 
     # A backup at the old revision was taken first, with every row.
     assert backup is not None and backup.exists()

@@ -90,9 +90,12 @@ class SaleLine(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("qty > 0", name="ck_sale_lines_qty_positive"),
         Index("ix_sale_lines_product_qty", "product_id", "qty"),
+        # Covering: reports sum qty per sale (by customer, channel, period) from the index
+        # alone; it also serves every lookup by sale_id.
+        Index("ix_sale_lines_sale_qty", "sale_id", "qty"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    sale_id: int = Field(foreign_key="sales.id", index=True)
+    sale_id: int = Field(foreign_key="sales.id")
     product_id: int = Field(foreign_key="products.id")
     qty: int
     unit_price_fen: int
