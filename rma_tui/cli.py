@@ -1014,6 +1014,7 @@ def report_returns(
 # registers them on `app` (they import `app` and the helpers above from here).
 from rma_tui import (  # noqa: E402,F401
     cli_audit,
+    cli_backup,
     cli_customers,
     cli_finance,
     cli_reports,

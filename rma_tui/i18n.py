@@ -908,6 +908,50 @@ _UI: dict[str, tuple[str, str]] = {
                              "Exchange difference {difference} (positive: the customer pays; "
                              "negative: refunded) by {method_label}"),
     "cli_report_written": ("报表已写入 {path}", "Report written to {path}"),
+    "backup_not_sqlite": ("rma backup / restore 只用于 SQLite 数据库文件；{db} 不是。"
+                          "PostgreSQL 请用 pg_dump / pg_restore",
+                          "rma backup / restore work on an SQLite database file; {db} is not "
+                          "one. For PostgreSQL use pg_dump / pg_restore"),
+    "backup_exists": ("备份文件 {path} 已存在；要覆盖请加 --force",
+                      "The backup file {path} already exists; add --force to replace it"),
+    "backup_same_file": ("{path} 就是当前数据库本身，不能用作备份文件",
+                         "{path} is the shop database itself, not a backup file"),
+    "backup_is_dir": ("{path} 是文件夹，请给出文件名", "{path} is a folder; give a file name"),
+    "backup_no_folder": ("文件夹 {path} 不存在", "The folder {path} does not exist"),
+    "backup_copy_corrupt": ("复制到 {path} 的数据未通过完整性检查（{detail}），未写入",
+                            "The copy for {path} failed the integrity check ({detail}); "
+                            "nothing was written"),
+    "backup_done": ("已备份到 {path}：{size} 字节，结构版本 {revision}，审计链头 #{seq} {hash}",
+                    "Backed up to {path}: {size} bytes, schema revision {revision}, audit "
+                    "chain head #{seq} {hash}"),
+    "backup_verify_failed": ("{path} 校验未通过：{detail}",
+                             "{path} does not pass verify: {detail}"),
+    "backup_missing": ("备份文件 {path} 不存在", "The backup file {path} does not exist"),
+    "backup_not_sqlite_file": ("{path} 不是 SQLite 数据库文件，未恢复",
+                               "{path} is not an SQLite database file; nothing was restored"),
+    "backup_corrupt": ("备份文件 {path} 已损坏（{detail}），未恢复",
+                       "The backup file {path} is damaged ({detail}); nothing was restored"),
+    "backup_not_rma": ("{path} 不是本程序的数据库（没有结构版本或审计链），未恢复",
+                       "{path} is not an rma database (no schema revision or audit chain); "
+                       "nothing was restored"),
+    "backup_newer": ("{path} 的结构版本 {revision} 来自更新的程序（本程序最新为 {head}），"
+                     "请先安装新版本；未恢复",
+                     "{path} is at schema revision {revision}, made by a newer program (this "
+                     "one knows up to {head}): install that version; nothing was restored"),
+    "backup_restore_exists": ("当前数据库 {path} 已有数据；确定要用备份替换请加 --force",
+                              "The database {path} holds data; add --force to replace it "
+                              "with the backup"),
+    "backup_restore_in_use": ("数据库 {path} 正在被其他程序使用；请先关闭所有退换货工作台"
+                              "和 rma 命令，未恢复",
+                              "The database {path} is open in another program; close every "
+                              "returns desk and rma command first; nothing was restored"),
+    "backup_restored": ("已从 {backup} 恢复到 {path}（结构版本 {revision}，审计链头 #{seq} "
+                        "{hash}）",
+                        "Restored {path} from {backup} (schema revision {revision}, audit "
+                        "chain head #{seq} {hash})"),
+    "backup_before_kept": ("原数据库已保留为 {path}", "The previous database is kept as {path}"),
+    "backup_sqlite_error": ("处理 {path} 时数据库出错：{detail}；未做任何更改",
+                            "Database error on {path}: {detail}; nothing was changed"),
     "report_returns_title": ("退换货统计（按{by_label}）", "Returns by {by_label}"),
     "report_rate_note": ("销售件数少于 {min_sample} 时不显示退货率",
                          "Return rate shown only when at least {min_sample} units were sold"),

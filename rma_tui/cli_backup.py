@@ -1,0 +1,96 @@
+"""`rma backup` and `rma restore` (registered on `rma_tui.cli.app` when imported).
+
+    rma backup FILE [--force]     a consistent copy of the SQLite shop file, taken while
+                                  clerks work; checked (integrity + verify) afterwards
+    rma restore FILE [--force]    check FILE, keep the current file as
+                                  <db>.before-restore-<UTC stamp>, put FILE in its place
+
+PostgreSQL has its own tools (pg_dump / pg_restore); both commands refuse a server URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rma_tui.cli import _echo, _fail, _note, _open, _sqlite_file, _state, app, handled
+from rma_tui.errors import DomainError
+from rma_tui.i18n import t
+
+if TYPE_CHECKING:
+    from rma_tui.service import VerifyReport
+    from rma_tui.store.db import Database
+
+Force = Annotated[bool, typer.Option("--force", help="Replace an existing file (覆盖).")]
+
+
+def _sqlite_or_refuse(ctx: typer.Context) -> Path:
+    st = _state(ctx)
+    path = _sqlite_file(st.db)
+    if path is None:
+        raise DomainError("backup_not_sqlite", field="db", db=st.db)
+    return path
+
+
+def _failures(report: VerifyReport) -> str:
+    return "; ".join(f"{c.name}: {c.detail}" for c in report.checks if not c.ok)
+
+
+def _facts(database: Database) -> tuple[VerifyReport, str, int, str]:
+    """verify, the schema revision and the audit chain head of a database."""
+    from rma_tui import service as sv
+    from rma_tui.store.migrate import current_revision
+
+    report = sv.verify(database)
+    seq, head = sv.chain_head(database)
+    return report, current_revision(database) or "—", seq, head
+
+
+@app.command("backup")
+@handled
+def backup_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup file to write (备份文件).")],
+    force: Force = False,
+) -> None:
+    """Copy the shop database to FILE while others keep working, then check the copy (备份)."""
+    from rma_tui import backup as bk
+    from rma_tui.store.db import Database
+
+    source = _sqlite_or_refuse(ctx)
+    bk.check_target(source, file, force=force)  # refuse before opening anything
+    _open(ctx)  # refuses a missing file; brings the schema to head first
+    target = bk.backup(source, file, force=force)
+    copy = Database(str(target))
+    try:
+        report, revision, seq, head = _facts(copy)
+    finally:
+        copy.dispose()
+    _echo(t("backup_done", path=str(target), size=bk.file_size(target), revision=revision,
+            seq=seq, hash=head))
+    if not report.ok:
+        raise _fail(t("backup_verify_failed", path=str(target), detail=_failures(report)))
+
+
+@app.command("restore")
+@handled
+def restore_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The backup file to restore (备份文件).")],
+    force: Force = False,
+) -> None:
+    """Check FILE and put it in place of the shop database; the old one is kept (恢复)."""
+    from rma_tui import backup as bk
+
+    target = _sqlite_or_refuse(ctx)
+    result = bk.restore(file, target, force=force)
+    if result.before is not None:
+        _note(t("backup_before_kept", path=str(result.before)))
+    database = _open(ctx)  # an older backup is upgraded here (with its own .bak copy)
+    report, revision, seq, head = _facts(database)
+    _echo(t("backup_restored", backup=str(file), path=str(target), revision=revision,
+            seq=seq, hash=head))
+    if not report.ok:
+        raise _fail(t("backup_verify_failed", path=str(target), detail=_failures(report)))
