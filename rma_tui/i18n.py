@@ -368,6 +368,8 @@ _ERRORS: dict[str, tuple[str, str]] = {
     "day_closed": ("{day} 已日结，不能再记入当天的账目（字段 {field}）",
                    "{day} is closed (日结): no more postings can be made on that day "
                    "(field {field})"),
+    "due_in_past": ("回访到期日 {due} 早于今天 {today}（字段 {field}）",
+                    "The follow-up's due date {due} is before today, {today} (field {field})"),
     "day_in_future": ("{day} 还没到，不能日结（字段 {field}）",
                       "{day} has not come yet; it cannot be closed (field {field})"),
     "credit_short": ("客户储值余额不足：余额 {have_yuan}，需补差价 {need_yuan}（字段 {field}）",
@@ -1172,8 +1174,6 @@ _CUSTOMERS_UI: dict[str, tuple[str, str]] = {
     "cust_fu_slip": ("单据号（可不填）", "Slip number (optional)"),
     "cust_fu_slip_placeholder": ("如 TH-20261120-0001", "e.g. TH-20261120-0001"),
     "cust_fu_save": ("保存", "Save"),
-    "cust_fu_past": ("到期日 {value} 早于今天 {today}（字段 {field}）",
-                     "The due date {value} is before today, {today} (field {field})"),
     "cust_fu_added": ("已为 {name} 新建回访 #{id}，{due} 到期",
                       "Follow-up #{id} noted for {name}, due {due}"),
     "cust_fu_completed": ("回访 #{id}（{name}）已完成", "Follow-up #{id} ({name}) is done"),

@@ -2850,6 +2850,11 @@ def add_follow_up(
     role = _choice(role, ROLES, "role")
     if not isinstance(due_at, datetime):
         raise DomainError("bad_date", field="due", value=str(due_at))
+    # A call-back is planned ahead: a day already gone would be overdue the moment it is made.
+    if local_day(due_at) < local_day(now):
+        raise DomainError(
+            "due_in_past", field="due", due=local_day(due_at), today=local_day(now)
+        )
     with db.write() as s:
         user = _actor(s, actor, FOLLOW_UP_ROLES)
         c = _customer(s, phone)
@@ -3671,18 +3676,22 @@ def review_queue(db: Database, limit: int = 50, offset: int = 0) -> list[QueueIt
         return out
 
 
+def repeat_window(customer_id: Any, until: datetime) -> list[Any]:
+    """The repeat-returner rule's slips as SQL conditions: the customer's slips not
+    cancelled, created in the REPEAT_WINDOW_DAYS up to `until` (review queue and customers
+    screen count the same slips)."""
+    return [
+        Slip.customer_id == customer_id,
+        col(Slip.status) != "cancelled",
+        col(Slip.created_at) > until - timedelta(days=REPEAT_WINDOW_DAYS),
+        col(Slip.created_at) <= until,
+    ]
+
+
 def _slips_in_year(s: Session, customer_id: int, until: datetime) -> int:
-    since = until - timedelta(days=REPEAT_WINDOW_DAYS)
     return int(
         s.exec(
-            select(func.count())
-            .select_from(Slip)
-            .where(
-                Slip.customer_id == customer_id,
-                col(Slip.status) != "cancelled",
-                col(Slip.created_at) > since,
-                col(Slip.created_at) <= until,
-            )
+            select(func.count()).select_from(Slip).where(*repeat_window(customer_id, until))
         ).one()
     )
 

@@ -138,6 +138,7 @@ def test_followup_add_list_done(shop: tuple[Database, str, datetime]) -> None:
 @pytest.mark.parametrize("args", [
     ["followup", "add", PHONE, "--note", "x", "--due", "2026-13-01"],
     ["followup", "add", PHONE, "--note", "x", "--due", "tomorrow"],
+    ["followup", "add", PHONE, "--note", "x", "--due", "2020-01-01"],  # a day gone
     ["followup", "add", PHONE, "--note", "  ", "--due", "2030-01-01"],
     ["followup", "add", "19900000000", "--note", "x", "--due", "2030-01-01"],
     ["followup", "add", PHONE, "--note", "x", "--due", "2030-01-01", "--slip", "TH-1"],

@@ -479,6 +479,8 @@ def test_add_follow_up_refusals_write_nothing(db: Database) -> None:
     due = NOW + timedelta(days=1)
     refused(db, "slip_not_customer", "slip", sv.add_follow_up, "clerk", PHONE, "回访", due,
             slip_number=theirs, now=NOW)
+    refused(db, "due_in_past", "due", sv.add_follow_up, "clerk", PHONE, "回访",
+            NOW - timedelta(days=1), now=NOW)
     refused(db, "bad_date", "due", sv.add_follow_up, "clerk", PHONE, "回访", "2026-11-21",
             now=NOW)
     refused(db, "unknown_customer", "phone", sv.add_follow_up, "clerk", "13700000000", "回访",

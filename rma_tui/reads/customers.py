@@ -9,7 +9,7 @@ a page at a time. Nothing here writes; follow-ups are read through `rma_tui.serv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as core_select
@@ -234,12 +234,9 @@ def customer_profile(db: Database, phone: str, now: datetime | None = None,
                            col(Slip.status).not_in(service.RELEASED)).scalar_subquery())
         n_slips = (select(func.count()).select_from(Slip)
                    .where(Slip.customer_id == cid).scalar_subquery())
-        # The review queue's repeat-returner rule (service._slips_in_year): slips not
-        # cancelled, created in the window of REPEAT_WINDOW_DAYS up to the moment asked.
+        # The review queue's repeat-returner rule, from the service.
         in_year = (select(func.count()).select_from(Slip)
-                   .where(Slip.customer_id == cid, col(Slip.status) != "cancelled",
-                          col(Slip.created_at) > at - timedelta(days=service.REPEAT_WINDOW_DAYS),
-                          col(Slip.created_at) <= at).scalar_subquery())
+                   .where(*service.repeat_window(cid, at)).scalar_subquery())
         n_feedback = (select(func.count()).select_from(Feedback)
                       .join(Slip, col(Slip.id) == col(Feedback.slip_id))
                       .where(Slip.customer_id == cid).scalar_subquery())

@@ -37,7 +37,8 @@ _FIELD_ERRORS = {"note": "#fu-note-error", "due": "#fu-due-error", "slip": "#fu-
 
 
 def parse_due(text: str, today: date) -> date:
-    """The due date typed (YYYY-MM-DD, today or later), or a DomainError for field `due`."""
+    """The due date typed (YYYY-MM-DD), or a DomainError for field `due` (a day already gone
+    is refused by the service)."""
     raw = (text or "").strip()
     if not raw:
         raise DomainError("required", field=i18n.t("cust_fu_due"))
@@ -48,8 +49,6 @@ def parse_due(text: str, today: date) -> date:
     except ValueError:
         # No field named: the message is shown right under the field it is about.
         raise DomainError("bad_date", value=raw) from None
-    if day < today:
-        raise DomainError("cust_fu_past", value=raw, today=today.isoformat())
     return day
 
 
