@@ -879,6 +879,26 @@ _UI: dict[str, tuple[str, str]] = {
     "cli_no_database": ("没有找到数据库 {path}；请先运行 rma init（或 rma demo）",
                         "No database at {path}; run `rma init` (or `rma demo`) first"),
     "cli_db_error": ("数据库出错：{detail}", "Database error: {detail}"),
+    # A write the storage refused (rma_tui/store/db.py `storage_error`): the transaction
+    # was rolled back, so each says nothing was saved and what to do.
+    "db_disk_full": ("磁盘已满，本次操作未保存（已撤销）：请为 {db} 所在的磁盘腾出空间后重试",
+                     "The disk is full; nothing was saved (rolled back). Free some space on "
+                     "the disk of {db} and try again"),
+    "db_read_only": ("数据库文件只读，本次操作未保存：请检查 {db} 及其文件夹的写权限",
+                     "The database is read-only; nothing was saved. Check that {db} and its "
+                     "folder can be written"),
+    "db_io_error": ("读写数据库文件失败（磁盘已满、磁盘故障或文件大小受限），"
+                    "本次操作未保存（已撤销）：{detail}",
+                    "Reading or writing the database file failed (disk full, a disk fault or a "
+                    "file size limit); nothing was saved (rolled back): {detail}"),
+    "db_busy": ("数据库一直被其他人占用（超过 {seconds} 秒），本次操作未保存：请稍后重试",
+                "The database stayed busy (another writer held it over {seconds} s); nothing "
+                "was saved. Try again in a moment"),
+    "db_cant_open": ("无法打开数据库文件 {db}：{detail}",
+                     "Cannot open the database file {db}: {detail}"),
+    "db_corrupt": ("数据库文件已损坏（{db}）：请停止使用，用 rma restore 从备份恢复",
+                   "The database file is damaged ({db}): stop using it and restore a backup "
+                   "with `rma restore`"),
     "cli_os_error": ("文件或系统出错：{detail}", "File or system error: {detail}"),
     "cli_migration_failed": ("无法升级数据库结构：{detail}",
                              "Cannot upgrade the database schema: {detail}"),

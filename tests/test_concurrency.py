@@ -63,6 +63,7 @@ def _worker(path: str, seed: int, seconds: float, barrier: Any, out: Any) -> Non
     Never raises: anything unexpected is reported (and fails the test)."""
     from rma_tui import service
     from rma_tui.errors import DomainError
+    from rma_tui.store.db import STORAGE_KEYS
     from rma_tui.store.db import Database as Db
 
     rng = random.Random(seed)
@@ -142,7 +143,10 @@ def _worker(path: str, seed: int, seconds: float, barrier: Any, out: Any) -> Non
                     v = fn()
                 except DomainError as e:
                     lat[name].append(time.perf_counter() - t0)
-                    refusals[f"{name}:{e.key}"] += 1
+                    if e.key in STORAGE_KEYS:  # e.g. db_busy: the lock was never had
+                        failures.append(f"{name}: {e.key} {e.params.get('detail')}")
+                    else:
+                        refusals[f"{name}:{e.key}"] += 1
                     continue
                 except Exception as e:  # noqa: BLE001  (reported to the test, which fails)
                     lat[name].append(time.perf_counter() - t0)

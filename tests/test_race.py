@@ -27,6 +27,7 @@ def _worker(path: str, task: str, actor: str, targets: list[str], barrier: Any,
     """Run one process's side of every round; never raise (report instead)."""
     from rma_tui import service
     from rma_tui.errors import DomainError
+    from rma_tui.store.db import STORAGE_KEYS
     from rma_tui.store.db import Database as Db
 
     db = Db(path)
@@ -42,8 +43,8 @@ def _worker(path: str, task: str, actor: str, targets: list[str], barrier: Any,
                 else:
                     v = service.settle_slip(db, actor, target, "cash", now=NOW)
                 out.put((i, actor, "ok", v.number))
-            except DomainError as e:
-                out.put((i, actor, "error", e.key))
+            except DomainError as e:  # storage trouble (db_busy ...) is a crash, not a refusal
+                out.put((i, actor, "crash" if e.key in STORAGE_KEYS else "error", e.key))
             except Exception as e:  # noqa: BLE001  (reported to the test, which fails)
                 out.put((i, actor, "crash", repr(e)))
     finally:

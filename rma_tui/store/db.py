@@ -17,9 +17,34 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
+from rma_tui.errors import DomainError
+
 BUSY_TIMEOUT_MS = 30_000
+
+# Storage trouble the user can act on, by SQLite primary result code (an extended code
+# carries it in its low byte) and by PostgreSQL SQLSTATE. Anything else stays a plain
+# database error: these are the ones with a clear cause and a clear remedy.
+_SQLITE_KEYS = {
+    3: "db_read_only",   # SQLITE_PERM
+    5: "db_busy",        # SQLITE_BUSY: the busy timeout ran out
+    6: "db_busy",        # SQLITE_LOCKED
+    8: "db_read_only",   # SQLITE_READONLY (file, folder or file system)
+    10: "db_io_error",   # SQLITE_IOERR (EIO, EFBIG past a file size limit, ...)
+    11: "db_corrupt",    # SQLITE_CORRUPT
+    13: "db_disk_full",  # SQLITE_FULL (ENOSPC, or max_page_count reached)
+    14: "db_cant_open",  # SQLITE_CANTOPEN
+    26: "db_corrupt",    # SQLITE_NOTADB
+}
+_PG_KEYS = {
+    "53100": "db_disk_full",   # disk_full
+    "25006": "db_read_only",   # read_only_sql_transaction (e.g. a standby server)
+    "58030": "db_io_error",    # io_error
+    "XX001": "db_corrupt",     # data_corrupted
+    "55P03": "db_busy",        # lock_not_available
+}
 
 
 def url_for(db: str) -> str:
@@ -88,12 +113,49 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# The message keys of storage trouble: never an expected refusal (tests use this).
+STORAGE_KEYS = frozenset(_SQLITE_KEYS.values()) | frozenset(_PG_KEYS.values())
+
+
+def storage_error(exc: BaseException, where: str) -> DomainError | None:
+    """A DomainError for storage trouble (disk full, read-only, I/O, busy, damaged), or None
+    when `exc` is some other database error. `where` names the database in the message."""
+    orig = getattr(exc, "orig", None) or exc
+    key: str | None = None
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        key = _SQLITE_KEYS.get(code & 0xFF)
+    else:
+        key = _PG_KEYS.get(str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", "")))
+    if key is None:
+        return None
+    detail = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+    return DomainError(key, field="database", db=where, detail=detail,
+                       seconds=BUSY_TIMEOUT_MS // 1000)
+
+
+@contextmanager
+def storage_errors(where: str) -> Iterator[None]:
+    """Raise storage trouble as a DomainError (its cause kept); the transaction has already
+    been rolled back by the session when the error gets here."""
+    try:
+        yield
+    except (DBAPIError, sqlite3.Error) as e:
+        translated = storage_error(e, where)
+        if translated is None:
+            raise
+        raise translated from e
+
+
 class Database:
     """One database: a read engine and a write engine sharing one pool."""
 
     def __init__(self, db: str) -> None:
         self.url = url_for(db)
         self.sqlite = is_sqlite(self.url)
+        # How messages name this database: the file, or the URL without its password.
+        self.where = str(sqlite_path(self.url) or make_url(self.url).render_as_string(
+            hide_password=True))
         path = sqlite_path(self.url)
         if path is not None:
             _prepare_sqlite_file(path)
@@ -110,15 +172,20 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One unit of work that writes: commits on success, rolls back on any error."""
-        with Session(self.write_engine, expire_on_commit=False) as session:
+        """One unit of work that writes: commits on success, rolls back on any error.
+
+        Storage trouble (disk full, read-only, I/O error, busy past the timeout) comes out
+        as a DomainError naming it, after the rollback."""
+        with storage_errors(self.where), Session(self.write_engine,
+                                                  expire_on_commit=False) as session:
             with session.begin():
                 yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (rolled back at the end)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with storage_errors(self.where), Session(self.engine,
+                                                  expire_on_commit=False) as session:
             with session.begin():
                 yield session
                 session.rollback()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 
-from rma_tui.store.db import Database, sqlite_path
+from rma_tui.store.db import Database, sqlite_path, storage_errors
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -121,6 +121,11 @@ def upgrade(db: Database, *, script_location: Path | None = None) -> Path | None
     Returns the backup file taken before upgrading an older SQLite database, else None.
     `script_location` exists for tests that need extra revisions.
     """
+    with storage_errors(db.where):  # a full disk or read-only file: said as such
+        return _upgrade(db, script_location)
+
+
+def _upgrade(db: Database, script_location: Path | None) -> Path | None:
     script = _script(script_location)
     head = script.get_current_head()
     current, has_tables = _state(db)
