@@ -222,6 +222,8 @@ def write_archive(db: Database, period: str, out_dir: Path | str, force: bool = 
     manifest is written last, so a half-written archive has none and fails its check."""
     start, end = period_bounds(period)
     period = period.strip()
+    if start > (now or utcnow()):  # a month not begun has nothing to archive: a typo
+        raise DomainError("audit_period_future", field="--period", value=period)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise DomainError("audit_archive_not_dir", field="--out", path=str(out))

@@ -387,12 +387,20 @@ _ERRORS: dict[str, tuple[str, str]] = {
                          "{file}, line {line}, column {column}"),
     "import_cannot_read": ("无法读取文件 {file}：{detail}",
                            "Cannot read {file}: {detail}"),
+    "range_backwards": ("起始日期 {since} 晚于截止日期 {until}（字段 {field}）",
+                        "The start date {since} is after the end date {until} (field {field})"),
+    "sold_in_future": ("销售日期 {value} 在未来，请检查年份（字段 {field}）",
+                       "The sale date {value} is in the future: check the year (field {field})"),
+    "audit_period_future": ("期间 {value} 还没有到，无可归档（字段 {field}）",
+                            "The period {value} has not begun: nothing to archive (field "
+                            "{field})"),
     "import_bad_encoding": ("不认识的编码 {encoding}（{file}）",
                             "Unknown encoding {encoding} ({file})"),
-    "import_decode_failed": ("{file} 无法按 {encoding} 解码（第 {offset} 字节），"
-                             "请另存为 UTF-8 或 GB18030",
-                             "{file} cannot be decoded as {encoding} (byte {offset}); "
-                             "save it as UTF-8 or GB18030"),
+    "import_decode_failed": ("{file} 无法按 {encoding} 解码（第 {offset} 字节）："
+                             "请另存为 UTF-8 或 GB18030，或用 --encoding 指定编码",
+                             "{file} cannot be decoded as {encoding} (byte {offset}): "
+                             "save it as UTF-8 or GB18030, or give its encoding with "
+                             "--encoding"),
     "import_empty": ("文件为空，没有表头（字段 {field}）",
                      "The file is empty: no header row (field {field})"),
     "import_missing_column": ("缺少必需的列 {column}",

@@ -108,7 +108,9 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
     Returns (text, encoding used)."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            # A BOM is not text: "--encoding utf-8" on an Excel "UTF-8 with BOM" file must
+            # not turn the first column into "\ufeffsku".
+            return data.decode(encoding).removeprefix("\ufeff"), encoding
         except LookupError:
             raise DomainError("import_bad_encoding", field="encoding", file=file,
                               encoding=encoding) from None
@@ -117,8 +119,12 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
                               encoding=encoding, offset=e.start) from None
     try:
         return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data":
+            # UTF-8 up to a character cut off at the very end: a truncated UTF-8 file, not
+            # a GB18030 one (decoding it as GB18030 would import mojibake without a word).
+            raise DomainError("import_decode_failed", field="encoding", file=file,
+                              encoding="utf-8", offset=e.start) from None
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as e:
@@ -126,16 +132,65 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
                           encoding="utf-8, gb18030", offset=e.start) from None
 
 
+def _broken_field(text: str, line: int) -> int:
+    """The 0-based field of the row starting at `line` where the csv module gave up: the
+    one whose quote never closes, has text after its closing quote, or passes the csv field
+    size limit. (csv.Error says what, not where; the clerk needs the column.)"""
+    lines = io.StringIO(text, newline="")
+    for _ in range(line - 1):
+        lines.readline()
+    rest = lines.read()
+    limit = csv.field_size_limit()
+    field = size = i = 0
+    at_start, quoted = True, False
+    while i < len(rest):
+        c = rest[i]
+        size += 1
+        if size > limit:
+            return field
+        if quoted:
+            if c == '"':
+                if rest.startswith('"', i + 1):  # "" is one quote inside the field
+                    i += 2
+                    continue
+                quoted = False
+                if i + 1 < len(rest) and rest[i + 1] not in ",\r\n":
+                    return field  # text after the closing quote
+            i += 1
+            continue
+        if c in "\r\n":
+            return field  # the row ended without a quoting problem: its last field
+        if c == ",":
+            field, size, at_start = field + 1, 0, True
+            i += 1
+            continue
+        quoted = c == '"' and at_start
+        at_start = False
+        i += 1
+    return field  # end of the file inside quotes: the field that opened them
+
+
+def _field_label(names: list[str], index: int) -> str:
+    """A column's name, or its 1-based position when the header has none for it."""
+    return names[index] if index < len(names) and names[index] else str(index + 1)
+
+
 def read_rows(text: str, kind: str, file: str,
               progress: Progress | None = None) -> list[_Row]:
     """The data rows of a CSV text, each with its 1-based starting line number."""
     required, optional = COLUMNS[kind]
     total_lines = max(text.count("\n"), 1)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: an unclosed quote or text after a closing quote is an error (named with its
+    # line), not a field that silently swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise ImportRowError(file, 1, None, DomainError("import_empty", field="header")) from None
+    except csv.Error as e:  # e.g. an unclosed quote, or a field over the csv field limit
+        col = str(_broken_field(text, 1) + 1)
+        raise ImportRowError(file, 1, col, DomainError("import_bad_csv", field=col,
+                                                       detail=str(e))) from None
     names = [h.strip().lower() for h in header]
     for col in required:
         if col not in names:
@@ -162,16 +217,23 @@ def read_rows(text: str, kind: str, file: str,
             if not any(v.strip() for v in raw):
                 continue  # blank lines (Excel often leaves some at the end)
             if len(raw) > len(names):
-                raise ImportRowError(file, line, None, DomainError(
-                    "import_too_many_fields", field="row", got=len(raw), want=len(names)))
+                col = _field_label(names, len(names))  # the first field past the header
+                raise ImportRowError(file, line, col, DomainError(
+                    "import_too_many_fields", field=col, got=len(raw), want=len(names)))
             values = {n: (raw[i].strip() if i < len(raw) else "") for i, n in enumerate(names)
                       if n}
+            for col, value in values.items():
+                # NUL, or a BOM left in the middle by concatenated files: invisible, and a
+                # "\ufeffP1" would be a different SKU that looks exactly like P1.
+                if "\x00" in value or "\ufeff" in value:
+                    raise ImportRowError(file, line, col, DomainError("bad_text", field=col))
             rows.append(_Row(line, values))
             if progress is not None and len(rows) % 500 == 0:
                 progress(min(reader.line_num, total_lines), total_lines)
     except csv.Error as e:
-        raise ImportRowError(file, start, None, DomainError("import_bad_csv", field="row",
-                                                            detail=str(e))) from None
+        col = _field_label(names, _broken_field(text, start))
+        raise ImportRowError(file, start, col, DomainError("import_bad_csv", field=col,
+                                                           detail=str(e))) from None
     if progress is not None:
         progress(total_lines, total_lines)
     return rows

@@ -7,20 +7,22 @@ grows with the number of groups, never with the number of rows.
 Conventions
 -----------
 * A slip counts unless it was rejected or cancelled (``EXCLUDED_STATUSES``); its period is
-  its ``created_at``. Sales count by ``Sale.sold_at``.
+  its ``created_at``. Sales count by their ``sold_at``.
 * ``since`` / ``until`` are local calendar dates, both inclusive: ``since`` 00:00 local up to
   (not including) the day after ``until`` 00:00 local, converted to UTC for the query.
 * Units sold per group use the same dimension where sales have it (product, channel,
   customer, month). Sales have no reason, so every reason row is rated against all units
   sold in the period (that reason's share of everything sold).
 * The return rate is shown only when units sold >= the policy's ``min_sample``; else None.
-* Month grouping (portable, no SQLite-only SQL in the shared path): the stored UTC time is
-  shifted by the local zone's offset and formatted ``YYYY-MM`` with ``strftime`` on SQLite
-  and ``to_char`` on PostgreSQL (``_month_expr``, a small dialect switch). The format and the
-  offset are rendered as SQL literals, not bound parameters, so the GROUP BY expression is
-  textually the same as the selected one (PostgreSQL requires that) and an index on the
-  expression stays usable. The offset is the local zone's offset now: exact for the shops'
-  zone (China has no daylight saving time).
+* Periods (month, week) are ranges of the stored UTC times: each local month (or week from
+  its Monday) becomes a row (key, start, end) of a small VALUES table, the boundaries
+  computed in Python at local midnight (so any zone, daylight saving included), and the
+  facts are joined to it by range. On SQLite that is one range scan of a covering index
+  per period (``ix_sale_lines_sold_product_qty``, ``slips.created_at``): no function of
+  every row, and the same SQL runs on PostgreSQL.
+* Units sold come from sale lines alone: each line carries its sale's ``sold_at``,
+  ``channel`` and ``customer_id`` (migration 0004), each with a covering index, so no
+  report joins a million lines to their sales.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy import ColumnElement, DateTime, String, and_, column, func, select, values
 from sqlmodel import col
 
 from rma_tui.forecast import Forecast, forecast_next
 from rma_tui.policy import Policy
 from rma_tui.store.db import Database
-from rma_tui.store.models import Customer, Product, Sale, SaleLine, Slip, SlipLine
+from rma_tui.store.models import Customer, Product, SaleLine, Slip, SlipLine
 
 DIMENSIONS = ("product", "reason", "channel", "customer", "supplier", "month", "week")
 PERIODS = ("month", "week")
@@ -65,47 +67,85 @@ def local_day_start(d: date) -> datetime:
     return datetime.combine(d, time()).astimezone().astimezone(UTC)
 
 
-def _local_offset_seconds() -> int:
-    offset = datetime.now().astimezone().utcoffset()
-    return int(offset.total_seconds()) if offset else 0
+def _as_utc(dt: datetime) -> datetime:
+    """A time read back from the database as aware UTC (SQLite returns it naive)."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def _month_expr(db: Database, column: Any) -> ColumnElement[Any]:
-    """`YYYY-MM` of a stored UTC time in local time, in SQL (see the module docstring)."""
-    secs = _local_offset_seconds()
-    if db.sqlite:
-        return func.strftime(literal_column("'%Y-%m'"), column,
-                             literal_column(f"'{secs:+d} seconds'"))
-    # PostgreSQL
-    shifted = column + literal_column(f"INTERVAL '{secs} seconds'")
-    return func.to_char(shifted, literal_column("'YYYY-MM'"))
+def _period_start(period: str, key: str) -> date:
+    """The first local day of the period `key` (`YYYY-MM`, or a week's Monday)."""
+    if period == "month":
+        return date(int(key[:4]), int(key[5:7]), 1)
+    return date.fromisoformat(key)
 
 
-def _week_expr(db: Database, column: Any) -> ColumnElement[Any]:
-    """The Monday (`YYYY-MM-DD`, local time) of the week of a stored UTC time, in SQL."""
-    secs = _local_offset_seconds()
-    if db.sqlite:
-        # 'weekday 0' moves forward to Sunday (or stays on one); six days back is Monday.
-        return func.date(column, literal_column(f"'{secs:+d} seconds'"),
-                         literal_column("'weekday 0'"), literal_column("'-6 days'"))
-    shifted = column + literal_column(f"INTERVAL '{secs} seconds'")
-    return func.to_char(func.date_trunc(literal_column("'week'"), shifted),
-                        literal_column("'YYYY-MM-DD'"))
+def periods_table(period: str, first: date, last: date) -> Any:
+    """A VALUES table (k, lo, hi): every period from the one holding `first` to the one
+    holding `last`, with its start and end (exclusive) as UTC times. Join facts to it with
+    `in_period`."""
+    rows = []
+    k, end = _period_of(period, first), _period_of(period, last)
+    while k <= end:
+        nk = _next_period(period, k)
+        rows.append((k, local_day_start(_period_start(period, k)),
+                     local_day_start(_period_start(period, nk))))
+        k = nk
+    # A CTE: SQLite has no column list on a VALUES subquery, `WITH periods(k, lo, hi)` works.
+    return values(column("k", String), column("lo", DateTime(timezone=True)),
+                  column("hi", DateTime(timezone=True)), name="periods").data(rows).cte()
 
 
-def period_expr(db: Database, period: str, column: Any) -> ColumnElement[Any]:
-    """The local month (`YYYY-MM`) or week (its Monday) of a stored UTC time, in SQL."""
-    return _month_expr(db, column) if period == "month" else _week_expr(db, column)
+def in_period(periods: Any, column_: Any) -> ColumnElement[bool]:
+    """The join condition putting a stored UTC time into its row of `periods_table`."""
+    return and_(column_ >= periods.c.lo, column_ < periods.c.hi)
+
+
+def _span(s: Any, column_: Any, conds: Sequence[Any], since: date | None,
+          until: date | None) -> tuple[date, date] | None:
+    """The local dates of the first and last `column_` value meeting `conds` (narrowed to
+    the dates asked), or None when there is none."""
+    lo, hi = s.execute(select(func.min(column_), func.max(column_)).where(*conds)).one()
+    if lo is None:
+        return None
+    first = _as_utc(lo).astimezone().date()
+    last = _as_utc(hi).astimezone().date()
+    return (max(first, since) if since else first, min(last, until) if until else last)
 
 
 def window(column: Any, since: date | None, until: date | None) -> list[ColumnElement[bool]]:
-    """Conditions keeping `column` (a stored UTC time) within local days [since, until]."""
+    """Conditions keeping `column` (a stored UTC time) within local days [since, until].
+    A range that ends before it starts is refused (`range_backwards`), not read as empty."""
+    if since is not None and until is not None and since > until:
+        from rma_tui.errors import DomainError
+
+        raise DomainError("range_backwards", field="since", since=since.isoformat(),
+                          until=until.isoformat())
     conds: list[ColumnElement[bool]] = []
     if since is not None:
         conds.append(column >= local_day_start(since))
     if until is not None:
         conds.append(column < local_day_start(until + timedelta(days=1)))
     return conds
+
+
+def _returned(key: Any, kept: Sequence[Any], periods: Any = None,
+              with_product: bool = False) -> Any:
+    """Slips, units and refund of the slip lines meeting `kept`, grouped by `key`; with
+    `periods` (a `periods_table`) the slips are joined to their period by range."""
+    q: Any = select(
+        key.label("k"),
+        func.count(func.distinct(col(Slip.id))).label("slips"),
+        func.coalesce(func.sum(SlipLine.qty), 0).label("units"),
+        func.coalesce(func.sum(SlipLine.refund_fen), 0).label("refund"),
+    )
+    if periods is not None:
+        q = q.select_from(periods).join(Slip, in_period(periods, Slip.created_at))
+        q = q.join(SlipLine, col(SlipLine.slip_id) == col(Slip.id))
+    else:
+        q = q.select_from(SlipLine).join(Slip, col(Slip.id) == col(SlipLine.slip_id))
+    if with_product:
+        q = q.join(Product, col(Product.id) == col(SlipLine.product_id))
+    return q.where(*kept).group_by(key)
 
 
 def returns_report(db: Database, by: str, since: date | None = None,
@@ -125,59 +165,55 @@ def returns_report(db: Database, by: str, since: date | None = None,
 
         policy = service.policy()
 
-    ret_key: Any
-    sold_key: Any
+    ret_key: Any = None
+    sold_key: Any = None
     if by == "product":
         ret_key, sold_key = SlipLine.product_id, SaleLine.product_id
     elif by == "reason":
-        ret_key, sold_key = SlipLine.reason_code, None
+        ret_key = SlipLine.reason_code
     elif by == "channel":
-        ret_key, sold_key = Slip.channel, Sale.channel
+        ret_key, sold_key = Slip.channel, SaleLine.channel
     elif by == "customer":
-        ret_key, sold_key = Slip.customer_id, Sale.customer_id
+        ret_key, sold_key = Slip.customer_id, SaleLine.customer_id
     elif by == "supplier":
-        ret_key, sold_key = Product.supplier, Product.supplier
-    else:
-        ret_key = period_expr(db, by, Slip.created_at)
-        sold_key = period_expr(db, by, Sale.sold_at)
-
-    ret_q = (
-        select(
-            ret_key.label("k"),
-            func.count(func.distinct(col(Slip.id))).label("slips"),
-            func.coalesce(func.sum(SlipLine.qty), 0).label("units"),
-            func.coalesce(func.sum(SlipLine.refund_fen), 0).label("refund"),
-        )
-        .select_from(SlipLine)
-        .join(Slip, col(Slip.id) == col(SlipLine.slip_id))
-        .where(col(Slip.status).not_in(EXCLUDED_STATUSES),
-               *window(Slip.created_at, since, until))
-        .group_by(ret_key)
-    )
-    if by == "supplier":
-        ret_q = ret_q.join(Product, col(Product.id) == col(SlipLine.product_id))
-    sold_cols = [func.coalesce(func.sum(SaleLine.qty), 0).label("units")]
-    sold_q: Any = (
-        select(*([sold_key.label("k")] if sold_key is not None else []), *sold_cols)
-        .select_from(SaleLine)
-    )
-    # Sales are joined only when a date or a sale's own column is needed: grouping the
-    # lines alone by product reads the covering index (product_id, qty) and nothing else.
-    if since is not None or until is not None or by not in ("product", "supplier", "reason"):
-        sold_q = sold_q.join(Sale, col(Sale.id) == col(SaleLine.sale_id)).where(
-            *window(Sale.sold_at, since, until))
-    if by == "supplier":
-        sold_q = sold_q.join(Product, col(Product.id) == col(SaleLine.product_id))
-    if sold_key is not None:
-        sold_q = sold_q.group_by(sold_key)
+        ret_key = Product.supplier
+    kept = [col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until)]
+    sold_in = window(SaleLine.sold_at, since, until)
+    units_sold_sql = func.coalesce(func.sum(SaleLine.qty), 0).label("units")
 
     with db.read() as s:
+        periods: Any = None
+        if by in PERIODS:
+            span = _span(s, Slip.created_at, kept, since, until)
+            if span is None:
+                return []
+            periods = periods_table(by, *span)
+            ret_key = periods.c.k
+            sold_key = periods.c.k
+        ret_q = _returned(ret_key, kept, periods, with_product=by == "supplier")
         returned = s.execute(ret_q).all()
-        if sold_key is None:
-            total = int(s.execute(sold_q).scalar_one())
-            sold: dict[Any, int] = {r.k: total for r in returned}
+
+        sold: dict[Any, int]
+        if by == "reason":
+            total = int(s.execute(select(units_sold_sql).where(*sold_in)).scalar_one())
+            sold = {r.k: total for r in returned}
+        elif by == "supplier":
+            # Per product from the covering index first, then per supplier: a few hundred
+            # products joined, not a million lines.
+            per_product = (select(col(SaleLine.product_id).label("p"), units_sold_sql)
+                           .where(*sold_in).group_by(col(SaleLine.product_id)).subquery())
+            sold = {r.k: int(r.units) for r in s.execute(
+                select(col(Product.supplier).label("k"),
+                       func.sum(per_product.c.units).label("units"))
+                .join(per_product, per_product.c.p == col(Product.id))
+                .group_by(col(Product.supplier))).all()}
         else:
-            sold = {r.k: int(r.units) for r in s.execute(sold_q).all()}
+            sold_q: Any = select(sold_key.label("k"), units_sold_sql)
+            if periods is not None:
+                sold_q = sold_q.select_from(periods).join(
+                    SaleLine, in_period(periods, SaleLine.sold_at))
+            sold = {r.k: int(r.units) for r in s.execute(
+                sold_q.where(*sold_in).group_by(sold_key)).all()}
         names = _names(s, by, [r.k for r in returned])
 
     rows = []
@@ -256,8 +292,7 @@ def problem_products(db: Database, since: date | None = None, until: date | None
         .group_by(col(SaleLine.product_id))
     )
     if since is not None or until is not None:
-        sold_q = sold_q.join(Sale, col(Sale.id) == col(SaleLine.sale_id)).where(
-            *window(Sale.sold_at, since, until))
+        sold_q = sold_q.where(*window(SaleLine.sold_at, since, until))
     with db.read() as s:
         groups = s.execute(by_reason).all()
         ids = sorted({g.p for g in groups})
@@ -317,18 +352,13 @@ def trend(db: Database, period: str = "month", since: date | None = None,
         from rma_tui.errors import DomainError
 
         raise DomainError("bad_choice", field="period", value=period, allowed=", ".join(PERIODS))
-    key = period_expr(db, period, Slip.created_at)
-    q = (
-        select(key.label("k"), func.count(func.distinct(col(Slip.id))).label("slips"),
-               func.coalesce(func.sum(SlipLine.qty), 0).label("units"),
-               func.coalesce(func.sum(SlipLine.refund_fen), 0).label("refund"))
-        .select_from(SlipLine)
-        .join(Slip, col(Slip.id) == col(SlipLine.slip_id))
-        .where(col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until))
-        .group_by(key)
-    )
+    kept = [col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until)]
     with db.read() as s:
-        found = {r.k: r for r in s.execute(q).all()}
+        span = _span(s, Slip.created_at, kept, since, until)
+        if span is None:
+            return []
+        periods = periods_table(period, *span)
+        found = {r.k: r for r in s.execute(_returned(periods.c.k, kept, periods)).all()}
     if not found:
         return []
     first, last = min(found), max(found)

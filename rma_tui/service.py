@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -146,6 +147,12 @@ REVENUE, RETURNS, OTHER_INCOME, COGS, WRITE_OFF = "6001", "6003", "6051", "6401"
 MAX_TEXT = 2000
 MAX_QTY = 1_000_000
 MAX_FEN = 10**12  # ten billion yuan: larger is a typo, not a sale
+# A sale may be stamped a little after "now" by a till whose clock runs ahead; a day
+# later is a mistake.
+SALE_CLOCK_SLACK = timedelta(days=1)
+JOURNAL_KINDS = ("sale", "purchase", "refund", "exchange", "return_cost", "stock_adjust",
+                 "defective_repair", "defective_scrap", "supplier_return")
+MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL (bigint) can hold
 
 SYSTEM_USER = "system"
 
@@ -497,9 +504,31 @@ def _text(
         raise DomainError("required", field=field_name)
     if len(value) > max_len:
         raise DomainError("too_long", field=field_name, max=max_len)
-    if "\x00" in value:
+    if not _storable(value):
         raise DomainError("bad_text", field=field_name)
     return value
+
+
+# Control characters a text may hold: tab and line breaks. Any other (ESC, BEL, DEL, the C1
+# set ...) could repaint a clerk's terminal when the text is shown, or hide what it says.
+_ALLOWED_CONTROLS = frozenset("\t\r\n")
+
+
+def _storable(value: str) -> bool:
+    """Text that can be stored and shown safely: valid UTF-8 (no lone surrogates, which
+    undecodable command-line bytes become) and no control characters but tab and breaks."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS
+                   for ch in value)
+
+
+def _ascii_digits(value: str) -> bool:
+    """Only 0-9: `str.isdigit` also takes full-width and other scripts' digits, which an
+    input method may type but a later search or PIN check would never match."""
+    return value.isascii() and value.isdigit()
 
 
 def _qty(value: Any, field_name: str, allow_zero: bool = False) -> int:
@@ -576,6 +605,9 @@ def set_policy(p: Policy | None) -> None:
 def _actor(s: Session, name: str | None, roles: Sequence[str] | None = None) -> User:
     if not name:
         raise DomainError("unknown_user", field="user", user="")
+    if not _storable(name):  # no such user can exist; and the name must not reach SQL
+        raise DomainError("unknown_user", field="user", user=name.encode(
+            "utf-8", "backslashreplace").decode("ascii", "backslashreplace"))
     user = s.exec(select(User).where(User.name == name)).first()
     if user is None or not user.active:
         raise DomainError("unknown_user", field="user", user=name)
@@ -969,7 +1001,7 @@ def _pin(pin: str | None) -> str | None:
     if pin is None:
         return None
     pin = pin.strip()
-    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+    if not _ascii_digits(pin) or not 4 <= len(pin) <= 12:
         raise DomainError("bad_pin", field="pin")
     return pin
 
@@ -1090,7 +1122,7 @@ def _check_product(p: ProductInput, where: str = "") -> ProductInput:
 def _check_customer(c: CustomerInput, where: str = "") -> CustomerInput:
     _text(c.name, where + "name", required=True, max_len=100)
     phone = _text(c.phone, where + "phone", required=True, max_len=32)
-    if not phone.replace("-", "").replace("+", "").replace(" ", "").isdigit():
+    if not _ascii_digits(phone.replace("-", "").replace("+", "").replace(" ", "")):
         raise DomainError("bad_phone", field=where + "phone", value=phone)
     _choice(c.channel, CHANNELS, where + "channel")
     return c
@@ -1189,6 +1221,12 @@ def record_sales(
             if order in seen:
                 raise DomainError("order_exists", field=where + "order", order=order)
             seen.add(order)
+            if not isinstance(sale.sold_at, datetime):
+                raise DomainError("bad_date", field=where + "sold_at", value=str(sale.sold_at))
+            # Against the real clock too: `now` may back-date the recording (imports, demo).
+            if _utc(sale.sold_at) > max(now, utcnow()) + SALE_CLOCK_SLACK:  # a typo'd year
+                raise DomainError("sold_in_future", field=where + "sold_at",
+                                  value=local_day(_utc(sale.sold_at)))
             _choice(sale.channel, CHANNELS, where + "channel")
             _choice(sale.payment_method, PAYMENT_METHODS, where + "payment_method")
             if sale.customer_phone and sale.customer_phone not in customers:
@@ -1278,6 +1316,10 @@ def _bulk_sales(
                     "qty": ln.qty,
                     "unit_price_fen": ln.unit_price_fen,
                     "unit_cost_fen": cost,
+                    # the sale's own, copied for the reports (see SaleLine)
+                    "sold_at": sold_at,
+                    "channel": sale.channel,
+                    "customer_id": customers.get(sale.customer_phone or "", None),
                 }
             )
             move_rows.append(
@@ -1303,7 +1345,8 @@ def _bulk_sales(
                 "stock_short", field="qty", sku=sku, location="sellable", have=lvl.qty, need=qty
             )
     if sale_rows:
-        s.execute(insert(SaleLine), line_rows)
+        # Core, not ORM, for the same reason as the sales above (customer_id may be None).
+        s.execute(insert(SaleLine.__table__), line_rows)  # type: ignore[attr-defined]
         s.execute(insert(StockMove), move_rows)
     for pid, qty in out.items():
         s.execute(
@@ -1594,6 +1637,9 @@ def _amounts(pol: Policy, channel: str, slip_type: str, drafts: Sequence[_Draft]
         fee += d.fee_fen
         if d.replacement is not None:
             replacement += d.replacement_qty * d.replacement_price_fen
+    for total in (gross, replacement):
+        if total > MAX_FEN:  # each line was in range; together they are a typo
+            raise DomainError("too_large", field="lines", value=total)
     if slip_type == "return":
         return Preview(gross, fee, gross - fee, 0, 0, [])
     return Preview(gross, 0, 0, replacement, replacement - gross, [])
@@ -3367,7 +3413,7 @@ def alerts(db: Database) -> list[AlertView]:
                 isouter=True,
             )
             .where(col(StockAlert.cleared_at).is_(None))
-            .order_by(col(StockAlert.raised_at))
+            .order_by(col(StockAlert.raised_at), col(StockAlert.id))  # one order everywhere
         ).all()
         return [
             AlertView(p.sku, p.name, int(q or 0), p.reorder_point, _utc(a.raised_at))
@@ -3425,7 +3471,11 @@ def mark_notifications_read(
             col(Notification.read_at).is_(None),
         )
         if ids is not None:
-            q = q.where(col(Notification.id).in_(list(ids)))
+            ids = list(ids)
+            for i in ids:
+                if isinstance(i, bool) or not isinstance(i, int) or not 0 < i <= MAX_ID:
+                    raise DomainError("not_integer", field="ids", value=str(i))
+            q = q.where(col(Notification.id).in_(ids))
         return int(s.execute(q.values(read_at=now)).rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -3527,7 +3577,7 @@ def find_sales(db: Database, query: str, limit: int = 20) -> list[SaleSummary]:
         add(
             s.exec(
                 select(Sale.id)
-                .where(col(Sale.order_no).like(f"{q}%"))
+                .where(col(Sale.order_no).ilike(f"{q}%"))
                 .order_by(col(Sale.sold_at).desc())
                 .limit(limit)
             ).all()
@@ -3575,10 +3625,11 @@ def search_products(db: Database, query: str, limit: int = 20) -> list[ProductHi
             like = f"%{q}%"
             stmt = stmt.where(
                 or_(
-                    col(Product.sku).like(f"{q}%"),
+                    # ilike: SQLite's LIKE ignores ASCII case, PostgreSQL's does not
+                    col(Product.sku).ilike(f"{q}%"),
                     col(Product.barcode) == q,
-                    col(Product.name).like(like),
-                    col(Product.model).like(like),
+                    col(Product.name).ilike(like),
+                    col(Product.model).ilike(like),
                 )
             )
         rows = s.exec(stmt.order_by(col(Product.sku)).limit(limit)).all()
@@ -3596,7 +3647,7 @@ def find_customers(db: Database, query: str, limit: int = 20) -> list[CustomerVi
     with db.read() as s:
         rows = s.exec(
             select(Customer)
-            .where(or_(col(Customer.phone).like(f"{q}%"), col(Customer.name).like(f"%{q}%")))
+            .where(or_(col(Customer.phone).like(f"{q}%"), col(Customer.name).ilike(f"%{q}%")))
             .order_by(col(Customer.phone))
             .limit(limit)
         ).all()

@@ -278,18 +278,24 @@ def test_existing_folder_needs_force(archived: tuple[Database, Path, archive.Man
     # An empty folder is fine without --force; a file in the way is not a folder.
     empty = out.parent / "empty"
     empty.mkdir()
-    archive.write_archive(db, "2026-12", empty)
+    january = datetime(2027, 1, 5, 2, 0, tzinfo=UTC)
+    archive.write_archive(db, "2026-12", empty, now=january)
     blocker = out.parent / "file"
     blocker.write_text("x")
     with pytest.raises(DomainError) as e:
-        archive.write_archive(db, "2026-12", blocker, force=True)
+        archive.write_archive(db, "2026-12", blocker, force=True, now=january)
     assert e.value.key == "audit_archive_not_dir"
+    # A month not begun yet: refused, nothing written.
+    with pytest.raises(DomainError) as e:
+        archive.write_archive(db, "2027-02", out.parent / "feb", now=january)
+    assert e.value.key == "audit_period_future" and not (out.parent / "feb").exists()
 
 
 def test_december_holds_the_count(seeded: tuple[Database, dict[str, str]],
                                   tmp_path: Path) -> None:
     db, _ = seeded
-    manifest = archive.write_archive(db, "2026-12", tmp_path / "dec")
+    manifest = archive.write_archive(db, "2026-12", tmp_path / "dec",
+                                     now=datetime(2027, 1, 5, 2, 0, tzinfo=UTC))
     rows = {f.name: f.rows for f in manifest.files}
     assert rows == {"slips.csv": 0, "slip_lines.csv": 0, "stock_moves.csv": 1,
                     "journal_entries.csv": 1, "postings.csv": 2, "audit_events.csv": 1}

@@ -310,7 +310,7 @@ def test_backup_keeps_old_backup_when_forced_over(db: Database, tmp_path: Path) 
 def test_restore_of_an_older_backup_is_upgraded(tmp_path: Path) -> None:
     old_scripts = tmp_path / "migrations-0001"
     shutil.copytree(MIGRATIONS_DIR, old_scripts,
-                    ignore=shutil.ignore_patterns("__pycache__", "0002_*", "0003_*"))
+                    ignore=shutil.ignore_patterns("__pycache__", "0002_*", "0003_*", "0004_*"))
     old = tmp_path / "old.db"
     d = Database(str(old))
     try:

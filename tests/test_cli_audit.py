@@ -116,7 +116,7 @@ def test_archive_check_catches_tampering(seeded: tuple[Database, dict[str, str]]
     db, _ = seeded
     out = tmp_path / "arc"
     rma(db, "archive", "--period", "2026-11", "--out", str(out))
-    tamper(db, "UPDATE audit_events SET user = 'clerk' WHERE seq = 16")
+    tamper(db, "UPDATE audit_events SET \"user\" = 'clerk' WHERE seq = 16")
     r = rma(db, "archive-check", str(out), code=1)
     assert "第 16 条" in r.stderr and "与归档不符" in r.stderr
     en = rma(db, "--lang", "en", "archive-check", str(out), "--json", code=1)

@@ -202,7 +202,7 @@ def test_altered_row_named_by_seq_and_id(seeded: tuple[Database, dict[str, str]]
 
 def test_changed_user_or_time_caught(seeded: tuple[Database, dict[str, str]]) -> None:
     db, _ = seeded
-    tamper(db, "UPDATE audit_events SET user = 'owner' WHERE seq = 16")
+    tamper(db, "UPDATE audit_events SET \"user\" = 'owner' WHERE seq = 16")
     assert (ra.verify_trail(db).kind, ra.verify_trail(db).seq) == ("altered", 16)
 
 

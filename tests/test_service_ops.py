@@ -77,7 +77,7 @@ def balance(db: Database, code: str) -> int:
 def last_audit(db: Database) -> tuple[str, str, dict[str, Any]]:
     """(action, user, detail) of the newest audit event."""
     action, user, detail = sql(
-        db, "SELECT action, user, detail_json FROM audit_events ORDER BY seq DESC LIMIT 1")[0]
+        db, 'SELECT action, "user", detail_json FROM audit_events ORDER BY seq DESC LIMIT 1')[0]
     return action, user, json.loads(detail)
 
 

@@ -19,7 +19,8 @@ from sqlmodel import col, select
 from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import yuan
-from rma_tui.service import as_utc, day_bounds, verify_chain
+from rma_tui.reports import window
+from rma_tui.service import as_utc, verify_chain
 from rma_tui.store.db import Database
 from rma_tui.store.models import AuditEvent, ChainHead, Customer, Slip
 
@@ -171,10 +172,7 @@ def audit_trail(db: Database, filt: AuditFilter | None = None, limit: int = 50,
         q = q.where(col(AuditEvent.user) == filt.user.strip())
     if filt.action.strip():
         q = q.where(col(AuditEvent.action) == filt.action.strip())
-    if filt.since is not None:
-        q = q.where(col(AuditEvent.at) >= day_bounds(filt.since)[0])
-    if filt.until is not None:
-        q = q.where(col(AuditEvent.at) < day_bounds(filt.until)[1])
+    q = q.where(*window(AuditEvent.at, filt.since, filt.until))
     if before is not None:
         q = q.where(col(AuditEvent.seq) < before)
     q = q.order_by(col(AuditEvent.seq).desc()).limit(limit + 1)

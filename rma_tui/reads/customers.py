@@ -157,7 +157,7 @@ def search_customers(db: Database, query: str, limit: int = PAGE,
                  .correlate(Customer).scalar_subquery())
         rows = s.exec(
             select(Customer, sales, slips)
-            .where(or_(col(Customer.phone).like(f"{q}%"), col(Customer.name).like(f"%{q}%")))
+            .where(or_(col(Customer.phone).like(f"{q}%"), col(Customer.name).ilike(f"%{q}%")))
             .order_by(col(Customer.phone))
             .offset(offset)
             .limit(limit)

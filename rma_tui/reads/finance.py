@@ -26,7 +26,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlmodel import col
 
-from rma_tui.service import ACCOUNTS, as_utc, day_bounds
+from rma_tui.errors import DomainError
+from rma_tui.reports import window as _window
+from rma_tui.service import ACCOUNTS, JOURNAL_KINDS, as_utc
 from rma_tui.store.db import Database
 from rma_tui.store.models import Customer, JournalEntry, Posting, Slip
 
@@ -222,16 +224,6 @@ def _local_expr(db: Database, column: Any, unit: str) -> ColumnElement[Any]:
     return func.to_char(shifted, literal_column(fmt))
 
 
-def _window(column: Any, since: date | None, until: date | None) -> list[ColumnElement[bool]]:
-    """Conditions for `column` inside the local days [since, until] (either end open)."""
-    conds: list[ColumnElement[bool]] = []
-    if since is not None:
-        conds.append(column >= day_bounds(since)[0])
-    if until is not None:
-        conds.append(column < day_bounds(until)[1])
-    return conds
-
-
 def month_start(month: str) -> date:
     """The first day of a ``YYYY-MM`` month (ValueError when it is not one)."""
     year, mon = month.split("-")
@@ -354,6 +346,9 @@ def journal(db: Database, since: date | None = None, until: date | None = None,
     optionally of one `kind` only."""
     conds = _window(JournalEntry.at, since, until)
     if kind:
+        if kind not in JOURNAL_KINDS:  # a typo must not read as "there were none"
+            raise DomainError("bad_choice", field="kind", value=kind,
+                              allowed=", ".join(JOURNAL_KINDS))
         conds.append(col(JournalEntry.kind) == kind)
     q = (
         select(col(JournalEntry.id), col(JournalEntry.at), col(JournalEntry.kind),

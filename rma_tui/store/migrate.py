@@ -165,6 +165,8 @@ def _run_upgrade(db: Database, script_location: Path | None) -> None:
             # begin() fires db.py's hook: BEGIN IMMEDIATE on SQLite, so a second process
             # upgrading at the same time waits, then finds the database already at head.
             with conn.begin():
+                if not db.sqlite:  # a second process upgrading waits, then finds head
+                    db.take_write_lock(conn)
                 command.upgrade(_config(conn, script_location), "head")
                 if raw is not None:
                     bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
