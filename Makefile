@@ -37,9 +37,15 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff check rma_tui tests bench
 	$(BIN)/mypy rma_tui
 
+# The benchmark (issue 6): builds its own databases; see bench/BASELINE.md. Not part of
+# `make test` (it measures speed, it asserts nothing). BENCH_ARGS=--scale quick to try it.
+BENCH_ARGS ?= --scale full --keep .bench
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 demo: $(STAMP)
 	@db="$$($(BIN)/python -c 'from rma_tui.config import demo_db; print(demo_db())')"; \
 	$(BIN)/rma --db "$$db" demo --force
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .bench

@@ -1016,6 +1016,7 @@ from rma_tui import (  # noqa: E402,F401
     cli_audit,
     cli_backup,
     cli_customers,
+    cli_db,
     cli_finance,
     cli_reports,
     cli_stock,

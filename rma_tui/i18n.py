@@ -887,6 +887,19 @@ _UI: dict[str, tuple[str, str]] = {
     "cli_no_database": ("没有找到数据库 {path}；请先运行 rma init（或 rma demo）",
                         "No database at {path}; run `rma init` (or `rma demo`) first"),
     "cli_db_error": ("数据库出错：{detail}", "Database error: {detail}"),
+    "cli_no_database_field": ("没有找到数据库 {path}（字段 {field}）",
+                              "No database at {path} (field {field})"),
+    "copy_same_database": ("源和目标是同一个数据库 {db}（字段 {field}）",
+                           "The source and the target are the same database {db} (field "
+                           "{field})"),
+    "copy_target_not_empty": ("目标数据库 {db} 不是空的（{table} 表已有数据），未复制任何内容",
+                              "The target database {db} is not empty (table {table} has "
+                              "rows); nothing was copied"),
+    "db_copy_progress": ("复制中", "Copying"),
+    "db_copy_done": ("已复制 {rows} 行（{tables} 张表）到 {db}，校验通过",
+                     "Copied {rows} rows ({tables} tables) into {db}; it verifies"),
+    "db_copy_not_verified": ("已复制到 {db}，但校验未通过：{failures}",
+                             "Copied into {db}, but it does not verify: {failures}"),
     # A write the storage refused (rma_tui/store/db.py `storage_error`): the transaction
     # was rolled back, so each says nothing was saved and what to do.
     "db_disk_full": ("磁盘已满，本次操作未保存（已撤销）：请为 {db} 所在的磁盘腾出空间后重试",

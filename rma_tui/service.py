@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, or_, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, or_, text, update
 from sqlmodel import Session, col, select
 
 from rma_tui.errors import DomainError
@@ -796,24 +796,47 @@ def _post(
     sale_id: int | None = None,
 ) -> None:
     """Write a journal entry from (account, debit, credit) lines; refuse it unless balanced (I2)."""
-    lines = [(a, d, c) for a, d, c in lines if d or c]
-    if not lines:
+    _post_many(s, kind, user, [(now, lines, memo)], slip_id=slip.id if slip else None,
+               sale_id=sale_id)
+
+
+def _post_many(
+    s: Session,
+    kind: str,
+    user: str,
+    entries: Sequence[tuple[datetime, Sequence[tuple[str, int, int]], str]],
+    slip_id: int | None = None,
+    sale_id: int | None = None,
+) -> None:
+    """Write journal entries of one kind, each (at, lines, memo) with (account, debit,
+    credit) lines; refuse all unless each balances (I2) and none falls on a closed day.
+    Three statements whatever their number (an import posts one entry per day and method)."""
+    kept = []
+    for at, lines, memo in entries:
+        lines = [(a, d, c) for a, d, c in lines if d or c]
+        if not lines:
+            continue
+        debit = sum(d for _, d, _ in lines)
+        credit = sum(c for _, _, c in lines)
+        if debit != credit or any(d < 0 or c < 0 for _, d, c in lines):
+            raise DomainError("journal_unbalanced", field="journal", debit=debit, credit=credit)
+        kept.append((at, lines, memo))
+    if not kept:
         return
-    debit = sum(d for _, d, _ in lines)
-    credit = sum(c for _, _, c in lines)
-    if debit != credit or any(d < 0 or c < 0 for _, d, c in lines):
-        raise DomainError("journal_unbalanced", field="journal", debit=debit, credit=credit)
     # A closed day (日结) takes no more postings: its books were counted and signed.
-    day = local_day(now)
-    if s.exec(select(DailyClose.id).where(DailyClose.day == day)).first() is not None:
-        raise DomainError("day_closed", field="date", day=day)
-    entry = JournalEntry(
-        at=now, kind=kind, memo=memo, slip_id=slip.id if slip else None, sale_id=sale_id, user=user
-    )
-    s.add(entry)
-    s.flush()
-    for account, d, c in lines:
-        s.add(Posting(entry_id=entry.id or 0, account_code=account, debit_fen=d, credit_fen=c))
+    days = sorted({local_day(at) for at, _, _ in kept})
+    closed = s.exec(select(DailyClose.day).where(col(DailyClose.day).in_(days))).first()
+    if closed is not None:
+        raise DomainError("day_closed", field="date", day=closed)
+    table = JournalEntry.__table__  # type: ignore[attr-defined]
+    ids = s.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [{"at": at, "kind": kind, "memo": memo, "slip_id": slip_id, "sale_id": sale_id,
+          "user": user} for at, _, memo in kept],
+    ).scalars().all()
+    s.execute(insert(Posting.__table__), [  # type: ignore[attr-defined]
+        {"entry_id": entry_id, "account_code": a, "debit_fen": d, "credit_fen": c}
+        for entry_id, (_, lines, _) in zip(ids, kept, strict=True) for a, d, c in lines])
 
 
 def _level(s: Session, product_id: int, location: str) -> StockLevel:
@@ -1212,7 +1235,9 @@ def record_sales(
     with db.write() as s:
         user = _actor(s, actor, SALES_ROLES)
         products = {p.sku: p for p in s.exec(select(Product)).all()}
-        customers = {c.phone: c.id for c in s.exec(select(Customer)).all()}
+        # Two columns, not ORM objects: a shop may have tens of thousands of customers.
+        customers: dict[str, int | None] = {
+            phone: cid for phone, cid in s.execute(select(Customer.phone, Customer.id)).all()}
         orders = [x.order_no.strip() for x in sales]
         seen: set[str] = set()
         for i, sale in enumerate(sales):
@@ -1337,43 +1362,43 @@ def _bulk_sales(
             out[p.id or 0] = out.get(p.id or 0, 0) + ln.qty
             tot[0] += ln.qty * ln.unit_price_fen
             tot[1] += ln.qty * cost
+    # Every product's sellable level in one read (locked), not one read per product.
+    have = {pid: qty for pid, qty in s.execute(
+        select(StockLevel.product_id, StockLevel.qty)
+        .where(col(StockLevel.product_id).in_(list(out)), StockLevel.location == "sellable")
+        .with_for_update()).all()}
     for pid, qty in out.items():
-        lvl = _level(s, pid, "sellable")
-        if lvl.qty < qty:
+        if have.get(pid, 0) < qty:
             sku = next(p.sku for p in products.values() if p.id == pid)
-            raise DomainError(
-                "stock_short", field="qty", sku=sku, location="sellable", have=lvl.qty, need=qty
-            )
+            raise DomainError("stock_short", field="qty", sku=sku, location="sellable",
+                              have=have.get(pid, 0), need=qty)
     if sale_rows:
         # Core, not ORM, for the same reason as the sales above (customer_id may be None).
         s.execute(insert(SaleLine.__table__), line_rows)  # type: ignore[attr-defined]
-        s.execute(insert(StockMove), move_rows)
-    for pid, qty in out.items():
+        s.execute(insert(StockMove.__table__), move_rows)  # type: ignore[attr-defined]
+    levels = StockLevel.__table__  # type: ignore[attr-defined]
+    if out:  # one executemany for every product
         s.execute(
-            update(StockLevel)
-            .where(col(StockLevel.product_id) == pid, col(StockLevel.location) == "sellable")
-            .values(qty=StockLevel.qty - qty)
-        )
-    for (day, method), (revenue, cost) in sorted(day_totals.items()):
-        # Noon of the shop's local day the sales were made on: the day a close counts them.
-        at = day_bounds(date.fromisoformat(day))[0] + timedelta(hours=12)
-        _post(
-            s,
-            "sale",
-            at,
-            user,
-            [
-                (_payment_account(method), revenue, 0),
-                (REVENUE, 0, revenue),
-                (COGS, cost, 0),
-                (INVENTORY, 0, cost),
-            ],
-            memo=f"sales {day} {method}",
-        )
-    for pid in out:
-        p = next(p for p in products.values() if p.id == pid)
-        lvl = _level(s, pid, "sellable")
-        _check_alert(s, p, lvl.qty, now)
+            update(levels)
+            .where(levels.c.product_id == bindparam("pid"), levels.c.location == "sellable")
+            .values(qty=levels.c.qty - bindparam("taken")),
+            [{"pid": pid, "taken": qty} for pid, qty in out.items()])
+    # Noon of the shop's local day the sales were made on: the day a close counts them.
+    _post_many(s, "sale", user, [
+        (day_bounds(date.fromisoformat(day))[0] + timedelta(hours=12),
+         [(_payment_account(method), revenue, 0), (REVENUE, 0, revenue),
+          (COGS, cost, 0), (INVENTORY, 0, cost)],
+         f"sales {day} {method}")
+        for (day, method), (revenue, cost) in sorted(day_totals.items())])
+    # Only products whose low-stock state changes need `_check_alert` (one read each).
+    alerted = set(s.execute(select(StockAlert.product_id).where(
+        col(StockAlert.product_id).in_(list(out)), col(StockAlert.cleared_at).is_(None))
+    ).scalars().all())
+    by_id = {p.id: p for p in products.values()}
+    for pid, qty in out.items():
+        p, left = by_id[pid], have[pid] - qty
+        if (left <= p.reorder_point) != (pid in alerted):
+            _check_alert(s, p, left, now)
 
 
 def receive_purchase(

@@ -1,0 +1,59 @@
+"""`rma db …`: moving a shop's database (registered on `rma_tui.cli.app` when imported).
+
+    rma db copy --from SOURCE --to TARGET     every row of SOURCE into the empty TARGET
+                                              (e.g. an SQLite file into PostgreSQL), then
+                                              `verify` on TARGET; exit 1 unless it verifies
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from rma_tui.cli import _echo, _fail, _note, app, handled
+from rma_tui.i18n import t
+
+db_app = typer.Typer(help="Move a shop's database (数据库).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("copy")
+@handled
+def copy_cmd(
+    source: Annotated[str, typer.Option(
+        "--from", help="The database to copy: an SQLite file or a URL (源).")],
+    target: Annotated[str, typer.Option(
+        "--to", help="An empty database: postgresql://user@host/db or a file (目标).")],
+) -> None:
+    """Copy a shop's whole history into an empty database, then verify it (复制数据库)."""
+    from rich.progress import Progress
+
+    from rma_tui.dbcopy import copy_database
+    from rma_tui.errors import DomainError
+    from rma_tui.store.db import Database, sqlite_path, url_for
+
+    src_path = sqlite_path(url_for(source))
+    if src_path is not None and not src_path.exists():
+        raise DomainError("cli_no_database_field", field="--from", path=str(src_path))
+    src, dst = Database(source), Database(target)
+    try:
+        with Progress(transient=True) as bar:
+            task = bar.add_task(t("db_copy_progress"), total=None)
+
+            def progress(table: str, done: int, total: int) -> None:
+                bar.update(task, description=f"{t('db_copy_progress')} {table}",
+                           completed=done, total=total)
+
+            result = copy_database(src, dst, progress)
+    finally:
+        src.dispose()
+        dst.dispose()
+    for table, n in result.rows.items():
+        if n:
+            _note(f"{table}: {n:,}")
+    if not result.verified:
+        raise _fail(t("db_copy_not_verified", db=dst.where,
+                      failures="; ".join(result.failures)))
+    _echo(t("db_copy_done", rows=sum(result.rows.values()), tables=len(result.rows),
+            db=dst.where))
