@@ -175,11 +175,21 @@ def _stays(s: Any, db: Database, policy: Policy, since: date | None, until: date
          for st, n, over, mx in rows),
         key=lambda r: order.index(r.state),
     )
+    # Slips in a timed state now: each one's last state change (one index seek per open
+    # slip on ix_audit_events_slip_changes), not a second pass over the whole trail.
+    since_change = (
+        select(col(AuditEvent.at))
+        .where(col(AuditEvent.slip_id) == col(Slip.id), col(AuditEvent.to_status).is_not(None))
+        .order_by(col(AuditEvent.seq).desc()).limit(1)
+        .correlate(Slip).scalar_subquery()
+    )
+    hours_now = _hours(db, since_change, literal(now))
+    target_now = case(*((col(Slip.status) == k, literal(v)) for k, v in targets.items()),
+                      else_=None) if targets else literal(None)
     open_now = s.execute(
-        select(col(Slip.number), changes.c.state, changes.c.start, hours)
-        .join(Slip, col(Slip.id) == changes.c.slip_id)
-        .where(changes.c.end.is_(None), changes.c.state.in_(list(targets)), hours > target)
-        .order_by(changes.c.start).limit(limit)
+        select(col(Slip.number), col(Slip.status), since_change, hours_now)
+        .where(col(Slip.status).in_(list(targets)), hours_now > target_now)
+        .order_by(since_change).limit(limit)
     ).all()
     overdue = [OverdueRow(n, st, _utc(start), round(float(h), 1), targets[st])
                for n, st, start, h in open_now]

@@ -4,7 +4,6 @@ restore that checks the file first, refuses without --force and never half-write
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import stat
 import threading
@@ -14,13 +13,14 @@ from pathlib import Path
 import pytest
 from cli_helpers import rma, rma_on
 from conftest import NOW, make_shop
+from migration_scripts import scripts_up_to
 from slip_flow import bring, clock, seed_settlement
 
 from rma_tui import backup as bk
 from rma_tui import service as sv
 from rma_tui.errors import DomainError
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import MIGRATIONS_DIR, current_revision, head_revision, upgrade
+from rma_tui.store.migrate import current_revision, head_revision, upgrade
 
 EN = {"RMA_LANG": "en"}
 
@@ -308,9 +308,7 @@ def test_backup_keeps_old_backup_when_forced_over(db: Database, tmp_path: Path) 
 
 
 def test_restore_of_an_older_backup_is_upgraded(tmp_path: Path) -> None:
-    old_scripts = tmp_path / "migrations-0001"
-    shutil.copytree(MIGRATIONS_DIR, old_scripts,
-                    ignore=shutil.ignore_patterns("__pycache__", "0002_*", "0003_*", "0004_*"))
+    old_scripts = scripts_up_to(tmp_path / "migrations-0001", "0001")
     old = tmp_path / "old.db"
     d = Database(str(old))
     try:

@@ -5,17 +5,17 @@ credit move, and its defective stock valued at the slip lines' unit cost (I5).""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from conftest import NOW
+from migration_scripts import scripts_up_to
 from sqlalchemy import inspect
 
 from rma_tui import service as sv
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import MIGRATIONS_DIR, current_revision, head_revision, upgrade
+from rma_tui.store.migrate import current_revision, head_revision, upgrade
 
 T0 = "2026-11-01 02:00:00.000000"  # how SQLAlchemy stores a UTC instant in SQLite
 OLD_TABLES = ("customers", "products", "sales", "sale_lines", "slips", "slip_lines",
@@ -26,9 +26,7 @@ NEW_TABLES = {"daily_closes", "supplier_returns", "credit_moves", "follow_ups"}
 
 def scripts_at_0001(tmp_path: Path) -> Path:
     """A copy of the shipped migrations up to 0001: what the program shipped before."""
-    loc = tmp_path / "migrations-0001"
-    later = shutil.ignore_patterns("__pycache__", "0002_*", "0003_*", "0004_*")
-    shutil.copytree(MIGRATIONS_DIR, loc, ignore=later)
+    loc = scripts_up_to(tmp_path / "migrations-0001", "0001")
     assert [p.name for p in (loc / "versions").glob("*.py")] == ["0001_initial.py"]
     return loc
 

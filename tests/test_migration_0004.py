@@ -4,22 +4,21 @@ covering indexes exist, and the reports read the same figures as before the upgr
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from migration_scripts import scripts_up_to
 from test_migration_0002 import execute, fetch
 
 from rma_tui import reports
 from rma_tui.store.db import Database
-from rma_tui.store.migrate import MIGRATIONS_DIR, current_revision, upgrade
+from rma_tui.store.migrate import current_revision, head_revision, upgrade
 
 SOLD = ("2026-10-31 17:30:00.000000", "2026-11-03 02:00:00.000000")  # UTC, as SQLite holds it
 
 
 def database_at_0003(tmp_path: Path) -> tuple[Database, Path]:
-    loc = tmp_path / "migrations-0003"
-    shutil.copytree(MIGRATIONS_DIR, loc, ignore=shutil.ignore_patterns("__pycache__", "0004_*"))
+    loc = scripts_up_to(tmp_path / "migrations-0003", "0003")
     db = Database(str(tmp_path / "shop.db"))
     upgrade(db, script_location=loc)
     assert current_revision(db) == "0003"
@@ -45,7 +44,7 @@ def test_sale_lines_get_their_sales_values(tmp_path: Path) -> None:
     db = Database(str(path))
     backup = upgrade(db)
     assert backup is not None and backup.exists()
-    assert current_revision(db) == "0004"
+    assert current_revision(db) == head_revision()
     assert fetch(path, "SELECT id, sale_id, qty, unit_price_fen, sold_at, channel, customer_id "
                        "FROM sale_lines ORDER BY id") == [
         (1, 1, 3, 1800, SOLD[0], "store", 1),

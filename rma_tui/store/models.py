@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # Every constraint gets a predictable name, so later migrations (batch mode on SQLite) and
@@ -288,6 +288,13 @@ class AuditEvent(SQLModel, table=True):
     """Append-only, hash-chained record of every state change and sensitive write."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        # Covering, partial: each slip's state changes in chain order, for the time spent
+        # in each state (a window over the trail without a sort) and a slip's last change.
+        Index("ix_audit_events_slip_changes", "slip_id", "seq", "to_status", "at",
+              sqlite_where=text("to_status IS NOT NULL AND slip_id IS NOT NULL"),
+              postgresql_where=text("to_status IS NOT NULL AND slip_id IS NOT NULL")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     seq: int = Field(unique=True)
     at: datetime = Field(index=True)
