@@ -6,7 +6,7 @@ from __future__ import annotations
 from typer.testing import CliRunner, Result
 
 from rma_tui.cli import app
-from rma_tui.store.db import Database
+from rma_tui.store.db import Database, sqlite_path
 
 # Every run starts from a clean environment: no RMA_* and a locale that means Chinese.
 BASE_ENV: dict[str, str | None] = {
@@ -29,6 +29,11 @@ def rma(*args: str, code: int = 0, env: dict[str, str | None] | None = None,
 
 def rma_on(db: Database, *args: str, code: int = 0, user: str | None = None,
            env: dict[str, str | None] | None = None) -> Result:
-    """`rma --db <db's file> [--user <user>] args...`, checked as by `rma`."""
+    """`rma --db <db's file or URL> [--user <user>] args...`, checked as by `rma`."""
     login = ["--user", user] if user is not None else []
-    return rma("--db", db.url.removeprefix("sqlite:///"), *login, *args, code=code, env=env)
+    return rma("--db", db_arg(db), *login, *args, code=code, env=env)
+
+
+def db_arg(db: Database) -> str:
+    """What `--db` takes for `db`: the SQLite file's path, else the URL (PostgreSQL)."""
+    return str(sqlite_path(db.url) or db.url)

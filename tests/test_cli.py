@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cli_helpers import rma
+from cli_helpers import db_arg, rma
 from conftest import Shop, make_shop
 from sqlalchemy import text
 from sqlmodel import func, select
@@ -38,7 +38,7 @@ def cli_shop(db: Database) -> Shop:
 
 
 def dbarg(db: Database) -> list[str]:
-    return ["--db", db.url.removeprefix("sqlite:///")]
+    return ["--db", db_arg(db)]
 
 
 def slip_count(db: Database) -> int:
@@ -86,7 +86,7 @@ def test_missing_database_is_an_error_not_a_new_file(tmp_path: Path) -> None:
 
 def test_env_fallbacks_db_user_lang(cli_shop: Shop, tmp_path: Path) -> None:
     db = cli_shop.db
-    path = db.url.removeprefix("sqlite:///")
+    path = db_arg(db)
     # RMA_DB and RMA_USER stand in for --db and --user; RMA_LANG for --lang.
     r = rma("user", "add", "newbie", "--role", "clerk",
             env={"RMA_DB": path, "RMA_USER": "owner", "RMA_LANG": "en"})
@@ -728,6 +728,7 @@ def test_demo_builds_and_verifies(tmp_path: Path) -> None:
     rma("--db", str(path), "demo", code=1)  # now it has data
 
 
+@pytest.mark.sqlite_only  # deletes the file and its -wal/-shm; PG refuses --force
 def test_demo_force_deletes_and_rebuilds(cli_shop: Shop, monkeypatch: pytest.MonkeyPatch
                                          ) -> None:
     demo = pytest.importorskip("rma_tui.demo")
@@ -772,7 +773,7 @@ def _python_m(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 
 
 def test_python_m_entry_point_exit_codes(cli_shop: Shop) -> None:
-    path = cli_shop.db.url.removeprefix("sqlite:///")
+    path = db_arg(cli_shop.db)
     ok = _python_m("verify", "--json", env={"RMA_DB": path})
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["ok"] is True
@@ -799,7 +800,7 @@ def test_no_command_opens_the_app(db: Database, monkeypatch: pytest.MonkeyPatch)
         return FakeApp()
 
     monkeypatch.setattr(rma_tui.app, "make_app", fake_make_app)
-    path = db.url.removeprefix("sqlite:///")
+    path = db_arg(db)
     rma(env={"RMA_DB": path, "RMA_USER": "clerk", "RMA_LANG": "en"})
     rma("--db", path, "--user", "owner", "--lang", "zh")
     assert seen == [(path, "clerk", "en"), ("ran", "", ""), (path, "owner", "zh"),
