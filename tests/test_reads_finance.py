@@ -84,6 +84,19 @@ def test_refunds_by_local_day_and_method(db: Database, books: dict[str, str]) ->
     assert fin.refunds_by_day(db, until=date(2026, 11, 20)) == []
 
 
+def test_a_refund_in_the_local_evening_stays_on_its_day(db: Database) -> None:
+    """12:00 UTC is 20:00 in Shanghai, the same local day. A day read by shifting a time
+    that the database already shows in local time (a PostgreSQL session in the shop's zone,
+    which the test server uses) would put it on the next day: the session is UTC."""
+    make_shop(db, now=NOW)
+    at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    r = sv.create_slip(db, "clerk", "SO-1", "return", [sv.LineInput("P1", 1, "quality")],
+                       now=at)
+    bring(db, r.number, "settled", clock(at), method="cash")
+    assert fin.refunds_by_day(db) == [fin.RefundRow("2026-11-20", "cash", 1, 1800)]
+    assert [row.month for row in fin.income_by_month(db)] == ["2026-11"]
+
+
 def test_exchange_differences_by_day(db: Database, books: dict[str, str]) -> None:
     rows = fin.exchanges_by_day(db)
     assert rows == [fin.ExchangeRow("2026-12-01", 2, 13200, 12000)]
