@@ -217,12 +217,12 @@ def returns_report(db: Database, by: str, since: date | None = None,
             ret_key = periods.c.k
             sold_key = periods.c.k
         ret_q = _returned(ret_key, kept, periods, with_product=by == "supplier")
-        returned = s.execute(ret_q).all()
+        returned = s.execute(ret_q).tuples().all()
 
         sold: dict[Any, int]
         if by == "reason":
             total = int(s.execute(select(units_sold_sql).where(*sold_in)).scalar_one())
-            sold = {r.k: total for r in returned}
+            sold = {r[0]: total for r in returned}
         elif by == "supplier":
             # Per product from the covering index first, then per supplier: a few hundred
             # products joined, not a million lines.
@@ -238,18 +238,19 @@ def returns_report(db: Database, by: str, since: date | None = None,
             if periods is not None:
                 sold_q = sold_q.select_from(periods).join(
                     SaleLine, in_period(periods, SaleLine.sold_at))
-            sold = {r.k: int(r.units) for r in s.execute(
-                sold_q.where(*sold_in).group_by(sold_key)).all()}
-        names = _names(s, by, [r.k for r in returned])
+            sold = dict(s.execute(sold_q.where(*sold_in).group_by(sold_key)).tuples().all())
+        names = _names(s, by, [r[0] for r in returned])
 
     rows = []
-    for r in returned:  # one per group, not per row
-        units_sold = sold.get(r.k, 0)
-        units = int(r.units)
-        rate = units / units_sold if units_sold >= policy.min_sample and units_sold else None
-        plain = "" if r.k is None else str(r.k)
-        key, name = names.get(r.k, (plain, plain))
-        rows.append(ReturnsRow(key, name, int(r.slips), units, int(r.refund), units_sold, rate))
+    min_sample = policy.min_sample
+    # Plain tuples: a customer report has tens of thousands of groups.
+    for k, slips, units, refund in returned:  # one per group, not per row
+        units_sold = int(sold.get(k, 0))
+        rate = units / units_sold if units_sold >= min_sample and units_sold else None
+        plain = "" if k is None else str(k)
+        key, name = names.get(k, (plain, plain))
+        rows.append(ReturnsRow(key, name, int(slips), int(units), int(refund), units_sold,
+                               rate))
     if by in PERIODS:  # periods read in time order
         rows.sort(key=lambda x: x.key)
     else:  # what comes back most first
