@@ -217,7 +217,7 @@ def returns_report(db: Database, by: str, since: date | None = None,
             ret_key = periods.c.k
             sold_key = periods.c.k
         ret_q = _returned(ret_key, kept, periods, with_product=by == "supplier")
-        returned = s.execute(ret_q).tuples().all()
+        returned = s.execute(ret_q).all()
 
         sold: dict[Any, int]
         if by == "reason":
@@ -238,7 +238,7 @@ def returns_report(db: Database, by: str, since: date | None = None,
             if periods is not None:
                 sold_q = sold_q.select_from(periods).join(
                     SaleLine, in_period(periods, SaleLine.sold_at))
-            sold = dict(s.execute(sold_q.where(*sold_in).group_by(sold_key)).tuples().all())
+            sold = dict(s.execute(sold_q.where(*sold_in).group_by(sold_key)).all())
         names = _names(s, by, [r[0] for r in returned])
 
     rows = []

@@ -166,7 +166,7 @@ def pg_template() -> Iterator[PgTemplate]:
         if os.environ.get(REQUIRE_PG_ENV) == "1":
             pytest.fail(f"{REQUIRE_PG_ENV}=1 but PostgreSQL is unavailable: {reason}",
                         pytrace=False)
-        pytest.skip(f"PostgreSQL unavailable: {reason}")
+        pytest.skip(reason=f"PostgreSQL unavailable: {reason}")
     with pgserver.pg_server() as host:
         name = pgserver.fresh_name("tmpl")
         d = Database(host.create_database(name))

@@ -12,7 +12,7 @@
   when the context ends.
 
 `unavailable_reason()` says why no server can be had (no binaries, no psycopg), for a
-visible `pytest.skip(reason)`; it is None when `pg_server()` can work.
+visible skip that says why; it is None when `pg_server()` can work.
 `RMA_TEST_PG_BINDIRS` (a glob, default `/usr/lib/postgresql/*/bin`) says where to look for
 the binaries: pointing it at nothing (e.g. `/nonexistent`) shows what a machine without
 PostgreSQL does.

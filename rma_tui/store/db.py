@@ -203,10 +203,9 @@ class Database:
     def __init__(self, db: str) -> None:
         self.url = url_for(db)
         self.sqlite = is_sqlite(self.url)
-        # How messages name this database: the file, or the URL without its password.
-        self.where = str(sqlite_path(self.url) or make_url(self.url).render_as_string(
-            hide_password=True))
         path = sqlite_path(self.url)
+        # How messages name this database: the file, or the URL without its password.
+        self.where = str(path or make_url(self.url).render_as_string(hide_password=True))
         if path is not None:
             _prepare_sqlite_file(path)
         # The writers' turn lock beside an SQLite file (see `_writers_turn`);
