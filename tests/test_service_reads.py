@@ -163,3 +163,26 @@ def test_a_slip_shows_the_replacements_stock_and_the_customers_credit(shop) -> N
     sv.inspect_slip(db, "warehouse", r, [sv.GradeInput("P1", 1, 0, 0)], now=NOW)
     sv.settle_slip(db, "finance", r, "credit", now=NOW)
     assert sv.get_slip(db, n).customer_credit_fen == 1800
+
+
+def test_searches_ignore_letter_case_on_every_database(shop) -> None:
+    """SQLite's LIKE ignores ASCII case and PostgreSQL's does not: the searches use ILIKE,
+    so "type-c" finds the "Type-C" cable and "so-1" the order SO-1 on both."""
+    db = shop.db
+    assert [h.sku for h in sv.search_products(db, "type-c")] == ["P1"]
+    assert [h.sku for h in sv.search_products(db, "p2")] == ["P2"]
+    sv.add_customers(db, "clerk", [sv.CustomerInput("Anna Li", "13900000009")], now=NOW)
+    assert [c.phone for c in sv.find_customers(db, "anna")] == ["13900000009"]
+    assert [s.order for s in sv.find_sales(db, "so-1")] == ["SO-1"]
+
+
+def test_alerts_raised_together_come_in_one_order(db: Database) -> None:
+    """Alerts raised at the same instant are listed in the order they were raised (by id),
+    the same on SQLite and PostgreSQL."""
+    make_shop(db, now=NOW)
+    sv.add_products(db, "owner", [sv.ProductInput(f"Z{i}", f"缺货品 {i}", 1000, 500)
+                                  for i in (1, 2, 3)], now=NOW)
+    for sku in ("Z3", "Z1", "Z2"):  # no stock: each low at once, all at the same instant
+        sv.set_reorder_point(db, "owner", sku, 1, now=NOW)
+    low = [a.sku for a in sv.alerts(db) if a.sku.startswith("Z")]
+    assert low == ["Z3", "Z1", "Z2"]
