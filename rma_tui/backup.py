@@ -28,7 +28,7 @@ from rma_tui.errors import DomainError
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 30.0
 # Tables a freshly migrated database already fills (reference data): not "shop data".
-_SEEDED = {"alembic_version", "accounts", "chain_head"}
+_SEEDED = {"alembic_version", "accounts", "chain_head", "shops"}
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from rma_tui.errors import DomainError
 from rma_tui.store.db import Database
 
 CHUNK = 5_000  # rows read and written at a time (memory stays flat for a million lines)
-# Tables the migrations themselves fill (the chart of accounts, the empty audit chain head):
-# an empty target has these rows, and the source's replace them.
-MIGRATION_ROWS = frozenset({"accounts", "chain_head"})
+# Tables the migrations themselves fill (the chart of accounts, the empty audit chain head,
+# the default shop): an empty target has these rows, and the source's replace them.
+MIGRATION_ROWS = frozenset({"accounts", "chain_head", "shops"})
 
 Progress = Callable[[str, int, int], None]  # table, rows copied so far, rows in the table
 

@@ -220,6 +220,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "follow_up": ("新建回访", "Follow-up noted"),
         "follow_up_done": ("回访完成", "Follow-up done"),
         "close_day": ("日结", "Day closed"),
+        "shop_add": ("新开门店", "Shop opened"),
+        "transfer": ("门店调拨", "Stock transferred"),
     },
     # Stock move kinds (StockMove.kind).
     "move": {
@@ -232,6 +234,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "repair": ("修复", "Repair"),
         "scrap": ("报废", "Scrap"),
         "supplier_return": ("退供应商", "Supplier return"),
+        "transfer_out": ("调拨出库", "Transfer out"),
+        "transfer_in": ("调拨入库", "Transfer in"),
     },
 }
 
@@ -266,6 +270,22 @@ _ERRORS: dict[str, tuple[str, str]] = {
                          "The first user must be an owner (field {field})"),
     "user_exists": ("用户 {name} 已存在（字段 {field}）",
                     "User {name} already exists (field {field})"),
+    # Shops of a chain
+    "unknown_shop": ("门店“{shop}”不存在，请用 rma shop list 查看（字段 {field}）",
+                     "There is no shop '{shop}'; see rma shop list (field {field})"),
+    "shop_denied": ("用户 {user} 属于门店 {own}，不能在门店 {shop} 操作或查看（字段 {field}）",
+                    "User {user} belongs to shop {own}; they cannot act in or see shop {shop} "
+                    "(field {field})"),
+    "shop_required": ("本连锁有多家门店，{user} 可在各店操作：请用 --shop 指明门店（字段 {field}）",
+                      "This chain has several shops and {user} works in all of them: name one "
+                      "with --shop (field {field})"),
+    "bad_shop_code": ("门店代码“{code}”只能用小写字母、数字、- 或 _（字段 {field}）",
+                      "The shop code '{code}' may only use lower-case letters, digits, - or _ "
+                      "(field {field})"),
+    "shop_exists": ("门店代码 {code} 已存在（字段 {field}）",
+                    "A shop with the code {code} already exists (field {field})"),
+    "transfer_same_shop": ("调出和调入是同一家门店 {shop}（字段 {field}）",
+                           "The transfer goes from shop {shop} to itself (field {field})"),
     # Requests and lifecycle
     "request_id_conflict": ("请求号 {request_id} 已用于另一笔不同的操作，不能重复使用",
                             "Request id {request_id} was already used for a different request"),
@@ -477,6 +497,8 @@ _NOTIFICATIONS: dict[str, tuple[str, str]] = {
                         "expected credit {expected_credit_yuan}"),
     "follow_up": ("请回访客户 {customer}（{phone}），{due} 前",
                   "Call back {customer} ({phone}) by {due}"),
+    "transfer_in": ("调拨入库：{name}（{sku}）× {qty} 从门店 {src} 调入",
+                    "Transfer in: {name} ({sku}) x {qty} from shop {src}"),
     "low_stock": ("低库存：{name}（{sku}）可售 {sellable}，已到补货点 {reorder_point}",
                   "Low stock: {name} ({sku}) has {sellable} sellable, at or below the "
                   "reorder point {reorder_point}"),
@@ -1338,6 +1360,7 @@ _FINANCE_UI: dict[str, tuple[str, str]] = {
     "fin_kind_defective_repair": ("残次品修复", "Defective repaired"),
     "fin_kind_defective_scrap": ("残次品报废", "Defective scrapped"),
     "fin_kind_supplier_return": ("退供应商", "Supplier return"),
+    "fin_kind_transfer": ("门店调拨", "Inter-shop transfer"),
     "fin_bad_month": ("月份应为 YYYY-MM，收到“{value}”（字段 {field}）",
                       "A month must be YYYY-MM, got \"{value}\" (field {field})"),
     "fin_trial_title": ("试算平衡 {period}", "Trial balance {period}"),

@@ -24,13 +24,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, insert, or_, text, update
+from sqlalchemy import bindparam, case, delete, func, insert, or_, text, true, update
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most four columns
 from sqlmodel import Session, col, select
 
 from rma_tui.errors import DomainError
 from rma_tui.policy import Policy, load_policy
 from rma_tui.store.db import Database
 from rma_tui.store.models import (
+    DEFAULT_SHOP,
     LOCATIONS,
     Account,
     AuditEvent,
@@ -50,6 +52,7 @@ from rma_tui.store.models import (
     Sale,
     SaleLine,
     Setting,
+    Shop,
     Slip,
     SlipLine,
     StockAlert,
@@ -131,6 +134,7 @@ ACCOUNTS: dict[str, tuple[str, str, str]] = {
     "1122": ("应收账款", "Accounts receivable", "asset"),
     "1405": ("库存商品", "Merchandise inventory", "asset"),
     "1406": ("残次品", "Defective goods", "asset"),
+    "1409": ("门店调拨往来", "Inter-shop transfers", "asset"),
     "2202": ("应付账款", "Accounts payable", "liability"),
     "2205": ("顾客储值", "Customer store credit", "liability"),
     "4001": ("实收资本", "Owner's capital", "equity"),
@@ -141,6 +145,7 @@ ACCOUNTS: dict[str, tuple[str, str, str]] = {
     "6711": ("报废损失", "Inventory write-off", "expense"),
 }
 CASH, BANK, RECEIVABLE, INVENTORY, DEFECTIVE = "1001", "1002", "1122", "1405", "1406"
+TRANSFERS = "1409"
 PAYABLE, STORE_CREDIT, CAPITAL = "2202", "2205", "4001"
 REVENUE, RETURNS, OTHER_INCOME, COGS, WRITE_OFF = "6001", "6003", "6051", "6401", "6711"
 
@@ -151,7 +156,7 @@ MAX_FEN = 10**12  # ten billion yuan: larger is a typo, not a sale
 # later is a mistake.
 SALE_CLOCK_SLACK = timedelta(days=1)
 JOURNAL_KINDS = ("sale", "purchase", "refund", "exchange", "return_cost", "stock_adjust",
-                 "defective_repair", "defective_scrap", "supplier_return")
+                 "defective_repair", "defective_scrap", "supplier_return", "transfer")
 MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL (bigint) can hold
 
 SYSTEM_USER = "system"
@@ -195,6 +200,7 @@ class UserView:
     role: str
     has_pin: bool
     active: bool
+    shop: str | None = None  # the user's shop; None: every shop of the chain
 
 
 @dataclass(frozen=True)
@@ -295,6 +301,7 @@ class SlipView:
     events: list[EventView]
     feedback: tuple[int, str] | None
     customer_credit_fen: int | None = None  # the customer's store credit now
+    shop: str = DEFAULT_SHOP  # the shop handling the return
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (the `slip show --json` contract)."""
@@ -364,6 +371,7 @@ class SlipSummary:
     created_at: datetime
     refund_fen: int
     difference_fen: int
+    shop: str = DEFAULT_SHOP
 
 
 @dataclass(frozen=True)
@@ -430,6 +438,7 @@ class AlertView:
     sellable: int
     reorder_point: int
     raised_at: datetime
+    shop: str = DEFAULT_SHOP
 
 
 @dataclass(frozen=True)
@@ -628,6 +637,41 @@ def role_refusal(name: str, role: str, roles: Sequence[str]) -> DomainError | No
     return DomainError("role_denied", field="user", user=name, role=role, allowed=", ".join(roles))
 
 
+def _shop_code(s: Session, shop: str, field_name: str = "shop") -> str:
+    """A shop code that exists (refused by name otherwise)."""
+    shop = _text(shop, field_name, required=True, max_len=16)
+    if s.get(Shop, shop) is None:
+        raise DomainError("unknown_shop", field=field_name, shop=shop)
+    return shop
+
+
+def _may_work_in(user: User, shop: str, field_name: str = "shop") -> None:
+    """Refuse a user of one shop acting in another (a chain-wide user may act anywhere)."""
+    if user.shop is not None and user.shop != shop:
+        raise DomainError("shop_denied", field=field_name, user=user.name, shop=shop,
+                          own=user.shop)
+
+
+def _write_shop(s: Session, user: User, shop: str | None, fallback: str | None = None) -> str:
+    """The shop a write goes to: the one named (if the user may work there), else the
+    user's own, else `fallback` (a slip's sale's shop), else the chain's only shop.
+
+    A chain-wide user in a chain of several shops must name one: guessing would put stock
+    or money in the wrong shop."""
+    if shop is not None:
+        shop = _shop_code(s, shop)
+        _may_work_in(user, shop)
+        return shop
+    if user.shop is not None:
+        return user.shop
+    if fallback is not None:
+        return fallback
+    codes = s.exec(select(Shop.code).order_by(col(Shop.code)).limit(2)).all()
+    if len(codes) == 1:
+        return codes[0]
+    raise DomainError("shop_required", field="shop", user=user.name)
+
+
 def _fingerprint(operation: str, payload: Any) -> str:
     blob = json.dumps([operation, payload], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -728,13 +772,18 @@ def _notify(
     now: datetime,
     slip: Slip | None = None,
     product: Product | None = None,
+    shop: str | None = None,
     **params: Any,
 ) -> None:
+    """Tell each role something; only that shop's people (and chain-wide ones) when
+    `shop` is given, and a slip's notice goes to the slip's shop."""
+    where = slip.shop if slip is not None else shop
     for role in roles:
         s.add(
             Notification(
                 role=role,
                 key=key,
+                shop=where,
                 slip_id=slip.id if slip else None,
                 product_id=product.id if product else None,
                 params_json=json.dumps(
@@ -794,10 +843,14 @@ def _post(
     memo: str = "",
     slip: Slip | None = None,
     sale_id: int | None = None,
+    *,
+    shop: str | None = None,
 ) -> None:
-    """Write a journal entry from (account, debit, credit) lines; refuse it unless balanced (I2)."""
+    """Write a journal entry from (account, debit, credit) lines; refuse it unless balanced (I2).
+
+    It belongs to `shop`, or to the slip's shop (one of the two must be given)."""
     _post_many(s, kind, user, [(now, lines, memo)], slip_id=slip.id if slip else None,
-               sale_id=sale_id)
+               sale_id=sale_id, shop=_shop_of_write(shop, slip))
 
 
 def _post_many(
@@ -807,9 +860,12 @@ def _post_many(
     entries: Sequence[tuple[datetime, Sequence[tuple[str, int, int]], str]],
     slip_id: int | None = None,
     sale_id: int | None = None,
+    *,
+    shop: str,
 ) -> None:
-    """Write journal entries of one kind, each (at, lines, memo) with (account, debit,
-    credit) lines; refuse all unless each balances (I2) and none falls on a closed day.
+    """Write a shop's journal entries of one kind, each (at, lines, memo) with (account,
+    debit, credit) lines; refuse all unless each balances (I2) and none falls on a day the
+    shop has closed.
     Three statements whatever their number (an import posts one entry per day and method)."""
     kept = []
     for at, lines, memo in entries:
@@ -825,28 +881,38 @@ def _post_many(
         return
     # A closed day (日结) takes no more postings: its books were counted and signed.
     days = sorted({local_day(at) for at, _, _ in kept})
-    closed = s.exec(select(DailyClose.day).where(col(DailyClose.day).in_(days))).first()
+    closed = s.exec(select(DailyClose.day).where(
+        col(DailyClose.day).in_(days), DailyClose.shop == shop)).first()
     if closed is not None:
         raise DomainError("day_closed", field="date", day=closed)
     table = JournalEntry.__table__  # type: ignore[attr-defined]
     ids = s.execute(
         insert(table).returning(table.c.id, sort_by_parameter_order=True),
         [{"at": at, "kind": kind, "memo": memo, "slip_id": slip_id, "sale_id": sale_id,
-          "user": user} for at, _, memo in kept],
+          "user": user, "shop": shop} for at, _, memo in kept],
     ).scalars().all()
     s.execute(insert(Posting.__table__), [  # type: ignore[attr-defined]
         {"entry_id": entry_id, "account_code": a, "debit_fen": d, "credit_fen": c}
         for entry_id, (_, lines, _) in zip(ids, kept, strict=True) for a, d, c in lines])
 
 
-def _level(s: Session, product_id: int, location: str) -> StockLevel:
+def _shop_of_write(shop: str | None, slip: Slip | None) -> str:
+    if shop is not None:
+        return shop
+    if slip is None:  # a programming error, not a user's: every write names its shop
+        raise ValueError("a stock move or journal entry needs a shop or a slip")
+    return slip.shop
+
+
+def _level(s: Session, product_id: int, location: str, shop: str) -> StockLevel:
     lvl = s.exec(
         select(StockLevel)
-        .where(StockLevel.product_id == product_id, StockLevel.location == location)
+        .where(StockLevel.product_id == product_id, StockLevel.location == location,
+               StockLevel.shop == shop)
         .with_for_update()
     ).first()
     if lvl is None:
-        lvl = StockLevel(product_id=product_id, location=location, qty=0)
+        lvl = StockLevel(product_id=product_id, location=location, shop=shop, qty=0)
         s.add(lvl)
         s.flush()
     return lvl
@@ -864,17 +930,21 @@ def _move(
     sale_id: int | None = None,
     note: str = "",
     value_fen: int = 0,
+    *,
+    shop: str | None = None,
 ) -> None:
-    """Change stock in one place by a move (I1): the level follows, never below zero.
+    """Change stock in one place of one shop by a move (I1): the level follows, never
+    below zero. The shop is `shop`, or the slip's (one of the two must be given).
 
     `value_fen` is the move's value at cost, signed like `qty` (kept for defective stock)."""
     if qty == 0:
         return
-    lvl = _level(s, product.id or 0, location)
+    shop = _shop_of_write(shop, slip)
+    lvl = _level(s, product.id or 0, location, shop)
     if lvl.qty + qty < 0:
         raise DomainError(
-            "stock_short", field="qty", sku=product.sku, location=location, have=lvl.qty, need=-qty
-        )
+            "stock_short", field="qty", sku=product.sku, location=location, have=lvl.qty,
+            need=-qty, shop=shop)
     lvl.qty += qty
     s.add(lvl)
     s.add(
@@ -889,17 +959,20 @@ def _move(
             user=user,
             at=now,
             value_fen=value_fen,
+            shop=shop,
         )
     )
     if location == "sellable":
-        _check_alert(s, product, lvl.qty, now)
+        _check_alert(s, product, lvl.qty, now, shop)
 
 
-def _check_alert(s: Session, product: Product, sellable: int, now: datetime) -> None:
-    """Raise a low-stock alert when sellable stock reaches the reorder point; clear it above."""
+def _check_alert(s: Session, product: Product, sellable: int, now: datetime, shop: str) -> None:
+    """Raise a shop's low-stock alert when its sellable stock reaches the reorder point;
+    clear it above."""
     open_alert = s.exec(
         select(StockAlert).where(
-            StockAlert.product_id == product.id, col(StockAlert.cleared_at).is_(None)
+            StockAlert.product_id == product.id, StockAlert.shop == shop,
+            col(StockAlert.cleared_at).is_(None)
         )
     ).first()
     low = sellable <= product.reorder_point
@@ -910,6 +983,7 @@ def _check_alert(s: Session, product: Product, sellable: int, now: datetime) -> 
                 sellable=sellable,
                 reorder_point=product.reorder_point,
                 raised_at=now,
+                shop=shop,
             )
         )
         _notify(
@@ -918,6 +992,7 @@ def _check_alert(s: Session, product: Product, sellable: int, now: datetime) -> 
             "low_stock",
             now,
             product=product,
+            shop=shop,
             sku=product.sku,
             name=product.name,
             sellable=sellable,
@@ -984,8 +1059,12 @@ def add_user(
     pin: str | None = None,
     request_id: str | None = None,
     now: datetime | None = None,
+    shop: str | None = None,
 ) -> UserView:
-    """Add a user. Only an owner may, except the very first user, who must be an owner."""
+    """Add a user. Only an owner may, except the very first user, who must be an owner.
+
+    `shop` ties the user to one shop of the chain (they see and act there only); None: every
+    shop. An owner of one shop adds users of that shop only."""
     now = now or utcnow()
     name = _text(name, "name", required=True, max_len=64)
     role = _choice(role, ROLES, "role")
@@ -1006,17 +1085,25 @@ def add_user(
         def work() -> str:
             if s.exec(select(User).where(User.name == name)).first() is not None:
                 raise DomainError("user_exists", field="name", name=name)
+            home = None if shop is None else _shop_code(s, shop)
+            adder = s.exec(select(User).where(User.name == by)).first()
+            if adder is not None and adder.shop is not None and home != adder.shop:
+                # A shop's owner cannot make chain-wide users or users of other shops.
+                raise DomainError("shop_denied", field="shop", user=by, shop=home or "*",
+                                  own=adder.shop)
             s.add(
-                User(name=name, role=role, pin_hash=hash_pin(pin) if pin else None, created_at=now)
+                User(name=name, role=role, pin_hash=hash_pin(pin) if pin else None, created_at=now,
+                     shop=home)
             )
             _audit(
-                s, by, "user_add", now, detail={"name": name, "role": role}, request_id=request_id
+                s, by, "user_add", now, detail={"name": name, "role": role, "shop": home},
+                request_id=request_id
             )
             return name
 
-        _idempotent(s, request_id, "user_add", [by, name, role, bool(pin)], work, now)
+        _idempotent(s, request_id, "user_add", [by, name, role, bool(pin), shop], work, now)
         user = s.exec(select(User).where(User.name == name)).one()
-        return UserView(user.name, user.role, user.pin_hash is not None, user.active)
+        return _user_view(user)
 
 
 def _pin(pin: str | None) -> str | None:
@@ -1029,18 +1116,22 @@ def _pin(pin: str | None) -> str | None:
     return pin
 
 
+def _user_view(u: User) -> UserView:
+    return UserView(u.name, u.role, u.pin_hash is not None, u.active, u.shop)
+
+
 def list_users(db: Database) -> list[UserView]:
     """Every user, by name."""
     with db.read() as s:
         rows = s.exec(select(User).order_by(col(User.name))).all()
-        return [UserView(u.name, u.role, u.pin_hash is not None, u.active) for u in rows]
+        return [_user_view(u) for u in rows]
 
 
 def get_user(db: Database, name: str) -> UserView | None:
     """One user, or None."""
     with db.read() as s:
         u = s.exec(select(User).where(User.name == name)).first()
-        return UserView(u.name, u.role, u.pin_hash is not None, u.active) if u else None
+        return _user_view(u) if u else None
 
 
 def check_pin(db: Database, name: str, pin: str) -> bool:
@@ -1050,6 +1141,150 @@ def check_pin(db: Database, name: str, pin: str) -> bool:
         if u is None or not u.active:
             return False
         return u.pin_hash is None or _pin_matches(pin, u.pin_hash)
+
+
+# ---------------------------------------------------------------------------------------
+# Shops of a chain (门店): who sees which, and stock moved between them (调拨)
+# ---------------------------------------------------------------------------------------
+
+SHOP_ROLES = ("owner",)
+TRANSFER_ROLES = PURCHASE_ROLES
+SHOP_CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@dataclass(frozen=True)
+class ShopView:
+    """A shop of the chain."""
+
+    code: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TransferView:
+    """Stock moved from one shop to another (调拨): both moves' shops, at cost."""
+
+    sku: str
+    qty: int
+    from_shop: str
+    to_shop: str
+    value_fen: int
+    from_sellable: int
+    to_sellable: int
+
+
+def add_shop(
+    db: Database,
+    actor: str,
+    code: str,
+    name: str,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> ShopView:
+    """Open a shop in the chain: a short code (letters, digits, - or _) and a name.
+
+    Only a chain-wide owner may. The code goes on every slip, sale and stock row of the
+    shop and never changes."""
+    now = now or utcnow()
+    code = _text(code, "code", required=True, max_len=16).lower()
+    if not set(code) <= SHOP_CODE_CHARS:
+        raise DomainError("bad_shop_code", field="code", code=code)
+    name = _text(name, "name", required=True, max_len=100)
+    with db.write() as s:
+        user = _actor(s, actor, SHOP_ROLES)
+        if user.shop is not None:
+            raise DomainError("shop_denied", field="user", user=user.name, shop="*",
+                              own=user.shop)
+
+        def work() -> str:
+            if s.get(Shop, code) is not None:
+                raise DomainError("shop_exists", field="code", code=code)
+            s.add(Shop(code=code, name=name, created_at=now))
+            _audit(s, user.name, "shop_add", now, detail={"code": code, "name": name},
+                   request_id=request_id)
+            return code
+
+        _idempotent(s, request_id, "shop_add", [user.name, code, name], work, now)
+        row = s.get(Shop, code)
+        assert row is not None
+        return ShopView(row.code, row.name, as_utc(row.created_at))
+
+
+def list_shops(db: Database) -> list[ShopView]:
+    """Every shop of the chain, by code (a single shop has just `main`)."""
+    with db.read() as s:
+        return [ShopView(r.code, r.name, as_utc(r.created_at))
+                for r in s.exec(select(Shop).order_by(col(Shop.code))).all()]
+
+
+def view_shop(db: Database, user: str | None, shop: str | None = None) -> str | None:
+    """Which shop a user's reads show: the shop asked for (if they may see it), else their
+    own shop, else None (every shop: a chain-wide user, or no user at all on the shop's own
+    machine). A clerk of one shop asking for another is refused, not quietly shown theirs."""
+    with db.read() as s:
+        who = None
+        if user:
+            who = s.exec(select(User).where(User.name == user)).first()
+        if shop is not None:
+            shop = _shop_code(s, shop)
+            if who is not None:
+                _may_work_in(who, shop)
+            return shop
+        return who.shop if who is not None else None
+
+
+def transfer_stock(
+    db: Database,
+    actor: str,
+    sku: str,
+    qty: int,
+    from_shop: str,
+    to_shop: str,
+    note: str = "",
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> TransferView:
+    """Move sellable units from one shop to another (调拨): a transfer_out move in the
+    sending shop and a transfer_in move in the receiving one, in one transaction.
+
+    Valued at the product's cost: the sender's inventory (1405) goes to the inter-shop
+    account (1409) and the receiver's comes from it, so each shop's books stay true and the
+    chain's 1409 nets to zero. A user of one shop may only send from it."""
+    now = now or utcnow()
+    qty = _qty(qty, "qty")
+    note = _text(note, "note")
+    with db.write() as s:
+        user = _actor(s, actor, TRANSFER_ROLES)
+        p = _product(s, sku)
+        src = _shop_code(s, from_shop, "from_shop")
+        dst = _shop_code(s, to_shop, "to_shop")
+        _may_work_in(user, src, "from_shop")
+        if src == dst:
+            raise DomainError("transfer_same_shop", field="to_shop", shop=src)
+        value = qty * p.unit_cost_fen
+
+        def work() -> str:
+            memo = f"{p.sku} x{qty} {src}->{dst}"
+            _move(s, p, "sellable", -qty, "transfer_out", user.name, now, note=note or memo,
+                  shop=src)
+            _move(s, p, "sellable", qty, "transfer_in", user.name, now, note=note or memo,
+                  shop=dst)
+            _post(s, "transfer", now, user.name, [(TRANSFERS, value, 0), (INVENTORY, 0, value)],
+                  memo=memo, shop=src)
+            _post(s, "transfer", now, user.name, [(INVENTORY, value, 0), (TRANSFERS, 0, value)],
+                  memo=memo, shop=dst)
+            _audit(s, user.name, "transfer", now,
+                   detail={"sku": p.sku, "qty": qty, "from": src, "to": dst, "value": value,
+                           "note": note}, request_id=request_id)
+            _notify(s, WAREHOUSE_ROLES, "transfer_in", now, product=p, shop=dst, sku=p.sku,
+                    name=p.name, qty=qty, src=src)
+            return p.sku
+
+        _idempotent(s, request_id, "transfer", [user.name, p.sku, qty, src, dst, note], work,
+                    now)
+        return TransferView(p.sku, qty, src, dst, value, _sellable(s, p.id or 0, src),
+                            _sellable(s, p.id or 0, dst))
 
 
 def get_setting(db: Database, key: str, default: str = "") -> str:
@@ -1223,17 +1458,19 @@ def _payment_account(method: str) -> str:
 
 
 def record_sales(
-    db: Database, actor: str, sales: Sequence[SaleInput], now: datetime | None = None
+    db: Database, actor: str, sales: Sequence[SaleInput], now: datetime | None = None,
+    shop: str | None = None,
 ) -> int:
-    """Record (import) original sales in one transaction, in bulk.
+    """Record (import) original sales of one shop in one transaction, in bulk.
 
-    Each sale takes its goods out of sellable stock (refused if short) and posts revenue and
-    cost. Bulk Core inserts keep a million lines within seconds; the rules are the same as
-    for one sale.
+    Each sale takes its goods out of the shop's sellable stock (refused if short) and posts
+    revenue and cost. Bulk Core inserts keep a million lines within seconds; the rules are
+    the same as for one sale.
     """
     now = now or utcnow()
     with db.write() as s:
         user = _actor(s, actor, SALES_ROLES)
+        where_sold = _write_shop(s, user, shop)
         products = {p.sku: p for p in s.exec(select(Product)).all()}
         # Two columns, not ORM objects: a shop may have tens of thousands of customers.
         customers: dict[str, int | None] = {
@@ -1273,8 +1510,9 @@ def record_sales(
             hit = s.exec(select(Sale.order_no).where(col(Sale.order_no).in_(chunk))).first()
             if hit:
                 raise DomainError("order_exists", field="order", order=hit)
-        _bulk_sales(s, sales, products, customers, user.name, now)
-        _audit(s, user.name, "sale_import", now, detail={"count": len(sales)})
+        _bulk_sales(s, sales, products, customers, user.name, now, where_sold)
+        _audit(s, user.name, "sale_import", now,
+               detail={"count": len(sales), "shop": where_sold})
     return len(sales)
 
 
@@ -1285,6 +1523,7 @@ def _bulk_sales(
     customers: dict[str, int | None],
     user: str,
     now: datetime,
+    shop: str,
 ) -> None:
     sale_rows, line_rows, move_rows = [], [], []
     out: dict[int, int] = {}
@@ -1308,6 +1547,7 @@ def _bulk_sales(
                         "sold_at": _utc(x.sold_at),
                         "customer_id": customers.get(x.customer_phone or "", None),
                         "payment_method": x.payment_method,
+                        "shop": shop,
                     }
                     for x in sales
                 ],
@@ -1345,6 +1585,7 @@ def _bulk_sales(
                     "sold_at": sold_at,
                     "channel": sale.channel,
                     "customer_id": customers.get(sale.customer_phone or "", None),
+                    "shop": shop,
                 }
             )
             move_rows.append(
@@ -1357,6 +1598,7 @@ def _bulk_sales(
                     "note": "",
                     "user": user,
                     "at": sold_at,
+                    "shop": shop,
                 }
             )
             out[p.id or 0] = out.get(p.id or 0, 0) + ln.qty
@@ -1365,13 +1607,14 @@ def _bulk_sales(
     # Every product's sellable level in one read (locked), not one read per product.
     have = {pid: qty for pid, qty in s.execute(
         select(StockLevel.product_id, StockLevel.qty)
-        .where(col(StockLevel.product_id).in_(list(out)), StockLevel.location == "sellable")
+        .where(col(StockLevel.product_id).in_(list(out)), StockLevel.location == "sellable",
+               StockLevel.shop == shop)
         .with_for_update()).all()}
     for pid, qty in out.items():
         if have.get(pid, 0) < qty:
             sku = next(p.sku for p in products.values() if p.id == pid)
             raise DomainError("stock_short", field="qty", sku=sku, location="sellable",
-                              have=have.get(pid, 0), need=qty)
+                              have=have.get(pid, 0), need=qty, shop=shop)
     if sale_rows:
         # Core, not ORM, for the same reason as the sales above (customer_id may be None).
         s.execute(insert(SaleLine.__table__), line_rows)  # type: ignore[attr-defined]
@@ -1380,7 +1623,8 @@ def _bulk_sales(
     if out:  # one executemany for every product
         s.execute(
             update(levels)
-            .where(levels.c.product_id == bindparam("pid"), levels.c.location == "sellable")
+            .where(levels.c.product_id == bindparam("pid"), levels.c.location == "sellable",
+                   levels.c.shop == shop)
             .values(qty=levels.c.qty - bindparam("taken")),
             [{"pid": pid, "taken": qty} for pid, qty in out.items()])
     # Noon of the shop's local day the sales were made on: the day a close counts them.
@@ -1389,16 +1633,17 @@ def _bulk_sales(
          [(_payment_account(method), revenue, 0), (REVENUE, 0, revenue),
           (COGS, cost, 0), (INVENTORY, 0, cost)],
          f"sales {day} {method}")
-        for (day, method), (revenue, cost) in sorted(day_totals.items())])
+        for (day, method), (revenue, cost) in sorted(day_totals.items())], shop=shop)
     # Only products whose low-stock state changes need `_check_alert` (one read each).
     alerted = set(s.execute(select(StockAlert.product_id).where(
-        col(StockAlert.product_id).in_(list(out)), col(StockAlert.cleared_at).is_(None))
+        col(StockAlert.product_id).in_(list(out)), StockAlert.shop == shop,
+        col(StockAlert.cleared_at).is_(None))
     ).scalars().all())
     by_id = {p.id: p for p in products.values()}
     for pid, qty in out.items():
         p, left = by_id[pid], have[pid] - qty
         if (left <= p.reorder_point) != (pid in alerted):
-            _check_alert(s, p, left, now)
+            _check_alert(s, p, left, now, shop)
 
 
 def receive_purchase(
@@ -1410,18 +1655,21 @@ def receive_purchase(
     note: str = "",
     request_id: str | None = None,
     now: datetime | None = None,
+    shop: str | None = None,
 ) -> StockRow:
-    """Goods received from a supplier (进货): sellable stock up, inventory against payable."""
+    """Goods received from a supplier (进货) into a shop: its sellable stock up, inventory
+    against payable."""
     now = now or utcnow()
     qty = _qty(qty, "qty")
     note = _text(note, "note")
     with db.write() as s:
         user = _actor(s, actor, PURCHASE_ROLES)
         p = _product(s, sku)
+        into = _write_shop(s, user, shop)
         cost = p.unit_cost_fen if unit_cost_fen is None else _fen(unit_cost_fen, "unit_cost")
 
         def work() -> str:
-            _move(s, p, "sellable", qty, "purchase", user.name, now, note=note)
+            _move(s, p, "sellable", qty, "purchase", user.name, now, note=note, shop=into)
             _post(
                 s,
                 "purchase",
@@ -1429,19 +1677,21 @@ def receive_purchase(
                 user.name,
                 [(INVENTORY, qty * cost, 0), (PAYABLE, 0, qty * cost)],
                 memo=f"{p.sku} x{qty}",
+                shop=into,
             )
             _audit(
                 s,
                 user.name,
                 "purchase",
                 now,
-                detail={"sku": p.sku, "qty": qty, "cost": cost},
+                detail={"sku": p.sku, "qty": qty, "cost": cost, "shop": into},
                 request_id=request_id,
             )
             return p.sku
 
-        _idempotent(s, request_id, "purchase", [user.name, p.sku, qty, cost, note], work, now)
-        return _stock_rows(s, [p.id or 0])[0]
+        _idempotent(s, request_id, "purchase", [user.name, p.sku, qty, cost, note, into], work,
+                    now)
+        return _stock_rows(s, [p.id or 0], into)[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -1722,8 +1972,12 @@ def create_slip(
     channel: str | None = None,
     request_id: str | None = None,
     now: datetime | None = None,
+    shop: str | None = None,
 ) -> SlipView:
     """Record a return or exchange slip (draft) against an original sale.
+
+    The slip belongs to the shop handling it: the one named, else the clerk's own, else (a
+    chain-wide user) the sale's. A sale from any shop of the chain may be returned there.
 
     Refuses more than the returnable quantity of any sale line (I3), under the write lock,
     so two clerks racing for the last unit cannot both win. Prices and costs are the sale
@@ -1741,12 +1995,14 @@ def create_slip(
         note,
         customer_phone,
         channel,
+        shop,
     ]
     with db.write() as s:
         user = _actor(s, actor, CREATE_ROLES)
 
         def work() -> str:
             sale = _sale_by_order(s, sale_order)
+            where = _write_shop(s, user, shop, sale.shop if sale is not None else None)
             if sale is not None:
                 ch = sale.channel
                 customer_id = sale.customer_id
@@ -1784,6 +2040,7 @@ def create_slip(
                 fee_fen=amounts.fee_fen,
                 refund_fen=amounts.refund_fen,
                 difference_fen=amounts.difference_fen,
+                shop=where,
             )
             s.add(slip)
             s.flush()
@@ -1795,7 +2052,7 @@ def create_slip(
                 user.name,
                 now,
                 "create",
-                detail={"sale": sale_order, "gross_fen": amounts.gross_fen},
+                detail={"sale": sale_order, "gross_fen": amounts.gross_fen, "shop": where},
                 request_id=request_id,
                 notify_roles=("clerk",),
                 new=True,
@@ -1905,6 +2162,7 @@ def _slip_step(
     with db.write() as s:
         user = _actor(s, actor, roles)
         slip = _slip(s, number)
+        _may_work_in(user, slip.shop, "number")
 
         def work() -> str:
             if to is not None and (slip.status, to) not in TRANSITIONS:
@@ -2488,6 +2746,7 @@ class DayCloseView:
     totals: dict[str, Any]
     closed_by: str
     closed_at: datetime
+    shop: str | None = DEFAULT_SHOP  # None: the chain's totals (never closed as one)
 
 
 def _delta(value: Any, field_name: str) -> int:
@@ -2501,22 +2760,29 @@ def _delta(value: Any, field_name: str) -> int:
     return value
 
 
-def _defective_value(s: Session, product: Product, qty: int) -> int:
-    """The cost value of `qty` defective units leaving stock, at the average they came in at.
-
-    The last units out take the whole remaining value, so the defective account empties
-    exactly with the stock."""
+def _defective_held(s: Session, product: Product, shop: str) -> tuple[int, int]:
+    """A shop's defective units of a product and the value they came in at."""
     held, value = s.execute(
         select(
             func.coalesce(func.sum(StockMove.qty), 0),
             func.coalesce(func.sum(StockMove.value_fen), 0),
-        ).where(StockMove.product_id == product.id, StockMove.location == "defective")
+        ).where(StockMove.product_id == product.id, StockMove.location == "defective",
+                StockMove.shop == shop)
     ).one()
-    held, value = int(held), int(value)
+    return int(held), int(value)
+
+
+def _defective_value(s: Session, product: Product, qty: int, shop: str) -> int:
+    """The cost value of `qty` defective units leaving a shop's stock, at the average they
+    came in at.
+
+    The last units out take the whole remaining value, so the defective account empties
+    exactly with the stock."""
+    held, value = _defective_held(s, product, shop)
     if held < qty:
         raise DomainError(
-            "stock_short", field="qty", sku=product.sku, location="defective", have=held, need=qty
-        )
+            "stock_short", field="qty", sku=product.sku, location="defective", have=held,
+            need=qty, shop=shop)
     return value if qty == held else value * qty // held
 
 
@@ -2529,8 +2795,10 @@ def adjust_stock(
     reason: str,
     request_id: str | None = None,
     now: datetime | None = None,
+    shop: str | None = None,
 ) -> StockRow:
-    """Correct counted stock (盘点) up or down with a reason; the loss or gain is written off.
+    """Correct a shop's counted stock (盘点) up or down with a reason; the loss or gain is
+    written off.
 
     Sellable units are valued at the product's cost, defective ones at their defective value;
     a loss debits write-off (6711), a gain credits it."""
@@ -2541,14 +2809,15 @@ def adjust_stock(
     with db.write() as s:
         user = _actor(s, actor, STOCK_ROLES)
         p = _product(s, sku)
+        where = _write_shop(s, user, shop)
 
         def work() -> str:
             if location == "sellable":
                 value = abs(delta) * p.unit_cost_fen
             elif delta < 0:
-                value = _defective_value(s, p, -delta)
+                value = _defective_value(s, p, -delta, where)
             else:
-                value = delta * _defective_unit_cost(s, p)
+                value = delta * _defective_unit_cost(s, p, where)
             signed = value if delta > 0 else -value
             account = INVENTORY if location == "sellable" else DEFECTIVE
             _move(
@@ -2561,11 +2830,13 @@ def adjust_stock(
                 now,
                 note=reason,
                 value_fen=signed if location == "defective" else 0,
+                shop=where,
             )
             lines = [(account, value, 0), (WRITE_OFF, 0, value)]
             if delta < 0:
                 lines = [(WRITE_OFF, value, 0), (account, 0, value)]
-            _post(s, "stock_adjust", now, user.name, lines, memo=f"{p.sku} {delta:+d} {reason}")
+            _post(s, "stock_adjust", now, user.name, lines, memo=f"{p.sku} {delta:+d} {reason}",
+                  shop=where)
             _audit(
                 s,
                 user.name,
@@ -2577,26 +2848,23 @@ def adjust_stock(
                     "qty": delta,
                     "value": value,
                     "reason": reason,
+                    "shop": where,
                 },
                 request_id=request_id,
             )
             return p.sku
 
         _idempotent(
-            s, request_id, "stock_adjust", [user.name, p.sku, location, delta, reason], work, now
+            s, request_id, "stock_adjust", [user.name, p.sku, location, delta, reason, where],
+            work, now
         )
-        return _stock_rows(s, [p.id or 0])[0]
+        return _stock_rows(s, [p.id or 0], where)[0]
 
 
-def _defective_unit_cost(s: Session, product: Product) -> int:
+def _defective_unit_cost(s: Session, product: Product, shop: str) -> int:
     """Unit cost for defective units found by a count: the average held, else today's cost."""
-    held, value = s.execute(
-        select(
-            func.coalesce(func.sum(StockMove.qty), 0),
-            func.coalesce(func.sum(StockMove.value_fen), 0),
-        ).where(StockMove.product_id == product.id, StockMove.location == "defective")
-    ).one()
-    return int(value) // int(held) if int(held) > 0 else product.unit_cost_fen
+    held, value = _defective_held(s, product, shop)
+    return value // held if held > 0 else product.unit_cost_fen
 
 
 def set_reorder_point(
@@ -2619,7 +2887,15 @@ def set_reorder_point(
             p.reorder_point = reorder_point
             s.add(p)
             s.flush()
-            _check_alert(s, p, _sellable(s, p.id or 0), now)
+            # The point is the chain's; each shop's alert follows its own sellable stock, in
+            # the shops that stock the product (a single shop: always).
+            only = _only_shop(s)
+            stocked = [only] if only is not None else s.exec(
+                select(StockLevel.shop).where(StockLevel.product_id == p.id,
+                                              StockLevel.location == "sellable")
+                .order_by(col(StockLevel.shop))).all()
+            for where in stocked:
+                _check_alert(s, p, _sellable(s, p.id or 0, where), now, where)
             _audit(
                 s,
                 user.name,
@@ -2631,7 +2907,7 @@ def set_reorder_point(
             return p.sku
 
         _idempotent(s, request_id, "reorder_point", [user.name, p.sku, reorder_point], work, now)
-        return _stock_rows(s, [p.id or 0])[0]
+        return _stock_rows(s, [p.id or 0], user.shop)[0]
 
 
 def dispose_defective(
@@ -2643,8 +2919,9 @@ def dispose_defective(
     note: str = "",
     request_id: str | None = None,
     now: datetime | None = None,
+    shop: str | None = None,
 ) -> StockRow:
-    """Repair defective units back to sellable (repair) or write them off (scrap).
+    """Repair a shop's defective units back to sellable (repair) or write them off (scrap).
 
     The defective value moves to inventory (1405) on repair, to write-off (6711) on scrap."""
     now = now or utcnow()
@@ -2654,12 +2931,14 @@ def dispose_defective(
     with db.write() as s:
         user = _actor(s, actor, STOCK_ROLES)
         p = _product(s, sku)
+        where = _write_shop(s, user, shop)
 
         def work() -> str:
-            value = _defective_value(s, p, qty)
+            value = _defective_value(s, p, qty, where)
             to = "sellable" if action == "repair" else "scrap"
-            _move(s, p, "defective", -qty, action, user.name, now, note=note, value_fen=-value)
-            _move(s, p, to, qty, action, user.name, now, note=note)
+            _move(s, p, "defective", -qty, action, user.name, now, note=note, value_fen=-value,
+                  shop=where)
+            _move(s, p, to, qty, action, user.name, now, note=note, shop=where)
             account = INVENTORY if action == "repair" else WRITE_OFF
             _post(
                 s,
@@ -2668,19 +2947,21 @@ def dispose_defective(
                 user.name,
                 [(account, value, 0), (DEFECTIVE, 0, value)],
                 memo=f"{p.sku} x{qty}",
+                shop=where,
             )
             _audit(
                 s,
                 user.name,
                 f"defective_{action}",
                 now,
-                detail={"sku": p.sku, "qty": qty, "value": value, "note": note},
+                detail={"sku": p.sku, "qty": qty, "value": value, "note": note, "shop": where},
                 request_id=request_id,
             )
             return p.sku
 
-        _idempotent(s, request_id, f"defective_{action}", [user.name, p.sku, qty, note], work, now)
-        return _stock_rows(s, [p.id or 0])[0]
+        _idempotent(s, request_id, f"defective_{action}", [user.name, p.sku, qty, note, where],
+                    work, now)
+        return _stock_rows(s, [p.id or 0], where)[0]
 
 
 def return_to_supplier(
@@ -2693,8 +2974,9 @@ def return_to_supplier(
     note: str = "",
     request_id: str | None = None,
     now: datetime | None = None,
+    shop: str | None = None,
 ) -> SupplierReturnView:
-    """Send defective units back to their supplier (退供应商) as a GT- slip.
+    """Send a shop's defective units back to their supplier (退供应商) as a GT- slip.
 
     The supplier defaults to the product's; the expected credit defaults to the goods'
     defective value. It reduces accounts payable (2202); any gap to the carried value is
@@ -2709,9 +2991,10 @@ def return_to_supplier(
         name = _text(
             supplier if supplier is not None else p.supplier, "supplier", required=True, max_len=200
         )
+        where = _write_shop(s, user, shop)
 
         def work() -> str:
-            value = _defective_value(s, p, qty)
+            value = _defective_value(s, p, qty, where)
             expected = value if credit is None else credit
             number = _next_number(s, "GT", now)
             row = SupplierReturn(
@@ -2724,6 +3007,7 @@ def return_to_supplier(
                 note=note,
                 created_by=user.name,
                 created_at=now,
+                shop=where,
             )
             s.add(row)
             _move(
@@ -2736,6 +3020,7 @@ def return_to_supplier(
                 now,
                 note=number,
                 value_fen=-value,
+                shop=where,
             )
             _post(
                 s,
@@ -2749,6 +3034,7 @@ def return_to_supplier(
                     (OTHER_INCOME, 0, max(expected - value, 0)),
                 ],
                 memo=f"{number} {name}",
+                shop=where,
             )
             _audit(
                 s,
@@ -2771,6 +3057,7 @@ def return_to_supplier(
                 "supplier_return",
                 now,
                 product=p,
+                shop=where,
                 number=number,
                 supplier=name,
                 sku=p.sku,
@@ -2780,7 +3067,8 @@ def return_to_supplier(
             return number
 
         number, _ = _idempotent(
-            s, request_id, "supplier_return", [user.name, p.sku, qty, name, credit, note], work, now
+            s, request_id, "supplier_return", [user.name, p.sku, qty, name, credit, note, where],
+            work, now
         )
         return _supplier_return_view(s, number)
 
@@ -2813,13 +3101,17 @@ def _supplier_return_view(s: Session, number: str) -> SupplierReturnView:
 
 
 def supplier_returns(
-    db: Database, supplier: str | None = None, limit: int = 200, offset: int = 0
+    db: Database, supplier: str | None = None, limit: int = 200, offset: int = 0,
+    shop: str | None = None,
 ) -> list[SupplierReturnView]:
-    """Supplier returns, newest first; only one supplier's when `supplier` is given."""
+    """Supplier returns, newest first; only one supplier's when `supplier` is given, only
+    one shop's when `shop` is."""
     with db.read() as s:
         q = select(SupplierReturn.number)
         if supplier:
             q = q.where(SupplierReturn.supplier == supplier.strip())
+        if shop is not None:
+            q = q.where(SupplierReturn.shop == shop)
         q = q.order_by(col(SupplierReturn.id).desc()).offset(offset).limit(limit)
         return [_supplier_return_view(s, n) for n in s.exec(q).all()]
 
@@ -3058,9 +3350,18 @@ def follow_ups(
 # ---------------------------------------------------------------------------------------
 
 
-def _day_totals(s: Session, start: datetime, end: datetime) -> tuple[int, int, int, dict[str, Any]]:
-    """Σ debit, Σ credit, entry count and the per-account / per-method totals of a day."""
+def _day_totals(
+    s: Session, start: datetime, end: datetime, shop: str | None
+) -> tuple[int, int, int, dict[str, Any]]:
+    """Σ debit, Σ credit, entry count and the per-account / per-method totals of a shop's
+    day (None: the whole chain's)."""
     in_day = (col(JournalEntry.at) >= start) & (col(JournalEntry.at) < end)
+    sold = (col(Sale.sold_at) >= start) & (col(Sale.sold_at) < end)
+    settled = (col(Slip.settled_at) >= start) & (col(Slip.settled_at) < end)
+    if shop is not None:
+        in_day &= col(JournalEntry.shop) == shop
+        sold &= col(Sale.shop) == shop
+        settled &= col(Slip.shop) == shop
     per_account = s.execute(
         select(Posting.account_code, func.sum(Posting.debit_fen), func.sum(Posting.credit_fen))
         .join(JournalEntry, col(JournalEntry.id) == col(Posting.entry_id))
@@ -3072,10 +3373,9 @@ def _day_totals(s: Session, start: datetime, end: datetime) -> tuple[int, int, i
     sales = s.execute(
         select(Sale.payment_method, func.sum(SaleLine.qty * SaleLine.unit_price_fen))
         .join(SaleLine, col(SaleLine.sale_id) == col(Sale.id))
-        .where(col(Sale.sold_at) >= start, col(Sale.sold_at) < end)
+        .where(sold)
         .group_by(col(Sale.payment_method))
     ).all()
-    settled = (col(Slip.settled_at) >= start) & (col(Slip.settled_at) < end)
     refunds = s.execute(
         select(Slip.refund_method, func.sum(Slip.refund_fen), func.count())
         .where(settled, Slip.type == "return")
@@ -3103,15 +3403,30 @@ def _day_totals(s: Session, start: datetime, end: datetime) -> tuple[int, int, i
     return debit, credit, entries, totals
 
 
-def day_totals(db: Database, day: date) -> DayCloseView:
-    """A day's totals as a close would record them (closed_by empty while it is open)."""
+def _only_shop(s: Session) -> str | None:
+    """The chain's shop when it has just one (a single shop), else None."""
+    codes = s.exec(select(Shop.code).limit(2)).all()
+    return codes[0] if len(codes) == 1 else None
+
+
+def day_totals(db: Database, day: date, shop: str | None = None) -> DayCloseView:
+    """A shop's day totals as a close would record them (closed_by empty while it is open).
+
+    Without a shop: the only shop's, or in a chain the sum of every shop's (never closed as
+    one: each shop closes its own day)."""
     start, end = day_bounds(day)
     with db.read() as s:
-        closed = s.exec(select(DailyClose).where(DailyClose.day == day.isoformat())).first()
-        if closed is not None:
-            return _close_view(closed)
-        debit, credit, entries, totals = _day_totals(s, start, end)
-        return DayCloseView(day.isoformat(), debit, credit, entries, totals, "", start)
+        if shop is not None:
+            shop = _shop_code(s, shop)
+        else:
+            shop = _only_shop(s)
+        if shop is not None:
+            closed = s.exec(select(DailyClose).where(
+                DailyClose.day == day.isoformat(), DailyClose.shop == shop)).first()
+            if closed is not None:
+                return _close_view(closed)
+        debit, credit, entries, totals = _day_totals(s, start, end, shop)
+        return DayCloseView(day.isoformat(), debit, credit, entries, totals, "", start, shop)
 
 
 def _close_view(c: DailyClose) -> DayCloseView:
@@ -3123,6 +3438,7 @@ def _close_view(c: DailyClose) -> DayCloseView:
         json.loads(c.totals_json),
         c.closed_by,
         as_utc(c.closed_at),
+        c.shop,
     )
 
 
@@ -3132,9 +3448,11 @@ def close_day(
     day: date,
     request_id: str | None = None,
     now: datetime | None = None,
+    shop: str | None = None,
 ) -> DayCloseView:
-    """Close a business day (日结): record its totals and who closed it; after this no posting
-    dated that day can be added. Refused for a future day, a closed day or an uneven one."""
+    """Close a shop's business day (日结): record its totals and who closed it; after this no
+    posting of that shop dated that day can be added. Refused for a future day, a closed day
+    or an uneven one."""
     now = now or utcnow()
     if not isinstance(day, date) or isinstance(day, datetime):
         raise DomainError("bad_date", field="date", value=str(day))
@@ -3143,11 +3461,13 @@ def close_day(
     start, end = day_bounds(day)
     with db.write() as s:
         user = _actor(s, actor, CLOSE_DAY_ROLES)
+        where = _write_shop(s, user, shop)
+        this_day = (DailyClose.day == day.isoformat()) & (DailyClose.shop == where)
 
         def work() -> str:
-            if s.exec(select(DailyClose.id).where(DailyClose.day == day.isoformat())).first():
+            if s.exec(select(DailyClose.id).where(this_day)).first():
                 raise DomainError("day_closed", field="date", day=day.isoformat())
-            debit, credit, entries, totals = _day_totals(s, start, end)
+            debit, credit, entries, totals = _day_totals(s, start, end, where)
             if debit != credit:
                 raise DomainError("journal_unbalanced", field="journal", debit=debit, credit=credit)
             s.add(
@@ -3161,6 +3481,7 @@ def close_day(
                     entries=entries,
                     closed_by=user.name,
                     closed_at=now,
+                    shop=where,
                 )
             )
             _audit(
@@ -3173,20 +3494,25 @@ def close_day(
                     "debit": debit,
                     "credit": credit,
                     "entries": entries,
+                    "shop": where,
                 },
                 request_id=request_id,
             )
             return day.isoformat()
 
-        _idempotent(s, request_id, "close_day", [user.name, day.isoformat()], work, now)
-        closed = s.exec(select(DailyClose).where(DailyClose.day == day.isoformat())).one()
+        _idempotent(s, request_id, "close_day", [user.name, day.isoformat(), where], work, now)
+        closed = s.exec(select(DailyClose).where(this_day)).one()
         return _close_view(closed)
 
 
-def closed_days(db: Database, limit: int = 60) -> list[DayCloseView]:
-    """The most recent closed days, newest first."""
+def closed_days(db: Database, limit: int = 60, shop: str | None = None) -> list[DayCloseView]:
+    """The most recent closed days, newest first: one shop's, or (None) every shop's."""
     with db.read() as s:
-        rows = s.exec(select(DailyClose).order_by(col(DailyClose.day).desc()).limit(limit)).all()
+        q = select(DailyClose)
+        if shop is not None:
+            q = q.where(DailyClose.shop == shop)
+        rows = s.exec(q.order_by(col(DailyClose.day).desc(), col(DailyClose.shop))
+                      .limit(limit)).all()
         return [_close_view(c) for c in rows]
 
 
@@ -3195,14 +3521,13 @@ def closed_days(db: Database, limit: int = 60) -> list[DayCloseView]:
 # ---------------------------------------------------------------------------------------
 
 
-def _sellable(s: Session, product_id: int) -> int:
-    return int(
-        s.exec(
-            select(func.coalesce(func.sum(StockLevel.qty), 0)).where(
-                StockLevel.product_id == product_id, StockLevel.location == "sellable"
-            )
-        ).one()
-    )
+def _sellable(s: Session, product_id: int, shop: str | None) -> int:
+    """A product's sellable units in one shop (None: the whole chain)."""
+    q = select(func.coalesce(func.sum(StockLevel.qty), 0)).where(
+        StockLevel.product_id == product_id, StockLevel.location == "sellable")
+    if shop is not None:
+        q = q.where(StockLevel.shop == shop)
+    return int(s.exec(q).one())
 
 
 def _slip_view(s: Session, number: str) -> SlipView:
@@ -3236,7 +3561,7 @@ def _slip_view(s: Session, number: str) -> SlipView:
                 refund_fen=ln.refund_fen,
                 grade=(g.resellable, g.defective, g.scrap) if g else None,
                 replacement_name=repl.name if repl else None,
-                replacement_sellable=_sellable(s, repl.id or 0) if repl else None,
+                replacement_sellable=_sellable(s, repl.id or 0, slip.shop) if repl else None,
             )
         )
     events = [
@@ -3275,6 +3600,7 @@ def _slip_view(s: Session, number: str) -> SlipView:
         lines=lines,
         events=events,
         feedback=(fb.score, fb.comment) if fb else None,
+        shop=slip.shop,
     )
 
 
@@ -3291,9 +3617,10 @@ def list_slips(
     offset: int = 0,
     oldest_first: bool = False,
     created_by: str | None = None,
+    shop: str | None = None,
 ) -> list[SlipSummary]:
     """Slips, newest first (or oldest first for work queues), a page at a time; optionally
-    only those one user created (a clerk's own drafts)."""
+    only those one user created (a clerk's own drafts), or one shop's."""
     if status is not None:
         _choice(status, STATUSES, "status")
     with db.read() as s:
@@ -3304,28 +3631,21 @@ def list_slips(
             q = q.where(Slip.status == status)
         if created_by is not None:
             q = q.where(Slip.created_by == created_by)
+        if shop is not None:
+            q = q.where(Slip.shop == shop)
         order = col(Slip.id).asc() if oldest_first else col(Slip.id).desc()
         q = q.order_by(order).offset(offset).limit(limit)
-        return [
-            SlipSummary(
-                sl.number,
-                sl.type,
-                sl.status,
-                sl.channel,
-                c.name if c else None,
-                sl.created_by,
-                _utc(sl.created_at),
-                sl.refund_fen,
-                sl.difference_fen,
-            )
-            for sl, c in s.exec(q).all()
-        ]
+        return [_summary(sl, c) for sl, c in s.exec(q).all()]
 
 
-def count_by_status(db: Database) -> dict[str, int]:
-    """How many slips are in each state (every state present, zero included)."""
+def count_by_status(db: Database, shop: str | None = None) -> dict[str, int]:
+    """How many slips are in each state (every state present, zero included), in one shop
+    or (None) the whole chain."""
     with db.read() as s:
-        rows = s.exec(select(Slip.status, func.count()).group_by(col(Slip.status))).all()
+        q = select(Slip.status, func.count()).group_by(col(Slip.status))
+        if shop is not None:
+            q = q.where(Slip.shop == shop)
+        rows = s.exec(q).all()
         got = {st: int(n) for st, n in rows}
         return {st: got.get(st, 0) for st in STATUSES}
 
@@ -3397,16 +3717,22 @@ def list_sales(
         ]
 
 
-def _stock_rows(s: Session, product_ids: Sequence[int] | None = None) -> list[StockRow]:
+def _stock_rows(
+    s: Session, product_ids: Sequence[int] | None = None, shop: str | None = None
+) -> list[StockRow]:
+    """Products' stock in every location of one shop (None: summed over the chain)."""
     cols = [
         func.coalesce(
             func.sum(case((col(StockLevel.location) == loc, col(StockLevel.qty)), else_=0)), 0
         )
         for loc in LOCATIONS
     ]
+    on = col(StockLevel.product_id) == col(Product.id)
+    if shop is not None:
+        on = on & (col(StockLevel.shop) == shop)
     q = (
         select(Product.sku, Product.name, Product.reorder_point, *cols)
-        .join(StockLevel, col(StockLevel.product_id) == col(Product.id), isouter=True)
+        .join(StockLevel, on, isouter=True)
         .group_by(col(Product.id), col(Product.sku), col(Product.name), col(Product.reorder_point))
         .order_by(col(Product.sku))
     )
@@ -3418,40 +3744,51 @@ def _stock_rows(s: Session, product_ids: Sequence[int] | None = None) -> list[St
     ]
 
 
-def stock(db: Database, low_only: bool = False) -> list[StockRow]:
-    """Stock per product in every location, by SKU."""
+def stock(db: Database, low_only: bool = False, shop: str | None = None) -> list[StockRow]:
+    """Stock per product in every location, by SKU: one shop's, or (None) the chain's."""
     with db.read() as s:
-        rows = _stock_rows(s)
+        rows = _stock_rows(s, shop=shop)
         return [r for r in rows if r.low] if low_only else rows
 
 
-def alerts(db: Database) -> list[AlertView]:
-    """Open low-stock alerts, oldest first."""
+def alerts(db: Database, shop: str | None = None) -> list[AlertView]:
+    """Open low-stock alerts, oldest first: one shop's, or (None) every shop's."""
     with db.read() as s:
-        rows = s.exec(
+        q = (
             select(StockAlert, Product, StockLevel.qty)
             .join(Product, col(Product.id) == col(StockAlert.product_id))
             .join(
                 StockLevel,
                 (col(StockLevel.product_id) == col(Product.id))
-                & (StockLevel.location == "sellable"),
+                & (StockLevel.location == "sellable")
+                & (col(StockLevel.shop) == col(StockAlert.shop)),
                 isouter=True,
             )
             .where(col(StockAlert.cleared_at).is_(None))
             .order_by(col(StockAlert.raised_at), col(StockAlert.id))  # one order everywhere
-        ).all()
+        )
+        if shop is not None:
+            q = q.where(StockAlert.shop == shop)
         return [
-            AlertView(p.sku, p.name, int(q or 0), p.reorder_point, _utc(a.raised_at))
-            for a, p, q in rows
+            AlertView(p.sku, p.name, int(q or 0), p.reorder_point, _utc(a.raised_at), a.shop)
+            for a, p, q in s.exec(q).all()
         ]
 
 
+def _for_shop(shop: str | None) -> Any:
+    """Notifications a shop's people see: their shop's and the chain's (None: all)."""
+    if shop is None:
+        return true()
+    return or_(col(Notification.shop).is_(None), col(Notification.shop) == shop)
+
+
 def notifications(
-    db: Database, role: str, unread_only: bool = True, limit: int = 50
+    db: Database, role: str, unread_only: bool = True, limit: int = 50,
+    shop: str | None = None,
 ) -> list[NotificationView]:
-    """A role's notifications, newest first."""
+    """A role's notifications, newest first; in one shop, that shop's and the chain's."""
     with db.read() as s:
-        q = select(Notification).where(Notification.role == role)
+        q = select(Notification).where(Notification.role == role, _for_shop(shop))
         if unread_only:
             q = q.where(col(Notification.read_at).is_(None))
         q = q.order_by(col(Notification.id).desc()).limit(limit)
@@ -3472,14 +3809,15 @@ def notifications(
         return out
 
 
-def count_notifications(db: Database, role: str) -> int:
-    """How many unread notifications a role has."""
+def count_notifications(db: Database, role: str, shop: str | None = None) -> int:
+    """How many unread notifications a role has (in one shop: its and the chain's)."""
     with db.read() as s:
         return int(
             s.exec(
                 select(func.count())
                 .select_from(Notification)
-                .where(Notification.role == role, col(Notification.read_at).is_(None))
+                .where(Notification.role == role, col(Notification.read_at).is_(None),
+                       _for_shop(shop))
             ).one()
         )
 
@@ -3494,6 +3832,7 @@ def mark_notifications_read(
         q = update(Notification).where(
             col(Notification.role) == user.role,
             col(Notification.read_at).is_(None),
+            _for_shop(user.shop),
         )
         if ids is not None:
             ids = list(ids)
@@ -3633,14 +3972,18 @@ def find_sales(db: Database, query: str, limit: int = 20) -> list[SaleSummary]:
         return _sale_summaries(s, ids)
 
 
-def search_products(db: Database, query: str, limit: int = 20) -> list[ProductHit]:
+def search_products(
+    db: Database, query: str, limit: int = 20, shop: str | None = None
+) -> list[ProductHit]:
     """Products by SKU or barcode (exact or prefix) or name/model (containing), with their
-    sellable stock: the replacement picker of an exchange."""
+    sellable stock in one shop (None: the chain's): the replacement picker of an exchange."""
     q = (query or "").strip()
     with db.read() as s:
         sellable = (
-            select(StockLevel.product_id, StockLevel.qty)
-            .where(StockLevel.location == "sellable")
+            select(StockLevel.product_id, func.sum(StockLevel.qty).label("qty"))
+            .where(StockLevel.location == "sellable",
+                   true() if shop is None else StockLevel.shop == shop)
+            .group_by(col(StockLevel.product_id))
             .subquery()
         )
         stmt = select(Product, func.coalesce(sellable.c.qty, 0)).join(
@@ -3679,8 +4022,11 @@ def find_customers(db: Database, query: str, limit: int = 20) -> list[CustomerVi
         return [CustomerView(c.name, c.phone, c.channel, c.credit_fen) for c in rows]
 
 
-def find_slips(db: Database, query: str, limit: int = 20) -> list[SlipSummary]:
-    """Slips whose number contains what was typed (e.g. `0012` or `TH-20261127`)."""
+def find_slips(
+    db: Database, query: str, limit: int = 20, shop: str | None = None
+) -> list[SlipSummary]:
+    """Slips whose number contains what was typed (e.g. `0012` or `TH-20261127`), in one
+    shop or (None) the chain."""
     q = (query or "").strip().upper()
     if not q:
         return []
@@ -3688,7 +4034,8 @@ def find_slips(db: Database, query: str, limit: int = 20) -> list[SlipSummary]:
         rows = s.exec(
             select(Slip, Customer)
             .join(Customer, col(Customer.id) == col(Slip.customer_id), isouter=True)
-            .where(col(Slip.number).like(f"%{q}%"))
+            .where(col(Slip.number).like(f"%{q}%"),
+                   true() if shop is None else Slip.shop == shop)
             .order_by(col(Slip.id).desc())
             .limit(limit)
         ).all()
@@ -3706,20 +4053,24 @@ def _summary(sl: Slip, c: Customer | None) -> SlipSummary:
         _utc(sl.created_at),
         sl.refund_fen,
         sl.difference_fen,
+        sl.shop,
     )
 
 
-def review_queue(db: Database, limit: int = 50, offset: int = 0) -> list[QueueItem]:
+def review_queue(
+    db: Database, limit: int = 50, offset: int = 0, shop: str | None = None
+) -> list[QueueItem]:
     """Submitted slips, oldest first, each with its flags: the failed policy rules (late,
     over the auto-approve amount, no original sale, excluded, opened) and repeat returner
-    (the customer's slips in the year before reach the policy's threshold)."""
+    (the customer's slips in the year before reach the policy's threshold, in any shop of
+    the chain). One shop's slips, or (None) every shop's."""
     threshold = policy().repeat_returner_threshold
     with db.read() as s:
         rows = s.exec(
             select(Slip, Customer, Sale)
             .join(Customer, col(Customer.id) == col(Slip.customer_id), isouter=True)
             .join(Sale, col(Sale.id) == col(Slip.sale_id), isouter=True)
-            .where(Slip.status == "submitted")
+            .where(Slip.status == "submitted", true() if shop is None else Slip.shop == shop)
             .order_by(col(Slip.id))
             .offset(offset)
             .limit(limit)
@@ -3803,6 +4154,10 @@ def setup_shop(
         )
         s.add(Setting(key="shop_name", value=shop_name))
         s.add(Setting(key="channels", value=",".join(chosen)))
+        first = s.get(Shop, DEFAULT_SHOP)
+        if first is not None:  # the default shop takes the shop's name
+            first.name = shop_name
+            s.add(first)
         _audit(
             s,
             owner,
@@ -3873,11 +4228,11 @@ def _check_credit(s: Session) -> Check:
 def _check_closes(s: Session) -> Check:
     """A closed day's postings are what they were when it was closed."""
     problems = []
-    for c in s.exec(select(DailyClose).order_by(col(DailyClose.day))).all():
-        debit, credit, entries, _ = _day_totals(s, as_utc(c.starts_at), as_utc(c.ends_at))
+    for c in s.exec(select(DailyClose).order_by(col(DailyClose.day), col(DailyClose.shop))).all():
+        debit, credit, entries, _ = _day_totals(s, as_utc(c.starts_at), as_utc(c.ends_at), c.shop)
         if (debit, credit, entries) != (c.debit_fen, c.credit_fen, c.entries):
             problems.append(
-                f"day {c.day}: closed at debit {c.debit_fen} credit {c.credit_fen} "
+                f"day {c.day} shop {c.shop}: closed at debit {c.debit_fen} credit {c.credit_fen} "
                 f"({c.entries} entries), now {debit} / {credit} ({entries})"
             )
     return Check("daily-close", not problems, "; ".join(problems[:5]) or "closed days unchanged")
@@ -3885,34 +4240,30 @@ def _check_closes(s: Session) -> Check:
 
 def _check_stock(s: Session) -> Check:
     moves = (
-        select(StockMove.product_id, StockMove.location, func.sum(StockMove.qty).label("q"))
-        .group_by(col(StockMove.product_id), col(StockMove.location))
+        select(StockMove.product_id, StockMove.location, StockMove.shop,
+               func.sum(StockMove.qty).label("q"))
+        .group_by(col(StockMove.product_id), col(StockMove.location), col(StockMove.shop))
         .subquery()
     )
+    same_place = ((moves.c.product_id == StockLevel.product_id)
+                  & (moves.c.location == StockLevel.location) & (moves.c.shop == StockLevel.shop))
     bad = s.execute(
-        select(StockLevel.product_id, StockLevel.location, StockLevel.qty, moves.c.q)
-        .join(
-            moves,
-            (moves.c.product_id == StockLevel.product_id)
-            & (moves.c.location == StockLevel.location),
-            isouter=True,
-        )
+        sa_select(col(StockLevel.product_id), col(StockLevel.location), col(StockLevel.shop),
+                  col(StockLevel.qty), moves.c.q)
+        .join(moves, same_place, isouter=True)
         .where(or_(col(StockLevel.qty) != func.coalesce(moves.c.q, 0), col(StockLevel.qty) < 0))
         .limit(5)
     ).all()
     orphan = s.execute(
-        select(moves.c.product_id, moves.c.location, moves.c.q)
-        .join(
-            StockLevel,
-            (moves.c.product_id == StockLevel.product_id)
-            & (moves.c.location == StockLevel.location),
-            isouter=True,
-        )
+        select(moves.c.product_id, moves.c.location, moves.c.shop, moves.c.q)
+        .join(StockLevel, same_place, isouter=True)
         .where(col(StockLevel.product_id).is_(None), moves.c.q != 0)
         .limit(5)
     ).all()
-    problems = [f"product {p} {loc}: level {lv} moves {mv}" for p, loc, lv, mv in bad]
-    problems += [f"product {p} {loc}: no level, moves {q}" for p, loc, q in orphan]
+    problems = [f"product {p} {loc} shop {sh}: level {lv} moves {mv}"
+                for p, loc, sh, lv, mv in bad]
+    problems += [f"product {p} {loc} shop {sh}: no level, moves {q}"
+                 for p, loc, sh, q in orphan]
     return Check("I1 stock", not problems, "; ".join(problems) or "levels = Σ moves, none negative")
 
 

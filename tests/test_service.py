@@ -1110,10 +1110,10 @@ def test_unbalanced_journal_entry_is_refused(shop):
     db = shop.db
     before = dump(db)
     with pytest.raises(DomainError) as ei, db.write() as s:
-        sv._post(s, "manual", NOW, "owner", [("1001", 100, 0), ("6001", 0, 99)])
+        sv._post(s, "manual", NOW, "owner", [("1001", 100, 0), ("6001", 0, 99)], shop="main")
     assert (ei.value.key, ei.value.field) == ("journal_unbalanced", "journal")
     with pytest.raises(DomainError) as ei, db.write() as s:
-        sv._post(s, "manual", NOW, "owner", [("1001", -5, 0), ("6001", -5, 0)])
+        sv._post(s, "manual", NOW, "owner", [("1001", -5, 0), ("6001", -5, 0)], shop="main")
     assert ei.value.key == "journal_unbalanced"
     assert dump(db) == before
 
@@ -1128,7 +1128,8 @@ def test_every_domain_error_key_in_service_is_covered_here():
     # test_bad_input_service.py (the bad-input battery).
     here = "".join(pathlib.Path(__file__).with_name(f).read_text(encoding="utf-8")
                    for f in ("test_service.py", "test_service_reads.py",
-                             "test_service_ops.py", "test_bad_input_service.py"))
+                             "test_service_ops.py", "test_bad_input_service.py",
+                                 "test_shops.py"))
     missing = sorted(k for k in keys if f'"{k}"' not in here)
     assert not missing, missing
 

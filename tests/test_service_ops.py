@@ -129,7 +129,8 @@ def test_adjust_sellable_loss_and_gain_post_write_off(db: Database) -> None:
     # A loss: 2 x 8.00 at today's cost, written off against inventory.
     assert last_entry(db, "stock_adjust") == {"6711": (1600, 0), "1405": (0, 1600)}
     assert last_audit(db) == ("stock_adjust", "warehouse", {
-        "sku": "P1", "location": "sellable", "qty": -2, "value": 1600, "reason": "盘亏：丢失"})
+        "sku": "P1", "location": "sellable", "qty": -2, "value": 1600, "reason": "盘亏：丢失",
+        "shop": "main"})
 
     since = last_move_id(db)
     row = sv.adjust_stock(db, "owner", "P1", "sellable", 1, "盘盈", now=NOW + timedelta(hours=2))
@@ -354,7 +355,7 @@ def test_repair_and_scrap_move_the_defective_value(db: Database) -> None:
                                       ("sellable", 1, "repair", 0, "换线修好")]
     assert last_entry(db, "defective_repair") == {"1405": (866, 0), "1406": (0, 866)}
     assert last_audit(db) == ("defective_repair", "warehouse", {
-        "sku": "P1", "qty": 1, "value": 866, "note": "换线修好"})
+        "sku": "P1", "qty": 1, "value": 866, "note": "换线修好", "shop": "main"})
 
     since = last_move_id(db)
     row = sv.dispose_defective(db, "owner", "P1", 2, "scrap", now=NOW)
@@ -364,7 +365,7 @@ def test_repair_and_scrap_move_the_defective_value(db: Database) -> None:
                                       ("scrap", 2, "scrap", 0, "")]
     assert last_entry(db, "defective_scrap") == {"6711": (1734, 0), "1406": (0, 1734)}
     assert last_audit(db) == ("defective_scrap", "owner", {
-        "sku": "P1", "qty": 2, "value": 1734, "note": ""})
+        "sku": "P1", "qty": 2, "value": 1734, "note": "", "shop": "main"})
     assert balance(db, "1406") == 0
     assert_verified(db)
 
@@ -588,7 +589,7 @@ def test_close_day_records_the_totals_and_who_closed(db: Database) -> None:
     assert sv.as_utc(datetime.fromisoformat(str(ends))) == local(21, 0)
     assert json.loads(totals) == BUSY_TOTALS
     assert last_audit(db) == ("close_day", "finance", {
-        "day": "2026-11-20", "debit": 19000, "credit": 19000, "entries": 6})
+        "day": "2026-11-20", "debit": 19000, "credit": 19000, "entries": 6, "shop": "main"})
     assert sv.closed_days(db) == [v]
     assert sv.day_totals(db, DAY) == v  # a closed day reads its recorded totals
     assert_verified(db)
@@ -697,7 +698,7 @@ def test_tampered_posting_in_a_closed_day_is_named_by_verify(db: Database) -> No
     assert checks["I2 money"].ok
     close = checks["daily-close"]
     assert not close.ok
-    assert close.detail.startswith("day 2026-11-20: closed at debit 19000 credit 19000")
+    assert close.detail.startswith("day 2026-11-20 shop main: closed at debit 19000 credit 19000")
     assert "now 19100 / 19100" in close.detail
 
 

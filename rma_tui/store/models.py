@@ -7,6 +7,7 @@ as timezone-aware UTC datetimes. Only `rma_tui.service` writes these tables.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -22,6 +23,25 @@ SQLModel.metadata.naming_convention = {
 
 # Stock locations (库位) a unit can be in.
 LOCATIONS = ("sellable", "pending", "defective", "scrap")
+
+# The shop every row belongs to unless it says otherwise: a single shop (SQLite) is a chain
+# of one, and the migration that brought shops in gave every older row to it.
+DEFAULT_SHOP = "main"
+
+
+def _shop_field(index: bool = False) -> Any:
+    """The `shop` column: which shop (门店) a row belongs to, `main` when not said."""
+    return Field(default=DEFAULT_SHOP, foreign_key="shops.code", max_length=16, index=index,
+                 sa_column_kwargs={"server_default": DEFAULT_SHOP})
+
+
+class Shop(SQLModel, table=True):
+    """A shop (门店) of the chain: its code (on every slip, sale, stock row) and name."""
+
+    __tablename__ = "shops"
+    code: str = Field(primary_key=True, max_length=16)
+    name: str = Field(max_length=100)
+    created_at: datetime
 
 
 class Setting(SQLModel, table=True):
@@ -42,6 +62,8 @@ class User(SQLModel, table=True):
     pin_hash: str | None = Field(default=None, max_length=256)
     active: bool = Field(default=True)
     created_at: datetime
+    # The shop this user works in; None: every shop (an owner or finance of the chain).
+    shop: str | None = Field(default=None, foreign_key="shops.code", max_length=16)
 
 
 class Product(SQLModel, table=True):
@@ -81,6 +103,7 @@ class Sale(SQLModel, table=True):
     sold_at: datetime = Field(index=True)
     customer_id: int | None = Field(default=None, foreign_key="customers.id", index=True)
     payment_method: str = Field(default="cash", max_length=16)
+    shop: str = _shop_field(index=True)
 
 
 class SaleLine(SQLModel, table=True):
@@ -110,6 +133,7 @@ class SaleLine(SQLModel, table=True):
     sold_at: datetime
     channel: str = Field(max_length=16)
     customer_id: int | None = Field(default=None, foreign_key="customers.id")
+    shop: str = _shop_field()
 
 
 class Slip(SQLModel, table=True):
@@ -139,6 +163,9 @@ class Slip(SQLModel, table=True):
     refund_fen: int = Field(default=0)
     difference_fen: int = Field(default=0)
     settled_at: datetime | None = Field(default=None, index=True)
+    # The shop that handles the return (may differ from the sale's: buy anywhere, return
+    # anywhere); its stock and till take the goods and pay the refund.
+    shop: str = _shop_field(index=True)
 
 
 class SlipLine(SQLModel, table=True):
@@ -179,12 +206,14 @@ class InspectionGrade(SQLModel, table=True):
 
 
 class StockLevel(SQLModel, table=True):
-    """Current quantity of a product in one location (kept equal to its moves, I1)."""
+    """Current quantity of a product in one location of one shop (equal to its moves, I1)."""
 
     __tablename__ = "stock_levels"
     __table_args__ = (CheckConstraint("qty >= 0", name="ck_stock_levels_non_negative"),)
     product_id: int = Field(foreign_key="products.id", primary_key=True)
     location: str = Field(primary_key=True, max_length=16)
+    shop: str = Field(default=DEFAULT_SHOP, foreign_key="shops.code", primary_key=True,
+                      max_length=16, sa_column_kwargs={"server_default": DEFAULT_SHOP})
     qty: int = Field(default=0)
 
 
@@ -206,6 +235,7 @@ class StockMove(SQLModel, table=True):
     # The move's value at cost. Kept for `defective` moves, whose unit cost depends on the
     # sale each unit came back from (I5), so they leave stock at the value they came in at.
     value_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    shop: str = _shop_field()
 
 
 class StockAlert(SQLModel, table=True):
@@ -218,6 +248,7 @@ class StockAlert(SQLModel, table=True):
     reorder_point: int
     raised_at: datetime
     cleared_at: datetime | None = Field(default=None)
+    shop: str = _shop_field()
 
 
 class Account(SQLModel, table=True):
@@ -241,6 +272,7 @@ class JournalEntry(SQLModel, table=True):
     slip_id: int | None = Field(default=None, foreign_key="slips.id", index=True)
     sale_id: int | None = Field(default=None, foreign_key="sales.id")
     user: str = Field(max_length=64)
+    shop: str = _shop_field(index=True)
 
 
 class Posting(SQLModel, table=True):
@@ -269,6 +301,8 @@ class Notification(SQLModel, table=True):
     params_json: str = Field(default="{}", max_length=2000)
     created_at: datetime
     read_at: datetime | None = Field(default=None)
+    # The shop whose people it is for; None: everyone with the role (the whole chain).
+    shop: str | None = Field(default=None, foreign_key="shops.code", max_length=16)
 
 
 class Feedback(SQLModel, table=True):
@@ -358,6 +392,7 @@ class SupplierReturn(SQLModel, table=True):
     note: str = Field(default="", max_length=2000)
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(index=True)
+    shop: str = _shop_field()
 
 
 class FollowUp(SQLModel, table=True):
@@ -399,8 +434,10 @@ class DailyClose(SQLModel, table=True):
     recorded totals, so a changed posting inside a closed day is caught."""
 
     __tablename__ = "daily_closes"
+    __table_args__ = (UniqueConstraint("day", "shop", name="uq_daily_closes_day_shop"),)
     id: int | None = Field(default=None, primary_key=True)
-    day: str = Field(unique=True, max_length=10)
+    day: str = Field(max_length=10)
+    shop: str = _shop_field()
     starts_at: datetime
     ends_at: datetime
     totals_json: str = Field(default="{}", max_length=8000)
