@@ -36,7 +36,7 @@ from rma_tui.widgets.desk_bindings import translate_bindings
 
 if TYPE_CHECKING:
     from rma_tui.screens.setup import SetupScreen
-    from rma_tui.service import UserView
+    from rma_tui.service import ShopView, UserView
     from rma_tui.store.db import Database
 
 # Seconds between automatic refreshes, so changes made at other terminals show up.
@@ -102,6 +102,8 @@ class RmaApp(App[None]):
         # clear the text to its left). F2 as well, where a screen does not use it itself.
         Binding("ctrl+u", "switch_user", "switch user", priority=True),
         Binding("f2", "switch_user", "switch user", show=False),
+        # Only in a chain of several shops (check_action hides it otherwise).
+        Binding("f6", "switch_shop", "switch shop"),
         Binding("r", "refresh", "refresh"),
         Binding("l", "toggle_language", "language"),
         Binding("q", "quit", "quit"),
@@ -110,6 +112,7 @@ class RmaApp(App[None]):
     BINDING_KEYS: ClassVar[dict[str, str]] = {
         **{f"show_{mode}": key for mode, (_, key) in SCREENS.items()},
         "switch_user": "app_key_switch_user",
+        "switch_shop": "app_key_switch_shop",
         "refresh": "app_key_refresh",
         "toggle_language": "app_key_language",
         "quit": "app_key_quit",
@@ -117,17 +120,22 @@ class RmaApp(App[None]):
     # Actions refused while the user types (a digit typed into a field is not a screen
     # change) and while a dialog or the first-run setup is open.
     _NAVIGATION: ClassVar[frozenset[str]] = frozenset(
-        {*(f"show_{mode}" for mode in SCREENS), "switch_user", "refresh", "toggle_language"})
+        {*(f"show_{mode}" for mode in SCREENS), "switch_user", "switch_shop", "refresh",
+         "toggle_language"})
 
     class SessionLoaded(Message):
-        """The database is open; the shop name, the user and its unread count were read."""
+        """The database is open; the shop name, the user and its unread count were read,
+        with the chain's shops and the one the user's reads show (None: every shop)."""
 
         def __init__(self, database: Database, shop_name: str, user: UserView | None,
-                     unread: int) -> None:
+                     unread: int, shops: list[ShopView] | None = None,
+                     shop: str | None = None) -> None:
             self.database = database
             self.shop_name = shop_name
             self.user = user
             self.unread = unread
+            self.shops = shops or []
+            self.shop = shop
             super().__init__()
 
     class SessionFailed(Message):
@@ -155,6 +163,12 @@ class RmaApp(App[None]):
         self.user: UserView | None = None
         self.shop_name = ""
         self.unread = 0
+        # The shop the desk shows and writes to (None: every shop, for a chain-wide user),
+        # the chain's shops, and the shop a chain-wide user picked (kept across refreshes,
+        # forgotten when another user signs in).
+        self.shop: str | None = None
+        self.shops: list[ShopView] = []
+        self.shop_choice: str | None = None
         self.problem: Problem | None = None
         self.setup_screen: SetupScreen | None = None
         # The language each mode's screen was last drawn in, so a screen shown after a
@@ -209,8 +223,11 @@ class RmaApp(App[None]):
                 # No default here: the app's own title follows the language switch.
                 shop_name = service.get_setting(database, "shop_name", "")
                 user = service.get_user(database, self.user_name)
-                unread = service.count_notifications(database, user.role) if user else 0
-                message = self.SessionLoaded(database, shop_name, user, unread)
+                shops = service.list_shops(database)
+                shop = service.view_shop(database, user.name, self.shop_choice) if user else None
+                unread = (service.count_notifications(database, user.role, shop=shop)
+                          if user else 0)
+                message = self.SessionLoaded(database, shop_name, user, unread, shops, shop)
         except Exception as exc:  # any failure becomes a message on screen, never a crash
             message = self.SessionFailed(problem_from(exc, self.db_location))
         if not worker.is_cancelled:
@@ -222,6 +239,11 @@ class RmaApp(App[None]):
         self.shop_name = message.shop_name
         self.user = message.user
         self.unread = message.unread
+        chain_before = self.is_chain
+        self.shops = message.shops
+        self.shop = message.shop
+        if self.is_chain != chain_before:
+            self.refresh_bindings()  # the shop switcher's key shows in a chain only
         if message.user is None:
             self.problem = Problem("app_unknown_user", {"user": self.user_name})
         elif not message.user.active:
@@ -254,6 +276,7 @@ class RmaApp(App[None]):
         self.database = database
         self.user_name = owner.name
         self.user = owner
+        self.shop_choice = None
         self.problem = None
         if self.setup_screen is not None:
             self.setup_screen = None
@@ -273,6 +296,8 @@ class RmaApp(App[None]):
 
         In a field the keys stay in the footer, shown as unavailable (None); over a dialog
         or the setup they are hidden (False): they mean nothing there."""
+        if action == "switch_shop" and not self.is_chain:
+            return False  # a single shop has nothing to switch to
         if action in self._NAVIGATION:
             if self.setup_screen is not None and action == "toggle_language":
                 return True  # a new shop may want the other language from the start
@@ -341,12 +366,38 @@ class RmaApp(App[None]):
                 return
             self.user_name = user.name
             self.user = user
+            self.shop_choice = None  # the next user's own shop, or every shop
             self.problem = None
             self._show_title()
             self.notify(i18n.t("switch_user_done", user=user.name, role=user.role))
             self.load_session()
 
         self.push_screen(SwitchUserDialog(self.database, self.user_name), switched)
+
+    def action_switch_shop(self) -> None:
+        """A chain-wide user picks the shop the desk shows and writes to (or every shop);
+        a shop's own user is told they cannot."""
+        if self.database is None or self.setup_screen is not None or self.user is None:
+            self.bell()
+            return
+        if self.user.shop is not None:
+            self.notify(i18n.t("switch_shop_denied", user=self.user.name,
+                               shop=self.shop_label(self.user.shop)), severity="warning")
+            return
+        from rma_tui.screens.dialogs import ALL_SHOPS, ShopSwitchDialog
+
+        def chosen(code: str | None) -> None:
+            if code is None:
+                return
+            self.shop_choice = None if code == ALL_SHOPS else code
+            self.shop = self.shop_choice
+            # The header says which shop is shown now (no toast: it would cover the
+            # screen's own message line for seconds).
+            self._show_title()
+            # The header's unread count and the current screen, for the chosen shop.
+            self.load_session()
+
+        self.push_screen(ShopSwitchDialog(self.shops, self.shop), chosen)
 
     def action_refresh(self) -> None:
         """Read everything again (the header and the current screen)."""
@@ -369,6 +420,9 @@ class RmaApp(App[None]):
                                 getattr(self, f"action_show_{mode}"))
         yield SystemCommand(i18n.t("app_key_switch_user"), i18n.t("app_help_switch_user"),
                             self.action_switch_user)
+        if self.is_chain:
+            yield SystemCommand(i18n.t("app_key_switch_shop"), i18n.t("app_help_switch_shop"),
+                                self.action_switch_shop)
         yield SystemCommand(i18n.t("app_key_refresh"), i18n.t("app_help_refresh"),
                             self.action_refresh)
         yield SystemCommand(i18n.t("app_key_language"), i18n.t("app_help_language"),
@@ -390,12 +444,24 @@ class RmaApp(App[None]):
         """The signed-in user's role, or None while unknown."""
         return self.user.role if self.user is not None and self.user.active else None
 
+    @property
+    def is_chain(self) -> bool:
+        """True when the database holds several shops (a single shop shows none of it)."""
+        return len(self.shops) > 1
+
+    def shop_label(self, code: str | None) -> str:
+        """A shop's name (its code if unknown); None is every shop (全部门店)."""
+        if code is None:
+            return i18n.t("app_all_shops")
+        return next((s.name for s in self.shops if s.code == code), code)
+
     def _show_title(self) -> None:
         self.title = self.shop_name or i18n.t("app_title")
         if self.user is not None:
-            self.sub_title = "  ".join([
-                i18n.t("app_subtitle", user=self.user.name, role=self.user.role),
-                i18n.t("app_unread", count=self.unread)])
+            who = i18n.t("app_subtitle", user=self.user.name, role=self.user.role)
+            if self.is_chain:
+                who = i18n.t("app_shop_user", shop=self.shop_label(self.shop), who=who)
+            self.sub_title = "  ".join([who, i18n.t("app_unread", count=self.unread)])
         else:
             self.sub_title = self.user_name
 
@@ -426,6 +492,10 @@ class RmaApp(App[None]):
         if self._drawn_in.get(self.current_mode) != lang:
             self._drawn_in[self.current_mode] = lang
             desk.relabel()
+        if desk.read_for_shop != self.shop:
+            # What the screen kept (read for another shop) is not to be reused.
+            desk.read_for_shop = self.shop
+            desk.shop_changed()
         desk.reload()
 
 

@@ -409,6 +409,45 @@ def parse_grade(spec: str) -> GradeInput:
 RequestId = Annotated[str | None, typer.Option(
     "--request-id", help="Idempotency key: the same id again changes nothing (幂等).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+ShopWrite = Annotated[str | None, typer.Option(
+    "--shop", help="The shop it happens in (门店代码); default: your own shop, or the "
+    "only shop. Chain-wide users of several shops must name one.")]
+ShopRead = Annotated[str | None, typer.Option(
+    "--shop", help="Only this shop (只看某门店); default: your own shop, or every shop "
+    "for chain-wide users.")]
+
+
+def _read_shop(ctx: typer.Context, shop: str | None) -> str | None:
+    """The shop this invocation's reads show: `--shop` if the user may see it, else the
+    user's own shop, else None (every shop). Reads need no PIN, so this is the --user name
+    as given; the service refuses a shop's user asking for another shop (shop_denied)."""
+    from rma_tui import service as sv
+
+    return sv.view_shop(_open(ctx), _state(ctx).user, shop)
+
+
+def _is_chain(ctx: typer.Context) -> bool:
+    """True when the database holds more than one shop. Only then do outputs show shops:
+    a single shop's output stays exactly what it was before shops existed."""
+    from rma_tui import service as sv
+
+    return len(sv.list_shops(_open(ctx))) > 1
+
+
+def _shop_name(code: str | None) -> str:
+    """A shop code for a table cell; None (chain-wide) as 全部门店 / all shops."""
+    return code if code is not None else t("cli_all_shops")
+
+
+def _in_shop(ctx: typer.Context, actor: str, shop: str | None, message: str) -> str:
+    """`message` about a write, prefixed with the shop it went to in a chain of several
+    shops (the one named, else the actor's own: the service refused any other case)."""
+    if not _is_chain(ctx):
+        return message
+    from rma_tui import service as sv
+
+    where = sv.view_shop(_open(ctx), actor, shop)
+    return message if where is None else t("cli_in_shop", shop=where) + message
 
 
 def _amount(v: SlipView) -> str:
@@ -417,11 +456,13 @@ def _amount(v: SlipView) -> str:
     return money(v.refund_fen)
 
 
-def _show_slip(v: SlipView) -> None:
-    """A slip as a person reads it: header, lines, amounts, policy verdict, history."""
+def _show_slip(v: SlipView, chain: bool = False) -> None:
+    """A slip as a person reads it: header, lines, amounts, policy verdict, history; in a
+    chain of several shops (`chain`), also the shop handling it."""
     console = out()
     head = [
         (t("col_number"), v.number),
+        *([(t("cli_col_shop"), v.shop)] if chain else []),
         (t("col_type"), label("type", v.type)),
         (t("col_status"), label("status", v.status)),
         (t("col_channel"), label("channel", v.channel)),
@@ -483,14 +524,17 @@ def slip_create(
         "--line", help="SKU:QTY:REASON[:REPL_SKU[:REPL_QTY]] (repeatable).")],
     note: Annotated[str, typer.Option("--note", help="Free text (备注).")] = "",
     request_id: RequestId = None,
+    shop: Annotated[str | None, typer.Option(
+        "--shop", help="The shop taking the return (受理门店); default: your own shop, else "
+        "the sale's shop.")] = None,
 ) -> None:
     """Create a draft slip against a sale; prints the new slip number (制单)."""
     from rma_tui import service as sv
 
     lines = [parse_line(spec) for spec in line]
     v = sv.create_slip(_open(ctx), _actor(ctx), sale, type_, lines, note=note,
-                       request_id=request_id)
-    typer.echo(v.number)
+                       request_id=request_id, shop=shop)
+    typer.echo(v.number)  # the number alone, in a chain too: scripts capture it
 
 
 @slip_app.command("submit")
@@ -617,11 +661,12 @@ def slip_show(ctx: typer.Context, number: str, as_json: AsJson = False) -> None:
     """One slip with its lines, amounts, policy verdict and history (查看)."""
     from rma_tui import service as sv
 
-    v = sv.get_slip(_open(ctx), number)
+    # A shop's user sees their shop's slips only (as in `slip list`).
+    v = sv.get_slip(_open(ctx), number, viewer=_state(ctx).user)
     if as_json:
         print_json(v.as_dict())
     else:
-        _show_slip(v)
+        _show_slip(v, chain=_is_chain(ctx))
 
 
 @slip_app.command("list")
@@ -632,26 +677,33 @@ def slip_list(
     = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="Page size.")] = 50,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Rows to skip.")] = 0,
+    shop: ShopRead = None,
     as_json: AsJson = False,
 ) -> None:
     """Slips, newest first, a page at a time (单据列表)."""
     from rma_tui import service as sv
 
-    rows = sv.list_slips(_open(ctx), status=status, limit=limit, offset=offset)
+    where = _read_shop(ctx, shop)
+    rows = sv.list_slips(_open(ctx), status=status, limit=limit, offset=offset, shop=where)
+    chain = _is_chain(ctx)  # a single shop's output is what it always was
     if as_json:
         print_json([{
             "number": r.number, "type": r.type, "status": r.status, "channel": r.channel,
             "customer": r.customer, "created_by": r.created_by,
             "created_at": r.created_at.isoformat(), "refund_fen": r.refund_fen,
-            "difference_fen": r.difference_fen} for r in rows])
+            "difference_fen": r.difference_fen, **({"shop": r.shop} if chain else {})}
+            for r in rows])
         return
+    shop_head = [t("cli_col_shop")] if chain else []
     out().print(table(
-        [t("col_number"), t("col_type"), t("col_status"), t("col_channel"), t("col_customer"),
-         t("col_created_by"), t("col_created_at"), t("col_refund"), t("col_difference")],
-        [(r.number, label("type", r.type), label("status", r.status),
-          label("channel", r.channel), r.customer or "", r.created_by,
-          local_time(r.created_at), money(r.refund_fen), money(r.difference_fen))
-         for r in rows], right=(7, 8)))
+        [t("col_number"), *shop_head, t("col_type"), t("col_status"), t("col_channel"),
+         t("col_customer"), t("col_created_by"), t("col_created_at"), t("col_refund"),
+         t("col_difference")],
+        [(r.number, *([r.shop] if chain else []), label("type", r.type),
+          label("status", r.status), label("channel", r.channel), r.customer or "",
+          r.created_by, local_time(r.created_at), money(r.refund_fen),
+          money(r.difference_fen))
+         for r in rows], right=(8, 9) if chain else (7, 8)))
     if len(rows) == limit:
         _note(t("cli_more_rows", offset=offset + limit))
 
@@ -724,22 +776,30 @@ def stock(
     ctx: typer.Context,
     low: Annotated[bool, typer.Option("--low", help="Only products at or under reorder point.")]
     = False,
+    shop: ShopRead = None,
     as_json: AsJson = False,
 ) -> None:
-    """Stock per product in every location (库存)."""
+    """Stock per product in every location: one shop's, or every shop's summed (库存)."""
     from rma_tui import service as sv
 
-    rows = sv.stock(_open(ctx), low_only=low)
+    where = _read_shop(ctx, shop)
+    rows = sv.stock(_open(ctx), low_only=low, shop=where)
+    chain = _is_chain(ctx)
     if as_json:
         print_json([{"sku": r.sku, "name": r.name, "sellable": r.sellable, "pending": r.pending,
                      "defective": r.defective, "scrap": r.scrap,
-                     "reorder_point": r.reorder_point, "low": r.low} for r in rows])
+                     "reorder_point": r.reorder_point, "low": r.low,
+                     **({"shop": where} if chain else {})} for r in rows])
         return
+    title = None
+    if chain:  # say whose stock it is: one shop's, or the chain's sum
+        title = (t("cli_stock_of_chain") if where is None
+                 else t("cli_stock_of_shop", shop=where))
     out().print(table(
         [t("col_sku"), t("col_name"), t("col_sellable"), t("col_pending"), t("col_defective"),
          t("col_scrap"), t("col_reorder_point"), t("col_low")],
         [(r.sku, r.name, r.sellable, r.pending, r.defective, r.scrap, r.reorder_point,
-          t("low_flag") if r.low else "") for r in rows], right=(2, 3, 4, 5, 6)))
+          t("low_flag") if r.low else "") for r in rows], title=title, right=(2, 3, 4, 5, 6)))
 
 
 @app.command()
@@ -750,15 +810,18 @@ def purchase(
         "--unit-cost", help="Cost per unit in yuan (default: the product's cost).")] = None,
     note: Annotated[str, typer.Option("--note", help="Supplier delivery note (备注).")] = "",
     request_id: RequestId = None,
+    shop: ShopWrite = None,
 ) -> None:
-    """Goods received from a supplier go into sellable stock (进货)."""
+    """Goods received from a supplier go into a shop's sellable stock (进货)."""
     from rma_tui import service as sv
     from rma_tui.money import parse_yuan
 
     cost = parse_yuan(unit_cost, "unit_cost") if unit_cost is not None else None
-    r = sv.receive_purchase(_open(ctx), _actor(ctx), sku, qty, unit_cost_fen=cost,
-                            note=note, request_id=request_id)
-    _echo(t("cli_purchased", sku=r.sku, qty=qty, sellable=r.sellable))
+    actor = _actor(ctx)
+    r = sv.receive_purchase(_open(ctx), actor, sku, qty, unit_cost_fen=cost,
+                            note=note, request_id=request_id, shop=shop)
+    _echo(_in_shop(ctx, actor, shop, t("cli_purchased", sku=r.sku, qty=qty,
+                                        sellable=r.sellable)))
 
 
 @app.command()
@@ -768,24 +831,27 @@ def alerts(
     as_json: AsJson = False,
     fail_on_alert: Annotated[bool, typer.Option(
         "--fail-on-alert", help="Exit 1 when any product is low (for cron / SSH checks).")] = False,
+    shop: ShopRead = None,
 ) -> None:
-    """Open low-stock alerts, oldest first (低库存预警)."""
+    """Open low-stock alerts, oldest first; each shop's own (低库存预警)."""
     from rma_tui import service as sv
 
-    rows = sv.alerts(_open(ctx))
+    rows = sv.alerts(_open(ctx), shop=_read_shop(ctx, shop))
+    chain = _is_chain(ctx)
     if as_json:
         print_json([{"sku": a.sku, "name": a.name, "sellable": a.sellable,
-                     "reorder_point": a.reorder_point, "raised_at": a.raised_at.isoformat()}
+                     "reorder_point": a.reorder_point, "raised_at": a.raised_at.isoformat(),
+                     **({"shop": a.shop} if chain else {})}
                     for a in rows])
     elif not rows:
         _echo(t("no_alerts"))
     else:
         out().print(table(
-            [t("col_sku"), t("col_name"), t("col_sellable"), t("col_reorder_point"),
-             t("col_at")],
-            [(a.sku, a.name, a.sellable, a.reorder_point, local_time(a.raised_at))
-             for a in rows],
-            title=t("alerts_heading"), right=(2, 3)))
+            [*([t("cli_col_shop")] if chain else []), t("col_sku"), t("col_name"),
+             t("col_sellable"), t("col_reorder_point"), t("col_at")],
+            [(*([a.shop] if chain else []), a.sku, a.name, a.sellable, a.reorder_point,
+              local_time(a.raised_at)) for a in rows],
+            title=t("alerts_heading"), right=(3, 4) if chain else (2, 3)))
     if fail_on_alert and rows:
         raise typer.Exit(1)
 
@@ -801,6 +867,9 @@ def user_add(
     ctx: typer.Context, name: str,
     role: Annotated[str, typer.Option("--role", help="clerk | warehouse | finance | owner.")],
     pin: Annotated[bool, typer.Option("--pin", help="Ask for a PIN (twice, hidden).")] = False,
+    shop: Annotated[str | None, typer.Option(
+        "--shop", help="The user's shop (所属门店): they see and act there only; default: "
+        "every shop (chain-wide).")] = None,
 ) -> None:
     """Add a user (owner only) (添加用户)."""
     from rma_tui import service as sv
@@ -813,25 +882,29 @@ def user_add(
         if first != second:
             raise DomainError("pin_mismatch", field="pin")
         secret = first
-    u = sv.add_user(database, _actor(ctx), name, role, pin=secret)
-    _echo(t("user_added", name=u.name, role=u.role, role_label=label("role", u.role)))
+    u = sv.add_user(database, _actor(ctx), name, role, pin=secret, shop=shop)
+    added = t("user_added", name=u.name, role=u.role, role_label=label("role", u.role))
+    _echo(added if u.shop is None else t("cli_in_shop", shop=u.shop) + added)
 
 
 @user_app.command("list")
 @handled
 def user_list(ctx: typer.Context, as_json: AsJson = False) -> None:
-    """Every user with role, PIN and whether active (用户列表)."""
+    """Every user with role, PIN, whether active and (in a chain) shop (用户列表)."""
     from rma_tui import service as sv
 
     rows = sv.list_users(_open(ctx))
+    chain = _is_chain(ctx)
     if as_json:
-        print_json([{"name": u.name, "role": u.role, "has_pin": u.has_pin, "active": u.active}
-                    for u in rows])
+        print_json([{"name": u.name, "role": u.role, "has_pin": u.has_pin, "active": u.active,
+                     **({"shop": u.shop} if chain else {})} for u in rows])
         return
     out().print(table(
-        [t("col_user"), t("col_role"), t("col_pin"), t("col_active")],
-        [(u.name, label("role", u.role), t("yes") if u.has_pin else t("no"),
-          t("yes") if u.active else t("no")) for u in rows]))
+        [t("col_user"), t("col_role"), *([t("cli_col_shop")] if chain else []), t("col_pin"),
+         t("col_active")],
+        [(u.name, label("role", u.role), *([_shop_name(u.shop)] if chain else []),
+          t("yes") if u.has_pin else t("no"), t("yes") if u.active else t("no"))
+         for u in rows]))
 
 
 @app.command()
@@ -858,12 +931,18 @@ def import_(
     file: Annotated[Path, typer.Argument(help="A CSV file with a header row.")],
     encoding: Annotated[str | None, typer.Option(
         "--encoding", help="Text encoding (default: UTF-8, else GB18030/GBK).")] = None,
+    shop: Annotated[str | None, typer.Option(
+        "--shop", help="Sales only: the shop that made them (销售门店); default: your own "
+        "shop, or the only shop.")] = None,
 ) -> None:
     """Import a CSV file: all of it, or on any bad row nothing (导入)."""
     from rich.progress import BarColumn, Progress, TextColumn
 
     from rma_tui.imports import import_file
 
+    if shop is not None and kind is not ImportKind.sales:
+        # Products and customers belong to the whole chain: a shop there is a mistake.
+        raise UsageDomainError("cli_shop_sales_only", field="--shop")
     database = _open(ctx)
     console = err()
     bar = Progress(TextColumn("{task.description}"), BarColumn(),
@@ -875,27 +954,17 @@ def import_(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        result = import_file(database, _actor(ctx), kind.value, file, encoding=encoding,
-                             progress=progress)
+        actor = _actor(ctx)
+        result = import_file(database, actor, kind.value, file, encoding=encoding,
+                             progress=progress, shop=shop)
     _note(t("cli_import_encoding", file=result.file, encoding=result.encoding))
-    _echo(t("import_done", file=result.file, count=result.records))
+    done = t("import_done", file=result.file, count=result.records)
+    _echo(_in_shop(ctx, actor, shop, done) if kind is ImportKind.sales else done)
 
 
 # ---------------------------------------------------------------------------------------
 # Reports
 # ---------------------------------------------------------------------------------------
-
-
-class ReportBy(StrEnum):
-    """What the returns report groups by."""
-
-    product = "product"
-    reason = "reason"
-    channel = "channel"
-    customer = "customer"
-    supplier = "supplier"
-    month = "month"
-    week = "week"
 
 
 class ReportFormat(StrEnum):
@@ -923,93 +992,6 @@ def _rate_text(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
 
 
-@report_app.command("returns")
-@handled
-def report_returns(
-    ctx: typer.Context,
-    by: Annotated[ReportBy, typer.Option("--by", help="Group by (分组).")] = ReportBy.product,
-    since: Annotated[str | None, typer.Option(
-        "--since", help="First day, YYYY-MM-DD local (起始日期).")] = None,
-    until: Annotated[str | None, typer.Option(
-        "--until", help="Last day, YYYY-MM-DD local, inclusive (截止日期).")] = None,
-    fmt: Annotated[ReportFormat, typer.Option(
-        "--format", help="table | csv | json | xlsx (xlsx needs --out).")] = ReportFormat.table,
-    out_file: Annotated[Path | None, typer.Option(
-        "--out", help="Write to this file instead of the screen.")] = None,
-) -> None:
-    """Returns by product, reason, channel, customer, supplier, month or week: slips, units,
-    refund and return rate (退换货统计)."""
-    import csv
-    import io
-    import json
-
-    from rma_tui import reports
-    from rma_tui import service as sv
-
-    start, end = parse_date(since, "--since"), parse_date(until, "--until")
-    if fmt is ReportFormat.xlsx and out_file is None:
-        raise DomainError("required", field="--out")
-    rows = reports.returns_report(_open(ctx), by.value, since=start, until=end)
-    # Reasons and channels are codes: show them in the shop's language everywhere.
-    kind = by.value if by in (ReportBy.reason, ReportBy.channel) else None
-    names = [label(kind, r.key) if kind else r.name for r in rows]
-    fields = ["key", "name", "slips", "units_returned", "refund_fen", "units_sold", "rate"]
-    if fmt is ReportFormat.table:
-        head = {ReportBy.product: "col_sku", ReportBy.reason: "col_reason",
-                ReportBy.channel: "col_channel", ReportBy.customer: "col_phone",
-                ReportBy.supplier: "col_supplier", ReportBy.month: "col_month",
-                ReportBy.week: "col_week"}[by]
-        with_name = by in (ReportBy.product, ReportBy.customer)
-        name_head = t("col_name") if by is ReportBy.product else t("col_customer")
-        headers = [t(head), *([name_head] if with_name else []), t("col_slips"),
-                   t("col_units_returned"), t("col_refund"), t("col_units_sold"),
-                   t("col_return_rate")]
-        body = [(names[i] if kind else (r.key or "—"), *([r.name] if with_name else []),
-                 r.slips, r.units_returned, money(r.refund_fen), r.units_sold,
-                 _rate_text(r.rate)) for i, r in enumerate(rows)]
-        first = 2 if with_name else 1
-        tbl = table(headers, body, right=range(first, first + 5),
-                    title=t("report_returns_title", by_label=t(f"report_by_{by.value}")))
-        tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
-        if out_file is None:
-            out().print(tbl)
-        else:
-            from rich.console import Console
-
-            with open(out_file, "w", encoding="utf-8") as fh:
-                Console(file=fh, width=200, highlight=False).print(tbl)
-            _note(t("cli_report_written", path=str(out_file)))
-        return
-    dicts = [{**r.as_dict(), "name": names[i]} for i, r in enumerate(rows)]
-    if fmt is ReportFormat.xlsx and out_file is not None:
-        from rma_tui.export import Column, write_table
-
-        kinds = ["text", "text", "int", "int", "money", "int", "rate"]
-        write_table(out_file, [Column(f, k) for f, k in zip(fields, kinds, strict=True)],
-                    [[d[f] for f in fields] for d in dicts], "xlsx",
-                    title=t("report_returns_title", by_label=t(f"report_by_{by.value}")))
-        _note(t("cli_report_written", path=str(out_file)))
-        return
-    if fmt is ReportFormat.json:
-        if out_file is None:
-            print_json(dicts)
-            return
-        text = json.dumps(dicts, ensure_ascii=False, indent=2) + "\n"
-    else:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({**d, "rate": "" if d["rate"] is None else d["rate"]} for d in dicts)
-        text = buf.getvalue()
-        if out_file is None:
-            sys.stdout.write(text)
-            return
-    # utf-8-sig for CSV so that Excel on a Chinese Windows opens the names correctly.
-    encoding = "utf-8-sig" if fmt is ReportFormat.csv else "utf-8"
-    out_file.write_text(text, encoding=encoding)
-    _note(t("cli_report_written", path=str(out_file)))
-
-
 # The stock, customers, finance and audit commands live in their own modules; importing them
 # registers them on `app` (they import `app` and the helpers above from here).
 from rma_tui import (  # noqa: E402,F401
@@ -1019,6 +1001,7 @@ from rma_tui import (  # noqa: E402,F401
     cli_db,
     cli_finance,
     cli_reports,
+    cli_shops,
     cli_stock,
 )
 

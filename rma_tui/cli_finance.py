@@ -3,6 +3,13 @@
 `trial-balance`, `journal`, `refunds` and `income` only read (`rma_tui.reads.finance`);
 `close-day` closes a business day through `service.close_day` (finance / owner; a refusal
 exits 1 with the service's message); `closed-days` lists the days closed so far.
+
+Shops (issue 7): the reads take `--shop CODE` (resolved by `service.view_shop` for the
+`--user`: a shop's own user sees their shop's books, asking for another exits 1; a
+chain-wide user sees the chain's unless they name a shop); `close-day --shop` closes that
+shop's day (the service picks the user's own shop, or refuses a chain-wide user of several
+shops without one). In a chain of several shops the titles and JSON say whose books they
+are; a single shop's output is what it always was.
 """
 
 from __future__ import annotations
@@ -13,7 +20,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from rma_tui.cli import AsJson, _actor, _echo, _open, app, handled, parse_date
+from rma_tui.cli import (
+    AsJson,
+    ShopRead,
+    ShopWrite,
+    _actor,
+    _echo,
+    _is_chain,
+    _open,
+    _read_shop,
+    app,
+    handled,
+    parse_date,
+)
 from rma_tui.errors import DomainError
 from rma_tui.i18n import t
 from rma_tui.money import fen_text as money
@@ -48,6 +67,18 @@ def _period(since: date | None, until: date | None) -> str:
              until=until.isoformat() if until else "…")
 
 
+def _whose(ctx: typer.Context, title: str, shop: str | None) -> str:
+    """A title that, in a chain of several shops, says whose books it shows."""
+    if not _is_chain(ctx):
+        return title
+    return f"{title} · {t('report_shop_note', shop=shop or t('cli_all_shops'))}"
+
+
+def _shop_key(ctx: typer.Context, shop: str | None) -> dict[str, Any]:
+    """`{"shop": code-or-None}` for a JSON document in a chain; nothing for a single shop."""
+    return {"shop": shop} if _is_chain(ctx) else {}
+
+
 def _month(text: str | None, field: str) -> str | None:
     """A YYYY-MM month from the command line, or a DomainError naming the option."""
     if text is None:
@@ -64,15 +95,17 @@ def _month(text: str | None, field: str) -> str | None:
 @app.command("trial-balance")
 @handled
 def trial_balance(ctx: typer.Context, since: Since = None, until: Until = None,
-                  as_json: AsJson = False) -> None:
+                  shop: ShopRead = None, as_json: AsJson = False) -> None:
     """Σ debit, Σ credit and balance per account; totals must be equal (试算平衡).
-    Exit 1 when they are not."""
+    Exit 1 when they are not. `--shop`: that shop's books (each balances by itself)."""
     from rma_tui.reads import finance as reads
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
-    tb = reads.trial_balance(_open(ctx), start, end)
+    where = _read_shop(ctx, shop)
+    tb = reads.trial_balance(_open(ctx), start, end, shop=where)
     if as_json:
-        print_json({"since": start, "until": end, "debit_fen": tb.debit_fen,
+        print_json({"since": start, "until": end, **_shop_key(ctx, where),
+                    "debit_fen": tb.debit_fen,
                     "credit_fen": tb.credit_fen, "balanced": tb.balanced,
                     "accounts": [{"code": r.code, "name": _account_name(r.code), "kind": r.kind,
                                   "debit_fen": r.debit_fen, "credit_fen": r.credit_fen,
@@ -86,7 +119,8 @@ def trial_balance(ctx: typer.Context, since: Since = None, until: Until = None,
         out().print(table(
             [t("fin_col_account"), "", t("fin_col_debit"), t("fin_col_credit"),
              t("fin_col_side"), t("fin_col_balance")], rows,
-            title=t("fin_trial_title", period=_period(start, end)), right=(2, 3, 5)))
+            title=_whose(ctx, t("fin_trial_title", period=_period(start, end)), where),
+            right=(2, 3, 5)))
         _echo(t("fin_balanced" if tb.balanced else "fin_unbalanced", debit=tb.debit_fen,
                 credit=tb.credit_fen))
     if not tb.balanced:
@@ -103,32 +137,41 @@ def journal(
     = 50,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many (paging).")]
     = 0,
+    shop: ShopRead = None,
     as_json: AsJson = False,
 ) -> None:
     """Journal entries with their postings, newest first (凭证)."""
     from rma_tui.reads import finance as reads
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
-    entries = reads.journal(_open(ctx), start, end, kind=kind, limit=limit, offset=offset)
+    where = _read_shop(ctx, shop)
+    entries = reads.journal(_open(ctx), start, end, kind=kind, limit=limit, offset=offset,
+                            shop=where)
+    chain = _is_chain(ctx)
     if as_json:
         print_json([{"id": e.entry_id, "at": e.at.isoformat(), "kind": e.kind, "memo": e.memo,
-                     "slip": e.slip, "user": e.user,
+                     "slip": e.slip, "user": e.user, **({"shop": e.shop} if chain else {}),
                      "postings": [{"account": p.account, "debit_fen": p.debit_fen,
                                    "credit_fen": p.credit_fen} for p in e.postings]}
                     for e in entries])
         return
     rows: list[tuple[Any, ...]] = []
+    # In a chain of several shops each entry says whose books it is in (a last column, so
+    # the money columns keep their places).
     for e in entries:
         rows.append((str(e.entry_id), local_time(e.at), Text(_kind(e.kind), style="bold"),
-                     e.slip or e.memo, "", money(e.debit_fen), money(e.credit_fen), e.user))
+                     e.slip or e.memo, "", money(e.debit_fen), money(e.credit_fen), e.user,
+                     *([e.shop] if chain else [])))
         for p in e.postings:
             rows.append(("", "", "", "", f"{p.account} {_account_name(p.account)}",
                          money(p.debit_fen) if p.debit_fen else "",
-                         money(p.credit_fen) if p.credit_fen else "", ""))
+                         money(p.credit_fen) if p.credit_fen else "", "",
+                         *([""] if chain else [])))
     out().print(table(
         ["#", t("fin_col_time"), t("fin_col_kind"), t("fin_col_memo"), t("fin_col_account"),
-         t("fin_col_debit"), t("fin_col_credit"), t("fin_col_user")], rows,
-        title=t("fin_journal_title"), right=(5, 6)))
+         t("fin_col_debit"), t("fin_col_credit"), t("fin_col_user"),
+         *([t("col_shop")] if chain else [])], rows,
+        title=_whose(ctx, t("fin_journal_title"), where), right=(5, 6)))
     if len(entries) == limit:
         _echo(t("cli_more_rows", offset=offset + limit))
 
@@ -136,12 +179,14 @@ def journal(
 @app.command()
 @handled
 def refunds(ctx: typer.Context, since: Since = None, until: Until = None,
-            as_json: AsJson = False) -> None:
-    """Refunds of settled return slips by day and method: count and amount (退款)."""
+            shop: ShopRead = None, as_json: AsJson = False) -> None:
+    """Refunds of settled return slips by day and method: count and amount (退款).
+    `--shop`: the refunds that shop paid (the slips it handled)."""
     from rma_tui.reads import finance as reads
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
-    rows = reads.refunds_by_day(_open(ctx), start, end)
+    where = _read_shop(ctx, shop)
+    rows = reads.refunds_by_day(_open(ctx), start, end, shop=where)
     if as_json:
         print_json([{"day": r.day, "method": r.method, "slips": r.slips,
                      "refund_fen": r.refund_fen} for r in rows])
@@ -152,7 +197,8 @@ def refunds(ctx: typer.Context, since: Since = None, until: Until = None,
                  money(sum(r.refund_fen for r in rows))))
     out().print(table([t("fin_col_day"), t("fin_col_method"), t("fin_col_slips"),
                        t("fin_col_refund")], body,
-                      title=f"{t('fin_refunds_title')} {_period(start, end)}", right=(2, 3)))
+                      title=_whose(ctx, f"{t('fin_refunds_title')} {_period(start, end)}",
+                                   where), right=(2, 3)))
 
 
 @app.command()
@@ -161,6 +207,7 @@ def income(
     ctx: typer.Context,
     since: Annotated[str | None, typer.Option("--since", help="First month, YYYY-MM.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Last month, YYYY-MM.")] = None,
+    shop: ShopRead = None,
     as_json: AsJson = False,
 ) -> None:
     """Income summary by month: gross sales, returns and allowances, net sales, cost of
@@ -168,7 +215,8 @@ def income(
     from rma_tui.reads import finance as reads
 
     first, last = _month(since, "--since"), _month(until, "--until")
-    rows = reads.income_by_month(_open(ctx), first, last)
+    where = _read_shop(ctx, shop)
+    rows = reads.income_by_month(_open(ctx), first, last, shop=where)
     if as_json:
         print_json([r.as_dict() for r in rows])
         return
@@ -181,13 +229,13 @@ def income(
           money(r.returns_fen), money(r.net_sales_fen), money(r.cogs_fen),
           money(r.gross_margin_fen), money(r.write_off_fen), money(r.other_income_fen))
          for r in shown],
-        title=t("fin_income_title"), right=range(1, 8)))
+        title=_whose(ctx, t("fin_income_title"), where), right=range(1, 8)))
 
 
-def _close_dict(v: DayCloseView) -> dict[str, Any]:
-    return {"day": v.day, "debit_fen": v.debit_fen, "credit_fen": v.credit_fen,
-            "entries": v.entries, "totals": v.totals, "closed_by": v.closed_by,
-            "closed_at": v.closed_at.isoformat()}
+def _close_dict(v: DayCloseView, chain: bool = False) -> dict[str, Any]:
+    return {"day": v.day, **({"shop": v.shop} if chain else {}), "debit_fen": v.debit_fen,
+            "credit_fen": v.credit_fen, "entries": v.entries, "totals": v.totals,
+            "closed_by": v.closed_by, "closed_at": v.closed_at.isoformat()}
 
 
 @app.command("close-day")
@@ -196,18 +244,23 @@ def close_day(
     ctx: typer.Context,
     day: Annotated[str | None, typer.Argument(
         help="The day to close, YYYY-MM-DD local (default: today).")] = None,
+    shop: ShopWrite = None,
     as_json: AsJson = False,
 ) -> None:
     """Close a business day (日结): record its totals and who closed it; nothing dated that
-    day can be posted after. Finance or owner; exit 1 with the reason when refused."""
+    day can be posted after. Finance or owner; exit 1 with the reason when refused. In a
+    chain each shop closes its own day (`--shop`)."""
     from rma_tui import service as sv
 
     chosen = parse_date(day, "date") or date.today()
     database = _open(ctx)
-    v = sv.close_day(database, _actor(ctx), chosen)
+    v = sv.close_day(database, _actor(ctx), chosen, shop=shop)
+    chain = _is_chain(ctx)
     if as_json:
-        print_json(_close_dict(v))
+        print_json(_close_dict(v, chain))
         return
+    if chain:  # which shop's day was closed
+        _echo(t("report_shop_note", shop=v.shop))
     _echo(t("fin_cli_closed", day=v.day, user=v.closed_by, at=local_time(v.closed_at),
             entries=v.entries, debit=v.debit_fen, credit=v.credit_fen))
     rows: list[tuple[Any, ...]] = []
@@ -229,20 +282,25 @@ def close_day(
 def closed_days(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many days.")] = 60,
+    shop: ShopRead = None,
     as_json: AsJson = False,
 ) -> None:
-    """The days closed so far, newest first (已日结)."""
+    """The days closed so far, newest first (已日结); in a chain, each shop's."""
     from rma_tui import service as sv
 
-    rows = sv.closed_days(_open(ctx), limit=limit)
+    where = _read_shop(ctx, shop)
+    rows = sv.closed_days(_open(ctx), limit=limit, shop=where)
+    chain = _is_chain(ctx)
     if as_json:
-        print_json([_close_dict(v) for v in rows])
+        print_json([_close_dict(v, chain) for v in rows])
     elif not rows:
         _echo(t("fin_no_closed_days"))
     else:
         out().print(table(
-            [t("fin_col_day"), t("fin_col_entries"), t("fin_col_debit"), t("fin_col_credit"),
-             t("fin_col_closed_by"), t("fin_col_closed_at")],
-            [(v.day, v.entries, money(v.debit_fen), money(v.credit_fen), v.closed_by,
-              local_time(v.closed_at)) for v in rows],
-            title=t("fin_closed_days_title"), right=(1, 2, 3)))
+            [t("fin_col_day"), *([t("col_shop")] if chain else []), t("fin_col_entries"),
+             t("fin_col_debit"), t("fin_col_credit"), t("fin_col_closed_by"),
+             t("fin_col_closed_at")],
+            [(v.day, *([v.shop] if chain else []), v.entries, money(v.debit_fen),
+              money(v.credit_fen), v.closed_by, local_time(v.closed_at)) for v in rows],
+            title=_whose(ctx, t("fin_closed_days_title"), where),
+            right=(2, 3, 4) if chain else (1, 2, 3)))

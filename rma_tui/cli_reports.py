@@ -1,6 +1,11 @@
-"""`rma report problems | trend | compliance` (registered on `rma report` when imported).
+"""`rma report returns | problems | trend | compliance` (registered on `rma report` when
+imported).
 
-`rma report returns` lives in `rma_tui.cli`; these share its options and output forms.
+Shops (issue 7): every report takes `--shop CODE`, resolved by `service.view_shop` for the
+`--user`: a shop's own user sees their shop (asking for another exits 1, shop_denied), a
+chain-wide user the whole chain unless they name a shop. `rma report returns --by shop` is
+one row per shop and the chain's total. In a chain of several shops the table's title says
+whose figures they are; a single shop's output is what it always was.
 """
 
 from __future__ import annotations
@@ -13,8 +18,11 @@ import typer
 
 from rma_tui.cli import (
     ReportFormat,
+    ShopRead,
+    _is_chain,
     _note,
     _open,
+    _read_shop,
     handled,
     parse_date,
     report_app,
@@ -30,6 +38,19 @@ Format = Annotated[ReportFormat, typer.Option("--format", help="table | csv | js
 
 # The widest bar of the trend chart, in cells.
 BAR_WIDTH = 40
+
+
+class ReturnsBy(StrEnum):
+    """What the returns report groups by (`rma_tui.reports.DIMENSIONS`)."""
+
+    product = "product"
+    reason = "reason"
+    channel = "channel"
+    customer = "customer"
+    supplier = "supplier"
+    month = "month"
+    week = "week"
+    shop = "shop"
 
 
 class Period(StrEnum):
@@ -49,6 +70,109 @@ class Measure(StrEnum):
 
 def _rate(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _whose(ctx: typer.Context, title: str, shop: str | None) -> str:
+    """A printed table's title; in a chain of several shops it also says whose figures
+    they are (one shop's, or every shop's). A single shop's title stays as it was."""
+    if not _is_chain(ctx):
+        return title
+    return f"{title} · {t('report_shop_note', shop=shop or t('cli_all_shops'))}"
+
+
+@report_app.command("returns")
+@handled
+def report_returns(
+    ctx: typer.Context,
+    by: Annotated[ReturnsBy, typer.Option(
+        "--by", help="Group by (分组); shop: one row per shop and the total.")
+    ] = ReturnsBy.product,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="First day, YYYY-MM-DD local (起始日期).")] = None,
+    until: Annotated[str | None, typer.Option(
+        "--until", help="Last day, YYYY-MM-DD local, inclusive (截止日期).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option(
+        "--format", help="table | csv | json | xlsx (xlsx needs --out).")] = ReportFormat.table,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="Write to this file instead of the screen.")] = None,
+    shop: ShopRead = None,
+) -> None:
+    """Returns by product, reason, channel, customer, supplier, month, week or shop: slips,
+    units, refund and return rate (退换货统计)."""
+    import csv
+    import io
+    import json
+    import sys
+
+    from rma_tui import reports
+    from rma_tui import service as sv
+    from rma_tui.errors import DomainError
+    from rma_tui.render import label
+
+    start, end = parse_date(since, "--since"), parse_date(until, "--until")
+    if fmt is ReportFormat.xlsx and out_file is None:
+        raise DomainError("required", field="--out")
+    where = _read_shop(ctx, shop)
+    rows = reports.returns_report(_open(ctx), by.value, since=start, until=end, shop=where)
+    # Reasons and channels are codes: show them in the shop's language everywhere.
+    kind = by.value if by in (ReturnsBy.reason, ReturnsBy.channel) else None
+    names = [label(kind, r.key) if kind else r.name for r in rows]
+    fields = ["key", "name", "slips", "units_returned", "refund_fen", "units_sold", "rate"]
+    if fmt is ReportFormat.table:
+        from rma_tui.report_tables import KEY_HEADERS, key_text
+
+        with_name = by in (ReturnsBy.product, ReturnsBy.customer, ReturnsBy.shop)
+        name_head = {ReturnsBy.product: t("col_name"), ReturnsBy.shop: t("col_shop_name")
+                     }.get(by, t("col_customer"))
+        headers = [t(KEY_HEADERS[by.value]), *([name_head] if with_name else []),
+                   t("col_slips"), t("col_units_returned"), t("col_refund"),
+                   t("col_units_sold"), t("col_return_rate")]
+        body = [(names[i] if kind else key_text(by.value, r.key),
+                 *([r.name] if with_name else []), r.slips, r.units_returned,
+                 money(r.refund_fen), r.units_sold, _rate(r.rate))
+                for i, r in enumerate(rows)]
+        first = 2 if with_name else 1
+        title = t("report_returns_title", by_label=t(f"report_by_{by.value}"))
+        tbl = table(headers, body, right=range(first, first + 5),
+                    title=_whose(ctx, title, where))
+        tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
+        if out_file is None:
+            out().print(tbl)
+        else:
+            from rich.console import Console
+
+            with open(out_file, "w", encoding="utf-8") as fh:
+                Console(file=fh, width=200, highlight=False).print(tbl)
+            _note(t("cli_report_written", path=str(out_file)))
+        return
+    dicts = [{**r.as_dict(), "name": names[i]} for i, r in enumerate(rows)]
+    if fmt is ReportFormat.xlsx and out_file is not None:
+        from rma_tui.export import Column, write_table
+
+        kinds = ["text", "text", "int", "int", "money", "int", "rate"]
+        write_table(out_file, [Column(f, k) for f, k in zip(fields, kinds, strict=True)],
+                    [[d[f] for f in fields] for d in dicts], "xlsx",
+                    title=t("report_returns_title", by_label=t(f"report_by_{by.value}")))
+        _note(t("cli_report_written", path=str(out_file)))
+        return
+    if fmt is ReportFormat.json:
+        if out_file is None:
+            print_json(dicts)
+            return
+        text = json.dumps(dicts, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**d, "rate": "" if d["rate"] is None else d["rate"]} for d in dicts)
+        text = buf.getvalue()
+        if out_file is None:
+            sys.stdout.write(text)
+            return
+    # utf-8-sig for CSV so that Excel on a Chinese Windows opens the names correctly.
+    encoding = "utf-8-sig" if fmt is ReportFormat.csv else "utf-8"
+    out_file.write_text(text, encoding=encoding)
+    _note(t("cli_report_written", path=str(out_file)))
 
 
 def _export(fmt: ReportFormat, out_file: Path | None, columns: list[Any],
@@ -117,14 +241,16 @@ def report_problems(
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="How many.")] = 10,
     fmt: Format = ReportFormat.table,
     out_file: OutFile = None,
+    shop: ShopRead = None,
 ) -> None:
     """Problem products: highest return rate and amount, with the leading reason (问题商品)."""
     from rma_tui import reports
     from rma_tui import service as sv
     from rma_tui.export import Column
 
+    where = _read_shop(ctx, shop)
     rows = reports.problem_products(_open(ctx), parse_date(since, "--since"),
-                                    parse_date(until, "--until"), limit=limit)
+                                    parse_date(until, "--until"), limit=limit, shop=where)
     title = t("report_problems_title")
     columns = [Column(t("col_sku")), Column(t("col_name")), Column(t("col_supplier")),
                Column(t("col_units_returned"), "int"), Column(t("col_units_sold"), "int"),
@@ -138,7 +264,7 @@ def report_problems(
                 [[r.sku, r.name, r.supplier, r.units_returned, r.units_sold, _rate(r.rate),
                   money(r.refund_fen),
                   f"{label('reason', r.top_reason)} ({r.top_reason_units})"] for r in rows],
-                right=range(3, 7), title=title)
+                right=range(3, 7), title=_whose(ctx, title, where))
     tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
     out().print(tbl)
 
@@ -154,6 +280,7 @@ def report_trend(
     until: Until = None,
     fmt: Format = ReportFormat.table,
     out_file: OutFile = None,
+    shop: ShopRead = None,
 ) -> None:
     """Returns per month or week, drawn as bars, with next period's forecast (Holt's linear
     trend) and its back-tested error beside the naive one (趋势与预测)."""
@@ -161,8 +288,9 @@ def report_trend(
     from rma_tui.export import Column
 
     field = "refund_fen" if measure is Measure.refund else measure.value
+    where = _read_shop(ctx, shop)
     tf = reports.trend_forecast(_open(ctx), period.value, parse_date(since, "--since"),
-                                parse_date(until, "--until"), measure=field)
+                                parse_date(until, "--until"), measure=field, shop=where)
     title = t("report_trend_title", period_label=t(f"report_by_{period.value}"))
     columns = [Column(t("col_period")), Column(t("col_slips"), "int"),
                Column(t("col_units_returned"), "int"), Column(t("col_refund"), "money")]
@@ -200,7 +328,7 @@ def report_trend(
         lines.append([f"{tf.for_period} {t('report_forecast_mark')}", show(fc.next_value),
                       "░" * round(fc.next_value / top * BAR_WIDTH)])
     out().print(table([t("col_period"), t(f"report_measure_{measure.value}"), ""], lines,
-                      right=[1], title=title))
+                      right=[1], title=_whose(ctx, title, where)))
     if fc is None:
         out().print(t("report_forecast_too_short", n=3))
         return
@@ -227,6 +355,7 @@ def report_compliance(
                        ] = False,
     fmt: Format = ReportFormat.table,
     out_file: OutFile = None,
+    shop: ShopRead = None,
 ) -> None:
     """Compliance (合规): policy exceptions and who overrode them, late slips, rejections
     with reasons, time in each state against the policy's targets.
@@ -236,8 +365,9 @@ def report_compliance(
     a row with its title and its header row."""
     from rma_tui.compliance import compliance_report
 
+    where = _read_shop(ctx, shop)
     r = compliance_report(_open(ctx), parse_date(since, "--since"),
-                          parse_date(until, "--until"))
+                          parse_date(until, "--until"), shop=where)
     if as_json:
         fmt = ReportFormat.json
     if fmt is ReportFormat.json:
@@ -254,6 +384,8 @@ def report_compliance(
         _export_sections(fmt, out_file, r)
         return
     con = out()
+    if _is_chain(ctx):  # whose slips these are
+        con.print(t("report_shop_note", shop=where or t("cli_all_shops")))
     con.print(t("report_compliance_head", slips=r.slips, exceptions=len(r.exceptions),
                 late=len(r.late), rejected=len(r.rejected), overdue=len(r.overdue)))
     con.print(table(

@@ -11,6 +11,9 @@ and what waited too long.
 Stays come from the audit trail: each state change opens a stay that the slip's next state
 change ends (a window function, LEAD, pairs them in SQL), or `now` for a slip still in it.
 Only the slips of the period's exceptions are parsed in Python (their stored verdicts).
+
+`shop` (issue 7) keeps the slips one shop handled (``Slip.shop``), their stays included;
+None is the whole chain, the same queries as before.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import col
 
 from rma_tui.policy import Policy
+from rma_tui.reports import shop_conds as _shop
 from rma_tui.reports import window as _window
 from rma_tui.store.db import Database
 from rma_tui.store.models import AuditEvent, Slip
@@ -105,14 +109,15 @@ def _hours(db: Database, start: Any, end: Any) -> Any:
 
 def compliance_report(db: Database, since: date | None = None, until: date | None = None,
                       now: datetime | None = None, policy: Policy | None = None,
-                      limit: int = 500) -> ComplianceReport:
-    """Exceptions, late slips, rejections and time in state for slips of the period."""
+                      limit: int = 500, shop: str | None = None) -> ComplianceReport:
+    """Exceptions, late slips, rejections and time in state for slips of the period (the
+    slips `shop` handled, when given)."""
     if policy is None:
         from rma_tui import service
 
         policy = service.policy()
     now = _utc(now or datetime.now(UTC))
-    in_period = _window(Slip.created_at, since, until)
+    in_period = [*_window(Slip.created_at, since, until), *_shop(Slip.shop, shop)]
     with db.read() as s:
         slips = int(s.execute(select(func.count()).select_from(Slip).where(*in_period))
                     .scalar_one())
@@ -130,7 +135,7 @@ def compliance_report(db: Database, since: date | None = None, until: date | Non
             .where(col(Slip.status) == "rejected", *in_period)
             .order_by(col(AuditEvent.at)).limit(limit)
         ).all()
-        states, overdue = _stays(s, db, policy, since, until, now, limit)
+        states, overdue = _stays(s, db, policy, since, until, now, limit, shop)
     exceptions, late = [], []
     for number, by, at, override_by, reason, verdict in failed:
         rules = [r["rule"] for r in json.loads(verdict or "[]") if not r.get("ok")]
@@ -146,7 +151,12 @@ def compliance_report(db: Database, since: date | None = None, until: date | Non
 
 
 def _stays(s: Any, db: Database, policy: Policy, since: date | None, until: date | None,
-           now: datetime, limit: int) -> tuple[list[StateTime], list[OverdueRow]]:
+           now: datetime, limit: int, shop: str | None = None
+           ) -> tuple[list[StateTime], list[OverdueRow]]:
+    # A shop's stays: the state changes of its slips only (before LEAD pairs them: a slip's
+    # changes are all in one partition either way).
+    of_shop = [] if shop is None else [
+        col(AuditEvent.slip_id).in_(select(col(Slip.id)).where(*_shop(Slip.shop, shop)))]
     changes = (
         select(
             col(AuditEvent.slip_id).label("slip_id"),
@@ -155,7 +165,8 @@ def _stays(s: Any, db: Database, policy: Policy, since: date | None, until: date
             func.lead(AuditEvent.at).over(partition_by=col(AuditEvent.slip_id),
                                           order_by=col(AuditEvent.seq)).label("end"),
         )
-        .where(col(AuditEvent.to_status).is_not(None), col(AuditEvent.slip_id).is_not(None))
+        .where(col(AuditEvent.to_status).is_not(None), col(AuditEvent.slip_id).is_not(None),
+               *of_shop)
         .subquery()
     )
     targets = {k: v for k, v in policy.target_hours.items() if v > 0}
@@ -188,7 +199,8 @@ def _stays(s: Any, db: Database, policy: Policy, since: date | None, until: date
                       else_=None) if targets else literal(None)
     open_now = s.execute(
         select(col(Slip.number), col(Slip.status), since_change, hours_now)
-        .where(col(Slip.status).in_(list(targets)), hours_now > target_now)
+        .where(col(Slip.status).in_(list(targets)), hours_now > target_now,
+               *_shop(Slip.shop, shop))
         .order_by(since_change).limit(limit)
     ).all()
     overdue = [OverdueRow(n, st, _utc(start), round(float(h), 1), targets[st])

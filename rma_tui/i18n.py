@@ -221,6 +221,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "follow_up_done": ("回访完成", "Follow-up done"),
         "close_day": ("日结", "Day closed"),
         "shop_add": ("新开门店", "Shop opened"),
+        "shop_rename": ("门店改名", "Shop renamed"),
         "transfer": ("门店调拨", "Stock transferred"),
     },
     # Stock move kinds (StockMove.kind).
@@ -276,9 +277,10 @@ _ERRORS: dict[str, tuple[str, str]] = {
     "shop_denied": ("用户 {user} 属于门店 {own}，不能在门店 {shop} 操作或查看（字段 {field}）",
                     "User {user} belongs to shop {own}; they cannot act in or see shop {shop} "
                     "(field {field})"),
-    "shop_required": ("本连锁有多家门店，{user} 可在各店操作：请用 --shop 指明门店（字段 {field}）",
+    "shop_required": ("本连锁有多家门店，{user} 可在各店操作：请指明门店（命令行用 --shop，"
+                      "工作台按 F6 切换门店）（字段 {field}）",
                       "This chain has several shops and {user} works in all of them: name one "
-                      "with --shop (field {field})"),
+                      "(--shop at the command line, F6 in the app) (field {field})"),
     "bad_shop_code": ("门店代码“{code}”只能用小写字母、数字、- 或 _（字段 {field}）",
                       "The shop code '{code}' may only use lower-case letters, digits, - or _ "
                       "(field {field})"),
@@ -643,6 +645,16 @@ _UI: dict[str, tuple[str, str]] = {
                              "Sign in as someone else (name and PIN)"),
     "app_unread": ("未读通知 {count}", "{count} unread"),
     "switch_user_done": ("已切换为 {user}（{role_label}）", "Signed in as {user} ({role_label})"),
+    # A chain of shops in the app (issue 7): the header's shop, the shop switcher.
+    "app_shop_user": ("{shop} · {who}", "{shop} · {who}"),
+    "app_all_shops": ("全部门店", "All shops"),
+    "app_key_switch_shop": ("切换门店", "Switch shop"),
+    "app_help_switch_shop": ("总部用户：选择查看和操作的门店，或全部门店",
+                             "Chain-wide users: the shop to view and work in, or all shops"),
+    "switch_shop_title": ("切换门店", "Switch shop"),
+    "switch_shop_denied": ("{user} 属于门店 {shop}，只能查看和操作本店，不能切换门店",
+                           "{user} belongs to shop {shop}: they see and work in that shop "
+                           "only, and cannot switch"),
     "setup_intro": (
         "欢迎！这是一个新的数据库（{db}）。请先填写本店信息，店主账号用于审批和结算。",
         "Welcome! This is a new database ({db}). Set up the shop first; the owner's "
@@ -973,6 +985,27 @@ _UI: dict[str, tuple[str, str]] = {
                              "Exchange difference {difference} (positive: the customer pays; "
                              "negative: refunded) by {method_label}"),
     "cli_report_written": ("报表已写入 {path}", "Report written to {path}"),
+    # Shops at the command line (rma_tui/cli_shops.py and --shop in cli.py / cli_stock.py)
+    "cli_all_shops": ("全部门店", "All shops"),
+    "cli_in_shop": ("【门店 {shop}】", "[shop {shop}] "),
+    "cli_col_shop": ("门店", "Shop"),
+    "cli_col_shop_name": ("店名", "Name"),
+    "cli_col_users": ("用户数", "Users"),
+    "cli_col_opened": ("开设时间", "Opened"),
+    "cli_shop_added": ("已开设门店 {code}（{name}）", "Opened shop {code} ({name})"),
+    "cli_shop_renamed": ("门店 {code} 已改名为 {name}", "Shop {code} is now called {name}"),
+    "cli_shops_heading": ("门店（{count}）", "Shops ({count})"),
+    "cli_chain_wide_users": ("全部门店（连锁通用用户）", "All shops (chain-wide users)"),
+    "cli_transferred": ("已调拨 {sku} × {qty}：门店 {src} → {dst}，金额 {value_yuan}；"
+                        "{src} 现可售 {src_sellable}，{dst} 现可售 {dst_sellable}",
+                        "Transferred {sku} x {qty} from shop {src} to {dst}, value "
+                        "{value_yuan}; sellable now {src_sellable} in {src}, {dst_sellable} "
+                        "in {dst}"),
+    "cli_stock_of_shop": ("门店 {shop} 的库存", "Stock of shop {shop}"),
+    "cli_stock_of_chain": ("全部门店合计库存", "Stock of every shop, summed"),
+    "cli_shop_sales_only": ("--shop 只用于导入销售单：商品和客户由全连锁共用（字段 {field}）",
+                            "--shop applies to sales imports only: products and customers "
+                            "are shared by the whole chain (field {field})"),
     "backup_not_sqlite": ("rma backup / restore 只用于 SQLite 数据库文件；{db} 不是。"
                           "PostgreSQL 请用 pg_dump / pg_restore",
                           "rma backup / restore work on an SQLite database file; {db} is not "
@@ -1027,6 +1060,11 @@ _UI: dict[str, tuple[str, str]] = {
     "report_by_month": ("月份", "month"),
     "report_by_supplier": ("供应商", "supplier"),
     "report_by_week": ("周", "week"),
+    # Reports per shop (issue 7; rma_tui/reports.py, by="shop" and --shop)
+    "report_by_shop": ("门店", "shop"),
+    "col_shop": ("门店", "Shop"),
+    "col_shop_name": ("店名", "Shop name"),
+    "report_shop_note": ("门店：{shop}", "Shop: {shop}"),
     "report_problems_title": ("问题商品（退货率、退款金额最高）",
                               "Problem products (highest return rate and amount)"),
     "report_trend_title": ("退换货趋势（按{period_label}）", "Returns trend by {period_label}"),
@@ -1117,6 +1155,15 @@ _STOCK_UI: dict[str, tuple[str, str]] = {
     "stock_key_scrap": ("报废", "Scrap"),
     "stock_key_return": ("退供应商", "To supplier"),
     "stock_key_suppliers": ("供应商退货", "Supplier returns"),
+    "stock_key_transfer": ("调拨", "Transfer"),
+    "stock_transfer_title": ("门店调拨：{sku} {name}", "Transfer between shops: {sku} {name}"),
+    "stock_field_from_shop": ("调出门店", "From shop"),
+    "stock_field_to_shop": ("调入门店", "To shop"),
+    "stock_transfer_no_other": ("没有其他门店可以调入", "There is no other shop to send to"),
+    "stock_done_transfer": ("已调拨 {sku} × {qty}：{from_shop} → {to_shop}，"
+                            "调出店可售 {from_sellable}，调入店可售 {to_sellable}",
+                            "Transferred {sku} x {qty}: {from_shop} -> {to_shop}; "
+                            "sellable now {from_sellable} there, {to_sellable} at {to_shop}"),
     "stock_levels": ("可售 {sellable}，残次 {defective}，补货点 {reorder_point}",
                      "Sellable {sellable}, defective {defective}, reorder point {reorder_point}"),
     "stock_purchase_title": ("进货：{sku} {name}", "Receive goods: {sku} {name}"),

@@ -382,8 +382,12 @@ def _locate(e: DomainError, kind: str, file: str, rows: list[_Row],
 
 
 def import_file(db: Database, actor: str, kind: str, path: str | Path,
-                encoding: str | None = None, progress: Progress | None = None) -> ImportResult:
-    """Import one CSV file of `kind` as `actor`: all of it, or (on any error) nothing."""
+                encoding: str | None = None, progress: Progress | None = None,
+                shop: str | None = None) -> ImportResult:
+    """Import one CSV file of `kind` as `actor`: all of it, or (on any error) nothing.
+
+    Sales belong to `shop` (None: the actor's own shop, or the chain's only one; see
+    `service.record_sales`); products and customers are the whole chain's."""
     from rma_tui import service as sv
 
     if kind not in KINDS:
@@ -409,11 +413,11 @@ def import_file(db: Database, actor: str, kind: str, path: str | Path,
             n = sv.add_customers(db, actor, records)
         else:
             records, groups = _parse_sales(rows, file)
-            n = sv.record_sales(db, actor, records)
+            n = sv.record_sales(db, actor, records, shop=shop)
     except ImportRowError:
         raise
     except DomainError as e:
-        if e.field == "user":  # who may import is not about a row
+        if e.field in ("user", "shop"):  # who may import, and where: not about a row
             raise
         raise _locate(e, kind, file, rows, groups) from None
     return ImportResult(kind, file, used, len(rows), n)

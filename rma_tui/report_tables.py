@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 KEY_HEADERS = {
     "product": "col_sku", "reason": "col_reason", "channel": "col_channel",
     "customer": "col_phone", "supplier": "col_supplier", "month": "col_month",
-    "week": "col_week",
+    "week": "col_week", "shop": "col_shop",
 }
 # Dimensions whose keys are codes, shown by their label.
 LABELLED = ("reason", "channel")
@@ -62,10 +62,24 @@ def title_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def key_text(by: str, key: str) -> str:
+    """A returns row's key as shown: a code's label, the total row's word, or "—"."""
+    if by in LABELLED:
+        return i18n.label(by, key)
+    if by == "shop":
+        # Imported here: the reports module loads sqlmodel, which a screen defers.
+        from rma_tui.reports import TOTAL_KEY
+
+        if key == TOTAL_KEY:
+            return i18n.t("fin_total")
+    return key or "—"
+
+
 def returns_table(rows: Sequence[ReturnsRow], by: str) -> ReportTable:
     """The returns report by `by`, columns as `rma report returns` prints them."""
-    with_name = by in ("product", "customer")
-    name_head = i18n.t("col_name") if by == "product" else i18n.t("col_customer")
+    with_name = by in ("product", "customer", "shop")
+    name_head = {"product": i18n.t("col_name"), "shop": i18n.t("col_shop_name")}.get(
+        by, i18n.t("col_customer"))
     columns = [Column(i18n.t(KEY_HEADERS[by])),
                *([Column(name_head)] if with_name else []),
                Column(i18n.t("col_slips"), "int"), Column(i18n.t("col_units_returned"), "int"),
@@ -73,7 +87,7 @@ def returns_table(rows: Sequence[ReturnsRow], by: str) -> ReportTable:
                Column(i18n.t("col_return_rate"), "rate")]
     body: list[list[Any]] = []
     for r in rows:
-        key = i18n.label(by, r.key) if by in LABELLED else (r.key or "—")
+        key = key_text(by, r.key)
         body.append([key, *([r.name] if with_name else []), r.slips, r.units_returned,
                      r.refund_fen, r.units_sold, r.rate])
     title = i18n.t("report_returns_title", by_label=i18n.t(f"report_by_{by}"))

@@ -23,6 +23,13 @@ Conventions
 * Units sold come from sale lines alone: each line carries its sale's ``sold_at``,
   ``channel`` and ``customer_id`` (migration 0004), each with a covering index, so no
   report joins a million lines to their sales.
+* Shops (issue 7): every report takes ``shop`` (None: the whole chain, the same queries as
+  before). A return belongs to the shop that handled it (``Slip.shop``: buy anywhere, return
+  anywhere), a sale to the shop that made it (``SaleLine.shop``, copied from the sale). The
+  filter is an extra condition only when a shop is asked for, so the chain's reports keep
+  their index-only plans; a shop's report scans its rows (no index leads with ``shop``).
+  ``by="shop"`` gives one row per shop of the chain and, when there are several, a total
+  row (key ``TOTAL_KEY``): the owner's "every shop and a total".
 """
 
 from __future__ import annotations
@@ -48,9 +55,11 @@ from sqlmodel import col
 from rma_tui.forecast import Forecast, forecast_next
 from rma_tui.policy import Policy
 from rma_tui.store.db import Database
-from rma_tui.store.models import Customer, Product, SaleLine, Slip, SlipLine
+from rma_tui.store.models import Customer, Product, SaleLine, Shop, Slip, SlipLine
 
-DIMENSIONS = ("product", "reason", "channel", "customer", "supplier", "month", "week")
+DIMENSIONS = ("product", "reason", "channel", "customer", "supplier", "month", "week", "shop")
+# The key of the chain's total row of a by-shop report (no shop code can hold it).
+TOTAL_KEY = "Σ"
 PERIODS = ("month", "week")
 EXCLUDED_STATUSES = ("rejected", "cancelled")
 
@@ -171,14 +180,23 @@ def _returned(key: Any, kept: Sequence[Any], periods: Any = None,
     return q.where(*kept).group_by(key)
 
 
+def shop_conds(column_: Any, shop: str | None) -> list[ColumnElement[bool]]:
+    """The condition keeping one shop's rows (`column_` is a `shop` column); none for the
+    whole chain (None), so the chain's queries stay exactly as they were."""
+    return [] if shop is None else [column_ == shop]
+
+
 def returns_report(db: Database, by: str, since: date | None = None,
-                   until: date | None = None, policy: Policy | None = None
-                   ) -> list[ReturnsRow]:
+                   until: date | None = None, policy: Policy | None = None,
+                   shop: str | None = None) -> list[ReturnsRow]:
     """Slip count, units returned, refund (fen), units sold and return rate per group of
-    `by` (one of `DIMENSIONS`), for slips created and sales made in [since, until].
+    `by` (one of `DIMENSIONS`), for slips created and sales made in [since, until], in
+    `shop` (None: the whole chain).
 
     Rows are ordered by units returned (most first), then key; groups with sales but no
-    returns are left out (except that reason rows need returns to exist at all)."""
+    returns are left out (except that reason rows need returns to exist at all). By shop:
+    every shop of the chain (or the one asked for), by code, returns or not, then a total
+    row (key `TOTAL_KEY`) when there are several."""
     if by not in DIMENSIONS:
         from rma_tui.errors import DomainError
 
@@ -200,8 +218,11 @@ def returns_report(db: Database, by: str, since: date | None = None,
         ret_key, sold_key = in_table_order(col(Slip.customer_id)), SaleLine.customer_id
     elif by == "supplier":
         ret_key = Product.supplier
-    kept = [col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until)]
-    sold_in = window(SaleLine.sold_at, since, until)
+    elif by == "shop":
+        ret_key, sold_key = Slip.shop, SaleLine.shop
+    kept = [col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until),
+            *shop_conds(Slip.shop, shop)]
+    sold_in = [*window(SaleLine.sold_at, since, until), *shop_conds(SaleLine.shop, shop)]
     units_sold_sql = func.coalesce(func.sum(SaleLine.qty), 0).label("units")
 
     with db.read() as s:
@@ -217,7 +238,7 @@ def returns_report(db: Database, by: str, since: date | None = None,
             ret_key = periods.c.k
             sold_key = periods.c.k
         ret_q = _returned(ret_key, kept, periods, with_product=by == "supplier")
-        returned = s.execute(ret_q).all()
+        returned: list[Any] = list(s.execute(ret_q).all())
 
         sold: dict[Any, int]
         if by == "reason":
@@ -240,6 +261,13 @@ def returns_report(db: Database, by: str, since: date | None = None,
                     SaleLine, in_period(periods, SaleLine.sold_at))
             sold = dict(s.execute(sold_q.where(*sold_in).group_by(sold_key)).all())
         names = _names(s, by, [r[0] for r in returned])
+        if by == "shop":
+            # Every shop gets its row, quiet or not: the owner compares all of them.
+            shops = s.execute(select(col(Shop.code), col(Shop.name))
+                              .where(*shop_conds(Shop.code, shop))).all()
+            names = {c: (c, n) for c, n in shops}
+            seen = {r[0] for r in returned}
+            returned = [*returned, *((c, 0, 0, 0) for c, _ in shops if c not in seen)]
 
     rows = []
     min_sample = policy.min_sample
@@ -251,7 +279,15 @@ def returns_report(db: Database, by: str, since: date | None = None,
         key, name = names.get(k, (plain, plain))
         rows.append(ReturnsRow(key, name, int(slips), int(units), int(refund), units_sold,
                                rate))
-    if by in PERIODS:  # periods read in time order
+    if by == "shop":
+        rows.sort(key=lambda x: x.key)
+        if len(rows) > 1:
+            units, units_sold = sum(r.units_returned for r in rows), sum(r.units_sold for r in rows)
+            rows.append(ReturnsRow(
+                TOTAL_KEY, "", sum(r.slips for r in rows), units,
+                sum(r.refund_fen for r in rows), units_sold,
+                units / units_sold if units_sold >= min_sample and units_sold else None))
+    elif by in PERIODS:  # periods read in time order
         rows.sort(key=lambda x: x.key)
     else:  # what comes back most first
         rows.sort(key=lambda x: (-x.units_returned, x.key))
@@ -299,9 +335,11 @@ class ProblemProduct:
 
 
 def problem_products(db: Database, since: date | None = None, until: date | None = None,
-                     limit: int = 10, policy: Policy | None = None) -> list[ProblemProduct]:
+                     limit: int = 10, policy: Policy | None = None,
+                     shop: str | None = None) -> list[ProblemProduct]:
     """Products ranked by return rate (those above the minimum sample first), then by refund
-    amount; each with its leading reason (most units; ties by reason code)."""
+    amount; each with its leading reason (most units; ties by reason code). In `shop`: the
+    returns it handled against the units it sold (None: the whole chain)."""
     if policy is None:
         from rma_tui import service
 
@@ -313,7 +351,8 @@ def problem_products(db: Database, since: date | None = None, until: date | None
                func.sum(SlipLine.qty).label("units"),
                func.sum(SlipLine.refund_fen).label("refund"))
         .join(Slip, col(Slip.id) == col(SlipLine.slip_id))
-        .where(col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until))
+        .where(col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until),
+               *shop_conds(Slip.shop, shop))
         .group_by(in_table_order(col(SlipLine.product_id)), col(SlipLine.reason_code))
     )
     sold_q: Any = (
@@ -322,6 +361,8 @@ def problem_products(db: Database, since: date | None = None, until: date | None
     )
     if since is not None or until is not None:
         sold_q = sold_q.where(*window(SaleLine.sold_at, since, until))
+    if shop is not None:
+        sold_q = sold_q.where(*shop_conds(SaleLine.shop, shop))
     with db.read() as s:
         groups = s.execute(by_reason).all()
         ids = sorted({g.p for g in groups})
@@ -374,15 +415,19 @@ def _next_period(period: str, key: str) -> str:
 
 
 def trend(db: Database, period: str = "month", since: date | None = None,
-          until: date | None = None) -> list[TrendPoint]:
+          until: date | None = None, shop: str | None = None) -> list[TrendPoint]:
     """Slips, units and refund per period from the first to the last period with returns
-    (or the range asked), with the quiet periods in between as zeros: a forecast needs them."""
+    (or the range asked), with the quiet periods in between as zeros: a forecast needs them.
+    Only the returns `shop` handled when given (None: the whole chain)."""
     if period not in PERIODS:
         from rma_tui.errors import DomainError
 
         raise DomainError("bad_choice", field="period", value=period, allowed=", ".join(PERIODS))
-    kept = [col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until)]
+    kept = [col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until),
+            *shop_conds(Slip.shop, shop)]
     with db.read() as s:
+        # The chain's span (index ends, no scan): a shop's quiet first periods are dropped
+        # below, as the chain's are.
         span = _span(s, Slip.created_at, window(Slip.created_at, since, until), since, until)
         if span is None:
             return []
@@ -430,12 +475,13 @@ class TrendForecast:
 
 def trend_forecast(db: Database, period: str = "month", since: date | None = None,
                    until: date | None = None, today: date | None = None,
-                   measure: str = "units") -> TrendForecast:
+                   measure: str = "units", shop: str | None = None) -> TrendForecast:
     """The trend of `measure` (slips, units or refund_fen) with Holt's forecast (see
     `rma_tui.forecast`) for the period after the last complete one. A period still under
-    way on `today` is not learnt from (it would look like a fall): it is forecast instead."""
+    way on `today` is not learnt from (it would look like a fall): it is forecast instead.
+    `shop`: that shop's returns only (None: the whole chain)."""
     today = today or datetime.now().astimezone().date()
-    points = trend(db, period, since, until)
+    points = trend(db, period, since, until, shop=shop)
     current = _period_of(period, today)
     partial = None
     if points and points[-1].period >= current:

@@ -638,8 +638,9 @@ def role_refusal(name: str, role: str, roles: Sequence[str]) -> DomainError | No
 
 
 def _shop_code(s: Session, shop: str, field_name: str = "shop") -> str:
-    """A shop code that exists (refused by name otherwise)."""
-    shop = _text(shop, field_name, required=True, max_len=16)
+    """A shop code that exists (refused by name otherwise); codes are lower case, so
+    `EAST` is `east`."""
+    shop = _text(shop, field_name, required=True, max_len=16).lower()
     if s.get(Shop, shop) is None:
         raise DomainError("unknown_shop", field=field_name, shop=shop)
     return shop
@@ -1208,6 +1209,37 @@ def add_shop(
         _idempotent(s, request_id, "shop_add", [user.name, code, name], work, now)
         row = s.get(Shop, code)
         assert row is not None
+        return ShopView(row.code, row.name, as_utc(row.created_at))
+
+
+def rename_shop(
+    db: Database,
+    actor: str,
+    code: str,
+    name: str,
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> ShopView:
+    """Give a shop a new name (its code stays: it is on every row). A chain-wide owner may
+    rename any shop, a shop's owner their own (e.g. `main` after `rma init`)."""
+    now = now or utcnow()
+    name = _text(name, "name", required=True, max_len=100)
+    with db.write() as s:
+        user = _actor(s, actor, SHOP_ROLES)
+        code = _shop_code(s, code, "code")
+        _may_work_in(user, code, "code")
+        row = s.get(Shop, code)
+        assert row is not None
+
+        def work() -> str:
+            before = row.name
+            row.name = name
+            s.add(row)
+            _audit(s, user.name, "shop_rename", now,
+                   detail={"code": code, "from": before, "to": name}, request_id=request_id)
+            return code
+
+        _idempotent(s, request_id, "shop_rename", [user.name, code, name], work, now)
         return ShopView(row.code, row.name, as_utc(row.created_at))
 
 
@@ -3604,10 +3636,16 @@ def _slip_view(s: Session, number: str) -> SlipView:
     )
 
 
-def get_slip(db: Database, number: str) -> SlipView:
-    """One slip, whole."""
+def get_slip(db: Database, number: str, viewer: str | None = None) -> SlipView:
+    """One slip, whole. A `viewer` of one shop may only see that shop's slips
+    (shop_denied); without a viewer (or chain-wide) any slip."""
     with db.read() as s:
-        return _slip_view(s, _slip(s, number, lock=False).number)
+        slip = _slip(s, number, lock=False)
+        if viewer:
+            who = s.exec(select(User).where(User.name == viewer)).first()
+            if who is not None:
+                _may_work_in(who, slip.shop, "number")
+        return _slip_view(s, slip.number)
 
 
 def list_slips(
@@ -3823,16 +3861,21 @@ def count_notifications(db: Database, role: str, shop: str | None = None) -> int
 
 
 def mark_notifications_read(
-    db: Database, actor: str, ids: Sequence[int] | None = None, now: datetime | None = None
+    db: Database, actor: str, ids: Sequence[int] | None = None, now: datetime | None = None,
+    shop: str | None = None,
 ) -> int:
-    """Mark the actor's role's notifications read (all, or the given ids)."""
+    """Mark the actor's role's notifications read (all, or the given ids): those the actor
+    sees — in their own shop, or for a chain-wide user in `shop` (None: every shop)."""
     now = now or utcnow()
     with db.write() as s:
         user = _actor(s, actor)
+        if shop is not None:
+            shop = _shop_code(s, shop)
+            _may_work_in(user, shop)
         q = update(Notification).where(
             col(Notification.role) == user.role,
             col(Notification.read_at).is_(None),
-            _for_shop(user.shop),
+            _for_shop(user.shop or shop),
         )
         if ids is not None:
             ids = list(ids)

@@ -17,7 +17,6 @@ Races of N processes for the last unit / the same settlement are in tests/test_r
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import random
 import time
@@ -26,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from conftest import NOW, make_shop
+from processes import run_together
 from sqlalchemy import text
 
 from rma_tui import service as sv
@@ -210,25 +210,8 @@ def test_mixed_workload_of_processes_on_one_file(db):
     before = _setup(db)
     path = db.url.removeprefix("sqlite:///")  # a file, or the PostgreSQL URL as it is
     seconds = SECONDS if db.sqlite else PG_SECONDS
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(WORKERS)
-    out = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(path, 1000 + i, seconds, barrier, out))
-             for i in range(WORKERS)]
-    t0 = time.monotonic()
-    for p in procs:
-        p.start()
-    reports: list[dict[str, Any]] = []
-    try:
-        for _ in procs:
-            reports.append(out.get(timeout=START_TIMEOUT + seconds + 120))
-    finally:
-        for p in procs:
-            p.join(timeout=30)
-            if p.is_alive():
-                p.kill()
-    wall = time.monotonic() - t0
-    assert all(p.exitcode == 0 for p in procs), [p.exitcode for p in procs]
+    reports, wall = run_together(_worker, [(path, 1000 + i, seconds) for i in range(WORKERS)],
+                                 START_TIMEOUT + seconds + 120)
 
     # Latency per operation and overall (printed; visible with -s and in any failure).
     lines = []

@@ -70,8 +70,10 @@ async def highlight(pilot: Pilot[None], screen: StockScreen, sku: str) -> None:
     assert item is not None and item.sku == sku
 
 
-async def fill(pilot: Pilot[None], **values: str) -> StockFormDialog:
-    """Set the open dialog's fields (directly: key presses are slow) and press Enter."""
+async def fill(pilot: Pilot[None], focus: str | None = None, **values: str
+               ) -> StockFormDialog:
+    """Set the open dialog's fields (directly: key presses are slow) and press Enter (in
+    the field `focus`, when the focused one is a Select, which Enter would open)."""
     dialog = pilot.app.screen
     assert isinstance(dialog, StockFormDialog)
     for name, value in values.items():
@@ -79,6 +81,8 @@ async def fill(pilot: Pilot[None], **values: str) -> StockFormDialog:
         assert isinstance(widget, Input | Select)
         widget.value = value
     await pilot.pause()
+    if focus is not None:
+        dialog.query_one(f"#field-{focus}", Input).focus()
     await pilot.press("enter")
     await settle(pilot)
     return dialog

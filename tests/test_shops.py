@@ -27,11 +27,9 @@ EAST_USERS = (("clerk_e", "clerk"), ("ware_e", "warehouse"), ("fin_e", "finance"
               ("boss_e", "owner"))
 
 
-@pytest.fixture
-def chain(shop: Shop) -> Shop:
-    """The tiny shop plus shop `east` (东门店): its users, 6 x P1 received there, and a
+def open_east(db: Database) -> None:
+    """Shop `east` (东门店) next to the tiny shop: its users, 6 x P1 received there, and a
     sale SO-E1 of 2 x P1 at 19.00 made there."""
-    db = shop.db
     sv.add_shop(db, "owner", "east", "东门店", now=NOW)
     for name, role in EAST_USERS:
         sv.add_user(db, "owner", name, role, shop="east", now=NOW)
@@ -39,6 +37,12 @@ def chain(shop: Shop) -> Shop:
     sv.record_sales(db, "clerk_e", [sv.SaleInput(
         "SO-E1", "store", NOW - timedelta(days=1), [sv.SaleLineInput("P1", 2, 1900)],
         customer_phone="13800000001", payment_method="cash")], now=NOW)
+
+
+@pytest.fixture
+def chain(shop: Shop) -> Shop:
+    """The tiny shop plus shop `east` (see `open_east`)."""
+    open_east(shop.db)
     return shop
 
 
@@ -212,10 +216,15 @@ def test_reads_are_scoped_to_the_users_shop(chain: Shop) -> None:
     assert {n.slip for n in sv.notifications(db, "clerk") if n.slip} == {a.number, b.number}
     assert sv.count_notifications(db, "clerk", shop="main") == len(
         [n for n in sv.notifications(db, "clerk", shop="main")])
-    # Marking read only touches what the user can see.
+    # Marking read only touches what the user can see: their shop, or the one viewed.
     sv.mark_notifications_read(db, "clerk_e", now=NOW)
     assert sv.count_notifications(db, "clerk", shop="east") == 0
     assert sv.count_notifications(db, "clerk", shop="main") > 0
+    refused(db, "shop_denied", "shop", sv.mark_notifications_read, "clerk_e", shop="main")
+    sv.add_user(db, "owner", "clerk3", "clerk", now=NOW)  # chain-wide
+    assert sv.mark_notifications_read(db, "clerk3", shop="east", now=NOW) == 0
+    assert sv.mark_notifications_read(db, "clerk3", shop="main", now=NOW) > 0
+    assert sv.count_notifications(db, "clerk") == 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -309,3 +318,30 @@ def test_verify_names_the_shop_of_a_broken_stock_level(chain: Shop) -> None:
     check = next(c for c in sv.verify(db).checks if c.name == "I1 stock")
     assert not check.ok and "shop east" in check.detail
     assert dump(db)  # the database is still readable
+
+
+def test_a_shops_user_sees_only_their_shops_slips_whole(chain: Shop) -> None:
+    db = chain.db
+    v = sv.create_slip(db, "clerk", "SO-1", "return", [L("P1", 1, "quality")], now=NOW)
+    assert sv.get_slip(db, v.number, viewer="clerk").shop == "main"  # chain-wide
+    assert sv.get_slip(db, v.number).number == v.number  # no viewer: the shop's own machine
+    with pytest.raises(sv.DomainError) as ei:
+        sv.get_slip(db, v.number, viewer="clerk_e")
+    assert (ei.value.key, ei.value.field) == ("shop_denied", "number")
+    # Shop codes are lower case whichever way they are typed.
+    assert sv.view_shop(db, "owner", "EAST") == "east"
+    assert sv.receive_purchase(db, "owner", "P2", 1, shop="East", now=NOW).sellable == 1
+
+
+def test_renaming_a_shop_keeps_its_code(chain: Shop) -> None:
+    db = chain.db
+    v = sv.rename_shop(db, "owner", "MAIN", "总店", now=NOW)
+    assert (v.code, v.name) == ("main", "总店")
+    assert sql(db, "SELECT name FROM shops WHERE code = 'main'") == [("总店",)]
+    assert one(db, "SELECT detail_json FROM audit_events WHERE action = 'shop_rename'") == \
+        '{"code": "main", "from": "main", "to": "总店"}'
+    assert sv.rename_shop(db, "boss_e", "east", "东门旗舰店", now=NOW).name == "东门旗舰店"
+    refused(db, "shop_denied", "code", sv.rename_shop, "boss_e", "main", "x")
+    refused(db, "role_denied", "user", sv.rename_shop, "clerk", "main", "x")
+    refused(db, "unknown_shop", "code", sv.rename_shop, "owner", "west", "x")
+    refused(db, "required", "name", sv.rename_shop, "owner", "main", "  ")

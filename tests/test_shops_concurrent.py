@@ -19,7 +19,6 @@ across the chain, and `verify` is clean.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import random
 import time
@@ -28,6 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 from conftest import NOW, make_shop
+from processes import run_together
 from sqlalchemy import text
 
 from rma_tui import service as sv
@@ -130,31 +130,15 @@ def test_two_shops_run_the_counter_workflow_at_once(db: Database) -> None:
     _setup(db)
     cash_before = {s: _account(db, "1001", s) for s in SHOPS}
     url = db.url.removeprefix("sqlite:///")  # a file, or the PostgreSQL URL as it is
-    ctx = mp.get_context("spawn")
     n = COUNTERS * len(SHOPS)
-    barrier = ctx.Barrier(n)
-    out = ctx.Queue()
-    procs = [ctx.Process(target=_counter, args=(url, shop, 100 * k + j, SECONDS, barrier, out))
-             for k, shop in enumerate(SHOPS) for j in range(COUNTERS)]
-    t0 = time.monotonic()
-    for p in procs:
-        p.start()
-    reports: list[dict[str, Any]] = []
-    try:
-        for _ in procs:
-            reports.append(out.get(timeout=START_TIMEOUT + SECONDS + 120))
-    finally:
-        for p in procs:
-            p.join(timeout=30)
-            if p.is_alive():
-                p.kill()
-    wall = time.monotonic() - t0
+    reports, wall = run_together(
+        _counter, [(url, shop, 100 * k + j, SECONDS) for k, shop in enumerate(SHOPS)
+                   for j in range(COUNTERS)], START_TIMEOUT + SECONDS + 120)
     writes = sorted(x for r in reports for x in r["writes"])
     summary = (f"{n} counters in {len(SHOPS)} shops, {SECONDS:g} s ({wall:.1f} s wall): "
                f"{len(writes)} writes, p50 {writes[len(writes) // 2] * 1000:.0f} ms, "
                f"p99 {writes[int(len(writes) * 0.99)] * 1000:.0f} ms" if writes else "no writes")
     print("\n" + summary)
-    assert all(p.exitcode == 0 for p in procs), [p.exitcode for p in procs]
     failures = [f for r in reports for f in r["failures"]]
     assert not failures, (failures[:10], summary)
 

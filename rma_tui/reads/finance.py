@@ -14,6 +14,12 @@ not bound parameters, so the GROUP BY expression is textually the selected one (
 insists) and an expression index could serve it. Grouping in SQL keeps the work at one row
 per group however many postings there are; the offset is the zone's offset now, which is
 exact for the shops' zone (China has no daylight saving time).
+
+Shops (issue 7): every read but the store-credit liability takes ``shop`` (None: the whole
+chain, the same query as before). Journal entries carry their shop (each entry belongs to
+exactly one, so a shop's own trial balance balances); refunds and exchange differences are
+the slips' shop's (the shop that handled the return paid or collected them). Store credit
+stays chain-wide: customers are shared and spend their credit in any shop.
 """
 
 from __future__ import annotations
@@ -27,10 +33,11 @@ from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlmodel import col
 
 from rma_tui.errors import DomainError
+from rma_tui.reports import shop_conds as _shop
 from rma_tui.reports import window as _window
 from rma_tui.service import ACCOUNTS, JOURNAL_KINDS, as_utc
 from rma_tui.store.db import Database
-from rma_tui.store.models import Customer, JournalEntry, Posting, Slip
+from rma_tui.store.models import DEFAULT_SHOP, Customer, JournalEntry, Posting, Slip
 
 RECEIVABLE, STORE_CREDIT = "1122", "2205"
 REVENUE, RETURNS, OTHER_INCOME, COGS, WRITE_OFF = "6001", "6003", "6051", "6401", "6711"
@@ -128,6 +135,7 @@ class JournalRow:
     slip: str | None
     user: str
     postings: tuple[PostingRow, ...]
+    shop: str = DEFAULT_SHOP  # the shop whose books the entry is in
 
     @property
     def debit_fen(self) -> int:
@@ -160,13 +168,15 @@ class BalanceRow:
 
 @dataclass(frozen=True)
 class TrialBalance:
-    """Per-account totals over a period and their grand totals (equal when the books are)."""
+    """Per-account totals over a period and their grand totals (equal when the books are);
+    one shop's books, or (`shop` None) the whole chain's."""
 
     since: date | None
     until: date | None
     rows: tuple[BalanceRow, ...]
     debit_fen: int
     credit_fen: int
+    shop: str | None = None
 
     @property
     def balanced(self) -> bool:
@@ -248,16 +258,16 @@ def side_of(code: str) -> str:
 # -- reads ---------------------------------------------------------------------------------
 
 
-def refunds_by_day(db: Database, since: date | None = None,
-                   until: date | None = None) -> list[RefundRow]:
+def refunds_by_day(db: Database, since: date | None = None, until: date | None = None,
+                   shop: str | None = None) -> list[RefundRow]:
     """Return slips settled per local day and refund method: count and Σ refund, newest
-    day first (methods in code order within a day)."""
+    day first (methods in code order within a day); the slips `shop` handled, when given."""
     day = _local_expr(db, Slip.settled_at, "day")
     q = (
         select(day.label("d"), col(Slip.refund_method), func.count().label("n"),
                func.coalesce(func.sum(Slip.refund_fen), 0).label("fen"))
         .where(col(Slip.settled_at).is_not(None), col(Slip.type) == "return",
-               *_window(Slip.settled_at, since, until))
+               *_window(Slip.settled_at, since, until), *_shop(Slip.shop, shop))
         .group_by(day, col(Slip.refund_method))
         .order_by(day.desc(), col(Slip.refund_method))
     )
@@ -266,10 +276,10 @@ def refunds_by_day(db: Database, since: date | None = None,
                 for r in s.execute(q).all()]
 
 
-def exchanges_by_day(db: Database, since: date | None = None,
-                     until: date | None = None) -> list[ExchangeRow]:
+def exchanges_by_day(db: Database, since: date | None = None, until: date | None = None,
+                     shop: str | None = None) -> list[ExchangeRow]:
     """Exchange slips settled per local day: count, differences collected and paid back,
-    newest day first."""
+    newest day first; the slips `shop` handled, when given."""
     day = _local_expr(db, Slip.settled_at, "day")
     diff = col(Slip.difference_fen)
     q = (
@@ -277,7 +287,7 @@ def exchanges_by_day(db: Database, since: date | None = None,
                func.coalesce(func.sum(case((diff > 0, diff), else_=0)), 0).label("inn"),
                func.coalesce(func.sum(case((diff < 0, -diff), else_=0)), 0).label("out"))
         .where(col(Slip.settled_at).is_not(None), col(Slip.type) == "exchange",
-               *_window(Slip.settled_at, since, until))
+               *_window(Slip.settled_at, since, until), *_shop(Slip.shop, shop))
         .group_by(day)
         .order_by(day.desc())
     )
@@ -308,9 +318,10 @@ def credit_liability(db: Database, top: int = 10) -> CreditLiability:
 
 
 def receivable_adjustments(db: Database, since: date | None = None, until: date | None = None,
-                           limit: int = 50, offset: int = 0) -> list[ReceivableRow]:
+                           limit: int = 50, offset: int = 0,
+                           shop: str | None = None) -> list[ReceivableRow]:
     """Journal entries touching accounts receivable (1122), newest first, with the slip
-    number and customer when the entry came from a slip."""
+    number and customer when the entry came from a slip; `shop`'s entries, when given."""
     q = (
         select(col(JournalEntry.id), col(JournalEntry.at), col(JournalEntry.kind),
                col(JournalEntry.memo), col(JournalEntry.user), col(Slip.number),
@@ -320,7 +331,8 @@ def receivable_adjustments(db: Database, since: date | None = None, until: date 
         .join(JournalEntry, col(JournalEntry.id) == col(Posting.entry_id))
         .outerjoin(Slip, col(Slip.id) == col(JournalEntry.slip_id))
         .outerjoin(Customer, col(Customer.id) == col(Slip.customer_id))
-        .where(col(Posting.account_code) == RECEIVABLE, *_window(JournalEntry.at, since, until))
+        .where(col(Posting.account_code) == RECEIVABLE, *_window(JournalEntry.at, since, until),
+               *_shop(JournalEntry.shop, shop))
         .group_by(col(JournalEntry.id), col(JournalEntry.at), col(JournalEntry.kind),
                   col(JournalEntry.memo), col(JournalEntry.user), col(Slip.number),
                   col(Customer.name))
@@ -332,19 +344,24 @@ def receivable_adjustments(db: Database, since: date | None = None, until: date 
                               int(r.dr), int(r.cr)) for r in s.execute(q).all()]
 
 
-def receivable_balance(db: Database) -> int:
-    """What customers owe the shop: the 1122 account's debit balance."""
+def receivable_balance(db: Database, shop: str | None = None) -> int:
+    """What customers owe the shop: the 1122 account's debit balance (in `shop`'s books
+    when given, else the chain's)."""
+    q = (select(func.coalesce(func.sum(Posting.debit_fen - Posting.credit_fen), 0))
+         .where(col(Posting.account_code) == RECEIVABLE))
+    if shop is not None:  # the chain's sum needs no join
+        q = q.join(JournalEntry, col(JournalEntry.id) == col(Posting.entry_id)).where(
+            *_shop(JournalEntry.shop, shop))
     with db.read() as s:
-        return int(s.execute(
-            select(func.coalesce(func.sum(Posting.debit_fen - Posting.credit_fen), 0))
-            .where(col(Posting.account_code) == RECEIVABLE)).scalar_one())
+        return int(s.execute(q).scalar_one())
 
 
 def journal(db: Database, since: date | None = None, until: date | None = None,
-            kind: str | None = None, limit: int = 50, offset: int = 0) -> list[JournalRow]:
+            kind: str | None = None, limit: int = 50, offset: int = 0,
+            shop: str | None = None) -> list[JournalRow]:
     """Journal entries with their postings, newest first, one page (`limit`, `offset`),
-    optionally of one `kind` only."""
-    conds = _window(JournalEntry.at, since, until)
+    optionally of one `kind` only, of one `shop` only."""
+    conds = [*_window(JournalEntry.at, since, until), *_shop(JournalEntry.shop, shop)]
     if kind:
         if kind not in JOURNAL_KINDS:  # a typo must not read as "there were none"
             raise DomainError("bad_choice", field="kind", value=kind,
@@ -352,7 +369,8 @@ def journal(db: Database, since: date | None = None, until: date | None = None,
         conds.append(col(JournalEntry.kind) == kind)
     q = (
         select(col(JournalEntry.id), col(JournalEntry.at), col(JournalEntry.kind),
-               col(JournalEntry.memo), col(JournalEntry.user), col(Slip.number))
+               col(JournalEntry.memo), col(JournalEntry.user), col(Slip.number),
+               col(JournalEntry.shop))
         .outerjoin(Slip, col(Slip.id) == col(JournalEntry.slip_id))
         .where(*conds)
         .order_by(col(JournalEntry.at).desc(), col(JournalEntry.id).desc())
@@ -371,27 +389,29 @@ def journal(db: Database, since: date | None = None, until: date | None = None,
             ).all():
                 lines[p.entry_id].append(PostingRow(p.account_code, p.debit_fen, p.credit_fen))
     return [JournalRow(e.id, as_utc(e.at), e.kind, e.memo, e.number, e.user,
-                       tuple(lines[e.id])) for e in entries]
+                       tuple(lines[e.id]), e.shop) for e in entries]
 
 
-def journal_kinds(db: Database) -> list[str]:
-    """The entry kinds present in the journal, for a filter."""
+def journal_kinds(db: Database, shop: str | None = None) -> list[str]:
+    """The entry kinds present in the journal (of `shop`, when given), for a filter."""
     with db.read() as s:
         return [k for (k,) in s.execute(
-            select(col(JournalEntry.kind)).distinct().order_by(col(JournalEntry.kind))).all()]
+            select(col(JournalEntry.kind)).where(*_shop(JournalEntry.shop, shop)).distinct()
+            .order_by(col(JournalEntry.kind))).all()]
 
 
-def trial_balance(db: Database, since: date | None = None,
-                  until: date | None = None) -> TrialBalance:
+def trial_balance(db: Database, since: date | None = None, until: date | None = None,
+                  shop: str | None = None) -> TrialBalance:
     """Σ debit and Σ credit per account over the local days [since, until] (no `since`:
     from the first posting, i.e. balances as of `until`), every account of the chart
-    listed, with the grand totals."""
+    listed, with the grand totals; `shop`'s books only, when given (each entry is one
+    shop's, so a shop's totals balance as the chain's do)."""
     q = (
         select(col(Posting.account_code),
                func.coalesce(func.sum(Posting.debit_fen), 0).label("dr"),
                func.coalesce(func.sum(Posting.credit_fen), 0).label("cr"))
         .join(JournalEntry, col(JournalEntry.id) == col(Posting.entry_id))
-        .where(*_window(JournalEntry.at, since, until))
+        .where(*_window(JournalEntry.at, since, until), *_shop(JournalEntry.shop, shop))
         .group_by(col(Posting.account_code))
     )
     with db.read() as s:
@@ -401,15 +421,15 @@ def trial_balance(db: Database, since: date | None = None,
         BalanceRow(c, ACCOUNTS.get(c, ("", "", ""))[2], *sums.get(c, (0, 0)), side_of(c))
         for c in codes)
     return TrialBalance(since, until, rows, sum(r.debit_fen for r in rows),
-                        sum(r.credit_fen for r in rows))
+                        sum(r.credit_fen for r in rows), shop)
 
 
-def income_by_month(db: Database, since: str | None = None,
-                    until: str | None = None) -> list[IncomeRow]:
+def income_by_month(db: Database, since: str | None = None, until: str | None = None,
+                    shop: str | None = None) -> list[IncomeRow]:
     """The income summary per local month (YYYY-MM) from `since` to `until` (months,
     inclusive), oldest first: gross sales (6001), returns and allowances (6003), cost of
     goods sold net of return reversals (6401), write-offs (6711), other income (6051).
-    Months without a posting on these accounts are left out."""
+    Months without a posting on these accounts are left out. `shop`: its books only."""
     month = _local_expr(db, JournalEntry.at, "month")
     q = (
         select(month.label("m"), col(Posting.account_code),
@@ -419,7 +439,8 @@ def income_by_month(db: Database, since: str | None = None,
         .join(JournalEntry, col(JournalEntry.id) == col(Posting.entry_id))
         .where(col(Posting.account_code).in_((REVENUE, RETURNS, OTHER_INCOME, COGS, WRITE_OFF)),
                *_window(JournalEntry.at, month_start(since) if since else None,
-                        month_end(until) if until else None))
+                        month_end(until) if until else None),
+               *_shop(JournalEntry.shop, shop))
         .group_by(month, col(Posting.account_code))
     )
     with db.read() as s:

@@ -2,6 +2,9 @@
 
 Each read is one SQL query (aggregation in the database, never a loop over rows in
 Python) and returns frozen dataclasses. Nothing here writes.
+
+Shops (issue 7): stock levels, moves and supplier returns belong to a shop. Each read takes
+``shop``: one shop's rows, or (None) the whole chain's, levels summed over the shops.
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from sqlmodel import col
 
-from rma_tui.store.models import Product, Slip, StockLevel, StockMove, SupplierReturn
+from rma_tui.store.models import (
+    DEFAULT_SHOP,
+    Product,
+    Slip,
+    StockLevel,
+    StockMove,
+    SupplierReturn,
+)
 
 if TYPE_CHECKING:
     from rma_tui.service import SupplierReturnView
@@ -57,6 +67,7 @@ class LedgerRow:
     supplier_return: str | None  # the GT- number of a supplier return
     user: str
     note: str
+    shop: str = DEFAULT_SHOP  # the shop whose stock moved
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,11 @@ class SupplierSummary:
     units: int
     value_fen: int  # what the goods were carried at
     expected_credit_fen: int
+
+
+def _shop(column_: Any, shop: str | None) -> list[Any]:
+    """One shop's rows (none: the whole chain, the query unchanged)."""
+    return [] if shop is None else [column_ == shop]
 
 
 def _like(query: str) -> str:
@@ -82,8 +98,9 @@ def _utc(at: datetime) -> datetime:
     return as_utc(at)
 
 
-def _stock_query() -> tuple[Any, dict[str, Any]]:
-    """Products joined to their levels, summed per location (conditional sums)."""
+def _stock_query(shop: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """Products joined to their levels (one shop's, or every shop's), summed per location
+    (conditional sums)."""
     from rma_tui.store.models import LOCATIONS
 
     sums = {
@@ -91,11 +108,14 @@ def _stock_query() -> tuple[Any, dict[str, Any]]:
             case((col(StockLevel.location) == loc, col(StockLevel.qty)), else_=0)), 0)
         for loc in LOCATIONS
     }
+    on = col(StockLevel.product_id) == col(Product.id)
+    if shop is not None:  # in the join: a product with no stock in the shop still shows
+        on = on & (col(StockLevel.shop) == shop)
     q = (
         select(col(Product.sku), col(Product.name), col(Product.category),
                col(Product.supplier), col(Product.reorder_point), col(Product.unit_cost_fen),
                *sums.values())
-        .join(StockLevel, col(StockLevel.product_id) == col(Product.id), isouter=True)
+        .join(StockLevel, on, isouter=True)
         .group_by(col(Product.id), col(Product.sku), col(Product.name), col(Product.category),
                   col(Product.supplier), col(Product.reorder_point), col(Product.unit_cost_fen))
         .order_by(col(Product.sku))
@@ -114,13 +134,14 @@ def _items(db: Database, q: Any) -> list[StockItem]:
 
 def stock_items(db: Database, query: str = "", low_only: bool = False,
                 defective_only: bool = False, limit: int = PAGE,
-                offset: int = 0) -> list[StockItem]:
-    """A page of products with their stock, by SKU.
+                offset: int = 0, shop: str | None = None) -> list[StockItem]:
+    """A page of products with their stock, by SKU: in `shop`, or (None) summed over the
+    chain.
 
     `query` matches SKU, barcode, name, category or supplier (case-insensitive, anywhere);
     `low_only` keeps products at or under their reorder point, `defective_only` those with
     defective units. One query: levels summed per location with conditional sums."""
-    q, sums = _stock_query()
+    q, sums = _stock_query(shop)
     text = query.strip()
     if text:
         pattern = _like(text)
@@ -139,38 +160,43 @@ def stock_items(db: Database, query: str = "", low_only: bool = False,
     return _items(db, q.limit(limit).offset(offset))
 
 
-def stock_item(db: Database, sku: str) -> StockItem | None:
-    """One product's stock (None for an unknown SKU)."""
-    q, _ = _stock_query()
+def stock_item(db: Database, sku: str, shop: str | None = None) -> StockItem | None:
+    """One product's stock in `shop` or the chain (None for an unknown SKU)."""
+    q, _ = _stock_query(shop)
     rows = _items(db, q.where(col(Product.sku) == sku))
     return rows[0] if rows else None
 
 
-def ledger(db: Database, sku: str, limit: int = PAGE, offset: int = 0) -> list[LedgerRow]:
-    """A product's stock moves, newest first (an empty list for an unknown SKU)."""
+def ledger(db: Database, sku: str, limit: int = PAGE, offset: int = 0,
+           shop: str | None = None) -> list[LedgerRow]:
+    """A product's stock moves, newest first, each with its shop; only `shop`'s moves when
+    given (an empty list for an unknown SKU)."""
     # A supplier return's move carries its GT- number in the note (service.return_to_supplier).
     gt = case((col(StockMove.kind) == "supplier_return", col(StockMove.note)),
               else_=cast(literal(None), String))
     q = (
         select(col(StockMove.id), col(StockMove.at), col(StockMove.kind),
                col(StockMove.location), col(StockMove.qty), col(Slip.number), gt,
-               col(StockMove.user), col(StockMove.note))
+               col(StockMove.user), col(StockMove.note), col(StockMove.shop))
         .join(Product, col(Product.id) == col(StockMove.product_id))
         .join(Slip, col(Slip.id) == col(StockMove.slip_id), isouter=True)
-        .where(col(Product.sku) == sku)
+        .where(col(Product.sku) == sku, *_shop(StockMove.shop, shop))
         .order_by(col(StockMove.at).desc(), col(StockMove.id).desc())
         .limit(limit).offset(offset)
     )
     with db.read() as s:
         return [
             LedgerRow(int(i), _utc(at), kind, location, int(qty), number, ret, user,
-                      "" if ret is not None else (note or ""))
-            for i, at, kind, location, qty, number, ret, user, note in s.execute(q).all()
+                      "" if ret is not None else (note or ""), where)
+            for i, at, kind, location, qty, number, ret, user, note, where
+            in s.execute(q).all()
         ]
 
 
-def supplier_summaries(db: Database, limit: int = PAGE, offset: int = 0) -> list[SupplierSummary]:
-    """Supplier returns per supplier (most units first, then by name)."""
+def supplier_summaries(db: Database, limit: int = PAGE, offset: int = 0,
+                       shop: str | None = None) -> list[SupplierSummary]:
+    """Supplier returns per supplier (most units first, then by name); `shop`'s only, when
+    given."""
     # The carried value of each return is what its move took out of defective stock.
     value = (
         select(col(StockMove.note).label("number"),
@@ -185,6 +211,7 @@ def supplier_summaries(db: Database, limit: int = PAGE, offset: int = 0) -> list
                func.coalesce(func.sum(value.c.value), 0),
                func.sum(col(SupplierReturn.expected_credit_fen)))
         .join(value, value.c.number == col(SupplierReturn.number), isouter=True)
+        .where(*_shop(SupplierReturn.shop, shop))
         .group_by(col(SupplierReturn.supplier))
         .order_by(units.desc(), col(SupplierReturn.supplier))
         .limit(limit).offset(offset)
@@ -195,8 +222,10 @@ def supplier_summaries(db: Database, limit: int = PAGE, offset: int = 0) -> list
 
 
 def supplier_return_list(db: Database, supplier: str | None = None, limit: int = PAGE,
-                         offset: int = 0) -> list[SupplierReturnView]:
-    """Supplier returns newest first, only `supplier`'s when given (the service's read)."""
+                         offset: int = 0, shop: str | None = None) -> list[SupplierReturnView]:
+    """Supplier returns newest first, only `supplier`'s / `shop`'s when given (the
+    service's read)."""
     from rma_tui import service
 
-    return service.supplier_returns(db, supplier=supplier, limit=limit, offset=offset)
+    return service.supplier_returns(db, supplier=supplier, limit=limit, offset=offset,
+                                    shop=shop)

@@ -48,6 +48,10 @@ class DeskScreen(Screen[None]):
     messages.
     """
 
+    # The shop (app.shop) the screen's data was last read for; the app calls
+    # `shop_changed()` when it differs, so that cached reads are not shown for another shop.
+    read_for_shop: str | None = None
+
     @property
     def rma(self) -> RmaApp:
         """The app, typed."""
@@ -58,6 +62,10 @@ class DeskScreen(Screen[None]):
 
     def relabel(self) -> None:
         """Redraw every text in the current language."""
+
+    def shop_changed(self) -> None:
+        """The desk now shows another shop (app.shop): forget what was read for the last
+        one (the app calls `reload()` right after)."""
 
     def post_read(self, read: Callable[[], Message | None],
                   failed: Callable[[Problem], Message], location: str) -> None:

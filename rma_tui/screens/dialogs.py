@@ -22,6 +22,9 @@ password=False, max_length=0)`` -> ``str | None``
     empty answer is not accepted: the dialog says so under the field and stays open.
     ``error`` (a method) shows a message under the field from outside, for callers that
     validate after the fact.
+``ShopSwitchDialog(shops, current)`` -> ``str | None``
+    A chain-wide user picks a shop: ``ALL_SHOPS`` (every shop), a shop code, or None
+    (Escape: no change).
 ``SwitchUserDialog(database, current=None)`` -> ``UserView | None``
     Asks a user name, then that user's PIN if it has one (checked with
     ``service.check_pin`` in a worker); an unknown/disabled user or a wrong PIN is said
@@ -33,6 +36,7 @@ translated, except the buttons' defaults.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -41,14 +45,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from rma_tui import i18n
 
 if TYPE_CHECKING:
-    from rma_tui.service import UserView
+    from rma_tui.service import ShopView, UserView
     from rma_tui.store.db import Database
+
+# What the shop switcher gives for "every shop" (no shop code can contain "*").
+ALL_SHOPS = "*"
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -251,4 +259,48 @@ class SwitchUserDialog(ModalScreen["UserView | None"]):
     @on(Button.Pressed, "#dialog-cancel")
     def action_cancel(self) -> None:
         """Keep the current user."""
+        self.dismiss(None)
+
+
+class ShopSwitchDialog(ModalScreen[str | None]):
+    """Pick the shop the desk shows: every shop first, then each shop (code and name).
+
+    Dismisses with `ALL_SHOPS`, a shop code, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, shops: Sequence[ShopView], current: str | None) -> None:
+        super().__init__(classes="dialog", id="switch-shop")
+        self.shops = list(shops)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [Option(i18n.t("app_all_shops"), id=ALL_SHOPS)]
+        options += [Option(f"{s.code:<10} {s.name}", id=s.code) for s in self.shops]
+        with Vertical(classes="dialog-box") as box:
+            box.border_title = i18n.t("switch_shop_title")
+            yield OptionList(*options, id="switch-shop-list")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(i18n.t("dlg_ok"), variant="primary", id="dialog-ok")
+                yield Button(i18n.t("dlg_cancel"), id="dialog-cancel")
+
+    def on_mount(self) -> None:
+        chooser = self.query_one(OptionList)
+        chooser.highlighted = chooser.get_option_index(self.current or ALL_SHOPS)
+        chooser.focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Button.Pressed, "#dialog-ok")
+    def action_ok(self) -> None:
+        """Take the highlighted shop."""
+        chooser = self.query_one(OptionList)
+        if chooser.highlighted is not None:
+            self.dismiss(chooser.get_option_at_index(chooser.highlighted).id)
+
+    @on(Button.Pressed, "#dialog-cancel")
+    def action_cancel(self) -> None:
+        """Keep the shop shown now."""
         self.dismiss(None)

@@ -92,6 +92,8 @@ class SlipForm:
     customer_phone: str | None
     draft_number: str | None
     request_id: str
+    # The shop the desk works in (app.shop); None: the user's own, else the sale's shop.
+    shop: str | None = None
 
 
 @dataclass
@@ -101,6 +103,9 @@ class _State:
     sale: SaleView | None = None
     no_receipt: bool = False
     draft_number: str | None = None
+    # The shop of the saved or resumed slip: its replacement's sellable figure is that
+    # shop's (None: the desk's shop).
+    slip_shop: str | None = None
     # Units the resumed draft itself holds, per SKU: get_sale counts them as returned.
     held: dict[str, int] = field(default_factory=dict)
     replacement: ReplChoice | None = None
@@ -491,11 +496,14 @@ class SlipEntryScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="entry-products")
     def _find_products(self, database: Database, target: str, query: str) -> None:
+        # Sellable in the open slip's shop (it issues the replacement), else the desk's.
+        shop = self.state.slip_shop or self.rma.shop
+
         def job() -> Message:
             from rma_tui import service
 
-            return self.ProductsFound(target, query,
-                                      service.search_products(database, query, limit=PAGE))
+            return self.ProductsFound(target, query, service.search_products(
+                database, query, limit=PAGE, shop=shop))
 
         self._run(job)
 
@@ -780,6 +788,7 @@ class SlipEntryScreen(DeskScreen):
             if self.state.no_receipt else None,
             draft_number=self.state.draft_number,
             request_id=self.state.request_id,
+            shop=self.rma.shop,
         )
 
     @staticmethod
@@ -899,7 +908,7 @@ class SlipEntryScreen(DeskScreen):
                 slip = service.create_slip(
                     database, actor, form.sale_order, form.slip_type, lines, note=form.note,
                     customer_phone=form.customer_phone, channel=form.channel,
-                    request_id=form.request_id, now=now)
+                    request_id=form.request_id, now=now, shop=form.shop)
             if submit:
                 try:
                     slip = service.submit_slip(database, actor, slip.number,
@@ -917,6 +926,7 @@ class SlipEntryScreen(DeskScreen):
         slip = message.slip
         if message.keep:
             self.state.draft_number = slip.number
+            self.state.slip_shop = slip.shop
             self._set_banner("entry_resuming", {"number": slip.number}, "info")
             return
         if not message.submitted:
@@ -933,17 +943,18 @@ class SlipEntryScreen(DeskScreen):
         """List my drafts to resume one."""
         database = self._db
         if database is not None:
-            self._list_drafts(database, self._actor, self.rma.role == "owner")
+            self._list_drafts(database, self._actor, self.rma.role == "owner", self.rma.shop)
 
     @work(thread=True, exclusive=True, group="entry-drafts")
-    def _list_drafts(self, database: Database, actor: str, everyone: bool) -> None:
+    def _list_drafts(self, database: Database, actor: str, everyone: bool,
+                     shop: str | None = None) -> None:
         def job() -> Message:
             from rma_tui import service
 
             # A clerk resumes only their own drafts (update_draft refuses others'), an
             # owner anyone's.
             drafts = service.list_slips(database, status="draft", limit=DRAFT_PAGE,
-                                        created_by=None if everyone else actor)
+                                        created_by=None if everyone else actor, shop=shop)
             return self.DraftsFound(drafts)
 
         self._run(job)
@@ -973,6 +984,7 @@ class SlipEntryScreen(DeskScreen):
         slip, sale = message.slip, message.sale
         self._reset(keep_banner=False)
         self.state.draft_number = slip.number
+        self.state.slip_shop = slip.shop
         self.state.no_receipt = sale is None
         self.set_class(sale is None, "-no-receipt")
         table = self.query_one(SaleLinesTable)

@@ -82,12 +82,15 @@ TAB_ACTIONS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Query:
-    """What a tab shows: the tab, the chosen day, the journal page and kind filter."""
+    """What a tab shows: the tab, the chosen day, the journal page and kind filter, and
+    the shop (None: every shop) -- part of the key, so another shop's figures are read
+    afresh, never shown from the cache."""
 
     tab: str
     day: date
     page: int = 0
     kind: str | None = None
+    shop: str | None = None
 
 
 class FinanceScreen(DeskScreen):
@@ -240,8 +243,8 @@ class FinanceScreen(DeskScreen):
         """What the tab on show should show now."""
         tab = self.tab
         if tab == "journal":
-            return Query(tab, self.day, self.page, self.kind)
-        return Query(tab, self.day)
+            return Query(tab, self.day, self.page, self.kind, self.rma.shop)
+        return Query(tab, self.day, shop=self.rma.shop)
 
     def reload(self) -> None:
         """Read the tab on show again if the shop or the query changed since (cheap)."""
@@ -334,7 +337,8 @@ class FinanceScreen(DeskScreen):
             return
         day = self.day.isoformat()
         known = self.data.get("close")
-        view = known[2] if known is not None and known[0].day == self.day else None
+        view = (known[2] if known is not None and known[0].day == self.day
+                and known[0].shop == app.shop else None)
         if view is not None and view.closed_by:
             self._say_error(DomainError("day_closed", day=day))
             return
@@ -345,17 +349,18 @@ class FinanceScreen(DeskScreen):
 
         def done(ok: bool | None) -> None:
             if ok and app.database is not None and app.user is not None:
-                self._close(app.database, app.db_location, app.user.name, chosen)
+                self._close(app.database, app.db_location, app.user.name, chosen, app.shop)
 
         self.app.push_screen(dialog, done)
 
     @work(thread=True, exclusive=True, group="finance-close")
-    def _close(self, database: Database, location: str, actor: str, day: date) -> None:
+    def _close(self, database: Database, location: str, actor: str, day: date,
+               shop: str | None = None) -> None:
         worker = get_current_worker()
         try:
             from rma_tui import service
 
-            closed = service.close_day(database, actor, day)
+            closed = service.close_day(database, actor, day, shop=shop)
         except DomainError as exc:
             if not worker.is_cancelled:
                 self.post_message(self.CloseFailed(exc))
@@ -593,30 +598,33 @@ def _months(day: date) -> tuple[str, str]:
 
 
 def _read_tab(database: Database, query: Query) -> Any:
-    """The data of one tab (run in a worker thread)."""
+    """The data of one tab (run in a worker thread), for the query's shop (None: every
+    shop)."""
     from rma_tui import service
     from rma_tui.reads import finance as reads
 
     since = query.day - timedelta(days=PERIOD_DAYS - 1)
+    shop = query.shop
     if query.tab == "refunds":
-        return reads.refunds_by_day(database, since, query.day)
+        return reads.refunds_by_day(database, since, query.day, shop=shop)
     if query.tab == "exchanges":
-        return reads.exchanges_by_day(database, since, query.day)
+        return reads.exchanges_by_day(database, since, query.day, shop=shop)
     if query.tab == "credit":
+        # Store credit is the customer's, good in every shop: the chain's figure.
         return reads.credit_liability(database, TOP_HOLDERS)
     if query.tab == "receivable":
-        return (reads.receivable_adjustments(database, since, query.day, limit=200),
-                reads.receivable_balance(database))
+        return (reads.receivable_adjustments(database, since, query.day, limit=200, shop=shop),
+                reads.receivable_balance(database, shop=shop))
     if query.tab == "journal":
         return (reads.journal(database, until=query.day, kind=query.kind, limit=PAGE,
-                              offset=query.page * PAGE),
-                reads.journal_kinds(database))
+                              offset=query.page * PAGE, shop=shop),
+                reads.journal_kinds(database, shop=shop))
     if query.tab == "trial":
-        return reads.trial_balance(database, until=query.day)
+        return reads.trial_balance(database, until=query.day, shop=shop)
     if query.tab == "close":
-        return service.day_totals(database, query.day)
+        return service.day_totals(database, query.day, shop=shop)
     first, last = _months(query.day)
-    return reads.income_by_month(database, first, last)
+    return reads.income_by_month(database, first, last, shop=shop)
 
 
 def _columns(table: DataTable[str | Text], *keys: str) -> None:

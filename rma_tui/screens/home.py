@@ -113,20 +113,22 @@ class HomeScreen(DeskScreen):
         if app.problem is not None:
             self._show_problem(app.problem)
         elif app.database is not None and app.role is not None:
-            self._load(app.database, app.role, app.db_location)
+            self._load(app.database, app.role, app.db_location, app.shop)
 
     @work(thread=True, exclusive=True, group="home")
-    def _load(self, database: Database, role: str, location: str) -> None:
+    def _load(self, database: Database, role: str, location: str,
+              shop: str | None = None) -> None:
+        """Counts, notifications and alerts of `shop` (None: every shop)."""
         worker = get_current_worker()
         try:
             from rma_tui import service
 
             show_alerts = role == "owner"
-            low = service.alerts(database)
+            low = service.alerts(database, shop=shop)
             data = HomeData(
-                counts=service.count_by_status(database),
-                notifications=service.notifications(database, role),
-                unread=service.count_notifications(database, role),
+                counts=service.count_by_status(database, shop=shop),
+                notifications=service.notifications(database, role, shop=shop),
+                unread=service.count_notifications(database, role, shop=shop),
                 alerts=low if show_alerts else [],
                 show_alerts=show_alerts,
                 low=low,
@@ -154,14 +156,16 @@ class HomeScreen(DeskScreen):
         """Mark the role's notifications read: what they asked for has been dealt with."""
         app = self.rma
         if app.database is not None and app.user is not None and app.problem is None:
-            self._mark_read(app.database, app.user.name, app.db_location)
+            self._mark_read(app.database, app.user.name, app.db_location, app.shop)
 
     @work(thread=True, exclusive=True, group="home-mark")
-    def _mark_read(self, database: Database, actor: str, location: str) -> None:
+    def _mark_read(self, database: Database, actor: str, location: str,
+                   shop: str | None) -> None:
         try:
             from rma_tui import service
 
-            service.mark_notifications_read(database, actor)
+            # Only what the screen shows: the shop being viewed (None: every shop).
+            service.mark_notifications_read(database, actor, shop=shop)
         except Exception as exc:  # shown on screen, like a failed read
             self.post_message(self.LoadFailed(problem_from(exc, location)))
             return

@@ -224,17 +224,18 @@ class InspectionScreen(DeskScreen):
             return
         for kind in ("approved", "received"):
             queue = self._queue(kind)
-            self._load_page(app.database, kind, 0, max(PAGE, len(queue.rows)))
+            self._load_page(app.database, kind, 0, max(PAGE, len(queue.rows)), app.shop)
 
     @work(thread=True, group="insp-page")
-    def _load_page(self, database: Database, kind: str, offset: int, limit: int) -> None:
+    def _load_page(self, database: Database, kind: str, offset: int, limit: int,
+                   shop: str | None = None) -> None:
         worker = get_current_worker()
         try:
             from rma_tui import service
 
             # One row more than shown says whether another page exists.
             rows = service.list_slips(database, status=kind, limit=limit + 1, offset=offset,
-                                      oldest_first=True)
+                                      oldest_first=True, shop=shop)
         except Exception as exc:  # shown on screen; the next refresh tries again
             if not worker.is_cancelled:
                 self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
@@ -271,7 +272,8 @@ class InspectionScreen(DeskScreen):
         """Read the next page of a queue."""
         database = self.rma.database
         if database is not None:
-            self._load_page(database, message.queue.kind, len(message.queue.rows), PAGE)
+            self._load_page(database, message.queue.kind, len(message.queue.rows), PAGE,
+                            self.rma.shop)
 
     def on_slip_queue_highlighted(self, message: SlipQueue.Highlighted) -> None:
         """Show the slip under the cursor of the list in use."""

@@ -26,11 +26,13 @@ MIN_QUERY = 2
 LIMIT = 10
 
 
-def _find(database: Database, query: str) -> tuple[list[SlipSummary], list[CustomerView]]:
-    """Slips and customers matching `query` (runs in a thread)."""
+def _find(database: Database, query: str,
+          shop: str | None = None) -> tuple[list[SlipSummary], list[CustomerView]]:
+    """Slips (of `shop`; None: every shop) and customers (the chain's) matching `query`
+    (runs in a thread)."""
     from rma_tui import service
 
-    return (service.find_slips(database, query, limit=LIMIT),
+    return (service.find_slips(database, query, limit=LIMIT, shop=shop),
             service.find_customers(database, query, limit=LIMIT))
 
 
@@ -50,7 +52,7 @@ class DeskCommands(Provider):
             return
         try:
             # The database is read off the event loop, so typing stays smooth.
-            slips, customers = await asyncio.to_thread(_find, app.database, query)
+            slips, customers = await asyncio.to_thread(_find, app.database, query, app.shop)
         except Exception:  # a failed look-up just finds nothing; the screens say why
             return
         matcher = self.matcher(query)

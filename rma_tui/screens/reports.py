@@ -302,41 +302,48 @@ class ReportsScreen(DeskScreen):
         if known is not None and known.params != params:
             # The rows on screen stay until the new ones come; say they are on their way.
             self.query_one("#rep-note", Static).update(i18n.t("rep_loading"))
-        self._load(app.database, app.db_location, self.view, params, head)
+        self._load(app.database, app.db_location, self.view, params, head, app.shop)
+
+    def shop_changed(self) -> None:
+        """Another shop: the reports read for the last one are not shown again."""
+        self.reports.clear()
 
     @work(thread=True, exclusive=True, group="reports-load")
     def _load(self, database: Database, location: str, view: str, params: tuple[Any, ...],
-              known_head: tuple[int, str] | None) -> None:
-        """Read report `view` with `params`, unless nothing changed since `known_head`."""
+              known_head: tuple[int, str] | None, shop: str | None = None) -> None:
+        """Read report `view` with `params` for `shop` (None: every shop), unless nothing
+        changed since `known_head`."""
         def read() -> Message | None:
             from rma_tui import service
 
             head = head_if_changed(database, known_head)
             if head is None:
                 return None
-            data = self._read(database, view, params)
+            data = self._read(database, view, params, shop)
             return self.ReportLoaded(view, Loaded(params, head, data,
                                                   service.policy().min_sample))
 
         self.post_read(read, self.LoadFailed, location)
 
-    def _read(self, database: Database, view: str, params: tuple[Any, ...]) -> Any:
+    def _read(self, database: Database, view: str, params: tuple[Any, ...],
+              shop: str | None = None) -> Any:
         from rma_tui import reports
 
         if view == "returns":
             _, by, since, until = params
-            return reports.returns_report(database, by, since, until)
+            return reports.returns_report(database, by, since, until, shop=shop)
         if view == "problems":
             _, since, until = params
-            return reports.problem_products(database, since, until, limit=PROBLEMS_LIMIT)
+            return reports.problem_products(database, since, until, limit=PROBLEMS_LIMIT,
+                                            shop=shop)
         if view == "trend":
             _, period, measure, since, until, today = params
             return reports.trend_forecast(database, period, since, until, today=today,
-                                          measure=measure)
+                                          measure=measure, shop=shop)
         from rma_tui.compliance import compliance_report
 
         _, since, until, now = params
-        return compliance_report(database, since, until, now=now.astimezone())
+        return compliance_report(database, since, until, now=now.astimezone(), shop=shop)
 
     def on_reports_screen_report_loaded(self, message: ReportLoaded) -> None:
         """Keep the report read and show it if it is the one on screen."""

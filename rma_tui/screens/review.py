@@ -164,11 +164,13 @@ class ReviewScreen(DeskScreen):
             # queue was scrolled before (the rest is read again when the cursor gets there).
             cursor = self.query_one("#review-queue", DataTable).cursor_row
             want = max(PAGE, min(len(self.items), cursor + 1 + PAGE))
-            self._read_queue(app.database, app.db_location, want, None if force else self._head)
+            self._read_queue(app.database, app.db_location, want, None if force else self._head,
+                             shop=app.shop)
 
     @work(thread=True, exclusive=True, group="review-queue")
     def _read_queue(self, database: Database, location: str, want: int,
-                    known_head: tuple[int, str] | None, offset: int | None = None) -> None:
+                    known_head: tuple[int, str] | None, offset: int | None = None,
+                    shop: str | None = None) -> None:
         """Read rows [0, want) again, or (with `offset`) one page from `offset`."""
 
         def read() -> Message | None:
@@ -185,7 +187,8 @@ class ReviewScreen(DeskScreen):
                 limit, start = start + PAGE, None
             elif start is None:
                 limit = want
-            rows = service.review_queue(database, limit=limit + 1, offset=start or 0)
+            rows = service.review_queue(database, limit=limit + 1, offset=start or 0,
+                                        shop=shop)
             return self.QueueLoaded(rows[:limit], len(rows) > limit, head,
                                     append=start is not None)
 
@@ -225,6 +228,10 @@ class ReviewScreen(DeskScreen):
             self.detail = message.slip
             self.query_one(SlipDetail).show(message.slip)
 
+    def shop_changed(self) -> None:
+        """Another shop: the queue is read again even if nothing changed since."""
+        self._head = None
+
     def on_review_screen_load_failed(self, message: LoadFailed) -> None:
         """Say why the queue could not be read (the next reload reads it all again)."""
         self._loading_more = False
@@ -242,7 +249,7 @@ class ReviewScreen(DeskScreen):
                 and not self._loading_more and app.database is not None):
             self._loading_more = True
             self._read_queue(app.database, app.db_location, PAGE, self._head,
-                             offset=len(self.items))
+                             offset=len(self.items), shop=app.shop)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a row: into the detail pane, to scroll it (Escape goes back)."""

@@ -272,17 +272,18 @@ class SettlementScreen(DeskScreen):
             self._say_error(app.problem)
             return
         if app.database is not None:
-            self._load_page(app.database, 0, max(PAGE, len(self.queue.rows)))
+            self._load_page(app.database, 0, max(PAGE, len(self.queue.rows)), app.shop)
 
     @work(thread=True, group="settle-page")
-    def _load_page(self, database: Database, offset: int, limit: int) -> None:
+    def _load_page(self, database: Database, offset: int, limit: int,
+                   shop: str | None = None) -> None:
         worker = get_current_worker()
         try:
             from rma_tui import service
 
             # One row more than shown says whether another page exists.
             rows = service.list_slips(database, status="inspected", limit=limit + 1,
-                                      offset=offset, oldest_first=True)
+                                      offset=offset, oldest_first=True, shop=shop)
         except Exception as exc:  # shown on screen; the next refresh tries again
             if not worker.is_cancelled:
                 self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
@@ -308,7 +309,7 @@ class SettlementScreen(DeskScreen):
         """Read the next page."""
         database = self.rma.database
         if database is not None:
-            self._load_page(database, len(self.queue.rows), PAGE)
+            self._load_page(database, len(self.queue.rows), PAGE, self.rma.shop)
 
     def on_slip_queue_highlighted(self, message: SlipQueue.Highlighted) -> None:
         """Show the slip under the cursor."""

@@ -2,7 +2,9 @@
 reorder point, the low ones marked; search and filters; a product's stock ledger; and the
 warehouse's writes, each in a dialog: goods received (进货), counted corrections (调整),
 reorder points (补货点), defective goods repaired (修复), scrapped (报废) or sent back to the
-supplier (退供应商, GT- slips), plus the supplier returns per supplier.
+supplier (退供应商, GT- slips), plus the supplier returns per supplier. In a chain of
+shops the list is the desk's shop (app.shop; every shop summed when None), the writes go
+to that shop, and stock moves between shops (调拨, key m) for warehouse staff and owners.
 
 The list is read a page at a time (`reads.stock.stock_items`, one GROUP BY query), the next
 page when the cursor reaches the last row. Every write goes through `rma_tui.service`
@@ -102,6 +104,8 @@ class StockScreen(DeskScreen):
         Binding("s", "scrap", "scrap"),
         Binding("b", "supplier_return", "return to supplier"),
         Binding("v", "suppliers", "supplier returns"),
+        # Only in a chain of several shops (check_action hides it otherwise).
+        Binding("m", "transfer", "transfer"),
         Binding("escape", "back", "close", show=False),
     ]
     # Footer text per action, as i18n keys (applied in `relabel`).
@@ -117,6 +121,7 @@ class StockScreen(DeskScreen):
         "scrap": "stock_key_scrap",
         "supplier_return": "stock_key_return",
         "suppliers": "stock_key_suppliers",
+        "transfer": "stock_key_transfer",
         "back": "stock_key_close",
     }
 
@@ -124,7 +129,7 @@ class StockScreen(DeskScreen):
         """A worker read product rows: the window from the top again, or one page more."""
 
         def __init__(self, items: list[StockItem], has_more: bool, append: bool,
-                     filters: tuple[str, bool, bool]) -> None:
+                     filters: tuple[str, bool, bool, str | None]) -> None:
             self.items = items
             self.has_more = has_more
             self.append = append
@@ -161,6 +166,7 @@ class StockScreen(DeskScreen):
         self._ledger_loading_more = False
         self._shown: tuple[object, ...] | None = None
         self._ledger_shown: tuple[object, ...] | None = None
+        self._chain = False  # whether the transfer key was last shown
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -194,38 +200,49 @@ class StockScreen(DeskScreen):
             return
         if app.database is None:
             return
+        if app.is_chain != self._chain:
+            self._chain = app.is_chain
+            self.refresh_bindings()  # the transfer key shows in a chain only
         cursor = self.query_one("#stock-table", DataTable).cursor_row
         want = max(PAGE, min(len(self.items), cursor + 1 + PAGE))
         self._read_items(app.database, app.db_location, self._filters(), want, None)
         if self.ledger_sku is not None:
             self._read_ledger(app.database, app.db_location, self.ledger_sku,
-                              max(PAGE, len(self.ledger_rows)), None)
+                              max(PAGE, len(self.ledger_rows)), None, app.shop)
 
-    def _filters(self) -> tuple[str, bool, bool]:
-        return self.query_text, self.low_only, self.defective_only
+    def _filters(self) -> tuple[str, bool, bool, str | None]:
+        # The shop is a filter too: rows read for another shop are dropped when they come.
+        return self.query_text, self.low_only, self.defective_only, self.rma.shop
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The transfer key only in a chain of several shops."""
+        if action == "transfer":
+            return self.rma.is_chain
+        return True
 
     @work(thread=True, exclusive=True, group="stock-items")
-    def _read_items(self, database: Database, location: str, filters: tuple[str, bool, bool],
-                    want: int, offset: int | None) -> None:
+    def _read_items(self, database: Database, location: str,
+                    filters: tuple[str, bool, bool, str | None], want: int,
+                    offset: int | None) -> None:
         """Rows [0, want) again, or (with `offset`) one page from `offset`."""
 
         def read() -> Message:
             from rma_tui.reads import stock as reads
 
-            query, low, defective = filters
+            query, low, defective, shop = filters
             rows = reads.stock_items(database, query, low_only=low, defective_only=defective,
-                                     limit=want + 1, offset=offset or 0)
+                                     limit=want + 1, offset=offset or 0, shop=shop)
             return self.ItemsLoaded(rows[:want], len(rows) > want, offset is not None, filters)
 
         self.post_read(read, self.LoadFailed, location)
 
     @work(thread=True, exclusive=True, group="stock-ledger")
     def _read_ledger(self, database: Database, location: str, sku: str, want: int,
-                     offset: int | None) -> None:
+                     offset: int | None, shop: str | None = None) -> None:
         def read() -> Message:
             from rma_tui.reads import stock as reads
 
-            rows = reads.ledger(database, sku, limit=want + 1, offset=offset or 0)
+            rows = reads.ledger(database, sku, limit=want + 1, offset=offset or 0, shop=shop)
             return self.LedgerLoaded(sku, rows[:want], len(rows) > want, offset is not None)
 
         self.post_read(read, self.LoadFailed, location)
@@ -283,7 +300,7 @@ class StockScreen(DeskScreen):
               and not self._ledger_loading_more):
             self._ledger_loading_more = True
             self._read_ledger(app.database, app.db_location, self.ledger_sku, PAGE,
-                              len(self.ledger_rows))
+                              len(self.ledger_rows), app.shop)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a product opens its ledger."""
@@ -355,13 +372,15 @@ class StockScreen(DeskScreen):
         self._ledger_shown = None
         self.add_class("-ledger")
         self._fill_ledger()
-        self._read_ledger(app.database, app.db_location, sku, PAGE, None)
+        self._read_ledger(app.database, app.db_location, sku, PAGE, None, app.shop)
 
     # -- writes ---------------------------------------------------------------------------
 
-    def _writer(self) -> tuple[Database, str, StockItem] | None:
+    def _writer(self, roles: tuple[str, ...] | None = None
+                ) -> tuple[Database, str, StockItem] | None:
         """The database, the acting user and the highlighted product, when the user may
-        write stock; else says why not (before any dialog opens) and gives None."""
+        write stock (`roles`: the service's STOCK_ROLES unless given); else says why not
+        (before any dialog opens) and gives None."""
         app = self.rma
         item = self.current_item()
         user = app.user
@@ -369,7 +388,7 @@ class StockScreen(DeskScreen):
             return None
         from rma_tui import service
 
-        refused = service.role_refusal(user.name, user.role, service.STOCK_ROLES)
+        refused = service.role_refusal(user.name, user.role, roles or service.STOCK_ROLES)
         if refused is not None:
             self.query_one(MessageLine).say_error(refused)
             self.notify(refused.message(), severity="error")
@@ -385,11 +404,18 @@ class StockScreen(DeskScreen):
             return
         database, actor, item = ready
         fields, submit = FORMS[form]
+        # The shop the write goes to: the desk's (None: the user's own, or the only shop;
+        # a chain-wide user in a chain must pick one, and the service says so).
+        shop = self.rma.shop
+        self._open_form(i18n.t(f"stock_{form}_title", sku=item.sku, name=item.name),
+                        item, fields(item), lambda v: submit(database, actor, shop, item, v))
+
+    def _open_form(self, title: str, item: StockItem, fields: list[FormField],
+                   submit: Callable[[dict[str, str]], Said]) -> None:
+        """Push a write dialog; once it succeeds, say so and read everything again."""
         info = i18n.t("stock_levels", sellable=item.sellable, defective=item.defective,
                       reorder_point=item.reorder_point)
-        dialog = StockFormDialog(i18n.t(f"stock_{form}_title", sku=item.sku, name=item.name),
-                                 fields(item), lambda v: submit(database, actor, item, v),
-                                 info=info)
+        dialog = StockFormDialog(title, fields, submit, info=info)
 
         def finished(result: object) -> None:
             if not isinstance(result, tuple):
@@ -427,6 +453,45 @@ class StockScreen(DeskScreen):
         """Defective units back to the supplier (退供应商): a GT- slip with expected credit."""
         self._write("return")
 
+    def action_transfer(self) -> None:
+        """Send sellable units of the highlighted product to another shop (调拨): quantity,
+        the receiving shop, a note; from the desk's shop (chosen in the dialog when the
+        desk shows every shop). Warehouse staff and owners only."""
+        from rma_tui import service  # loaded with the session by now
+
+        ready = self._writer(service.TRANSFER_ROLES)
+        if ready is None:
+            return
+        database, actor, item = ready
+        app = self.rma
+        source = app.shop
+        others = [s for s in app.shops if s.code != source]
+        if len(others) < (2 if source is None else 1):
+            self.query_one(MessageLine).say("error", "stock_transfer_no_other")
+            return
+        choices = tuple((s.code, f"{s.code} {s.name}") for s in others)
+        fields = [FormField("qty", i18n.t("stock_field_qty"), max_length=9)]
+        if source is None:
+            fields.append(FormField("from_shop", i18n.t("stock_field_from_shop"),
+                                    choices=choices))
+        # The first shop that is not the (default) source, so the two never start equal.
+        fields += [FormField("to_shop", i18n.t("stock_field_to_shop"), choices=choices,
+                             value=choices[1][0] if source is None else choices[0][0]),
+                   FormField("note", i18n.t("stock_field_note"), max_length=200)]
+
+        def submit(v: dict[str, str]) -> Said:
+            qty = whole_number(v["qty"], "qty")
+            t = service.transfer_stock(database, actor, item.sku, qty,
+                                       v.get("from_shop", source or ""), v["to_shop"],
+                                       note=v["note"].strip())
+            return "stock_done_transfer", {
+                "sku": t.sku, "qty": t.qty, "from_shop": app.shop_label(t.from_shop),
+                "to_shop": app.shop_label(t.to_shop), "from_sellable": t.from_sellable,
+                "to_sellable": t.to_sellable}
+
+        self._open_form(i18n.t("stock_transfer_title", sku=item.sku, name=item.name), item,
+                        fields, submit)
+
     def action_suppliers(self) -> None:
         """Supplier returns per supplier (anyone may look)."""
         database = self.rma.database
@@ -434,7 +499,7 @@ class StockScreen(DeskScreen):
             return
         from rma_tui.widgets.stock_suppliers import SupplierReturnsDialog
 
-        self.app.push_screen(SupplierReturnsDialog(database))
+        self.app.push_screen(SupplierReturnsDialog(database, self.rma.shop))
 
     # -- drawing --------------------------------------------------------------------------
 
@@ -544,7 +609,8 @@ class StockScreen(DeskScreen):
 
 # -- the write dialogs: each form's fields and its submit (run in the dialog's worker) -----
 
-Submit = Callable[["Database", str, "StockItem", dict[str, str]], Said]
+# (database, actor, shop the write goes to, product, the form's values) -> said.
+Submit = Callable[["Database", str, "str | None", "StockItem", dict[str, str]], Said]
 
 
 def _qty_fields(item: StockItem) -> list[FormField]:
@@ -561,13 +627,14 @@ def _purchase_fields(item: StockItem) -> list[FormField]:
             FormField("note", i18n.t("stock_field_note"), max_length=200)]
 
 
-def _purchase(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+def _purchase(database: Database, actor: str, shop: str | None, item: StockItem,
+              v: dict[str, str]) -> Said:
     from rma_tui import service
 
     qty = whole_number(v["qty"], "qty")
     cost = parse_yuan(v["unit_cost"], "unit_cost") if v["unit_cost"].strip() else None
     row = service.receive_purchase(database, actor, item.sku, qty, unit_cost_fen=cost,
-                                   note=v["note"].strip())
+                                   note=v["note"].strip(), shop=shop)
     return "stock_done_purchase", {"sku": row.sku, "qty": qty, "sellable": row.sellable}
 
 
@@ -582,12 +649,14 @@ def _adjust_fields(item: StockItem) -> list[FormField]:
                       placeholder=i18n.t("stock_reason_hint"))]
 
 
-def _adjust(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+def _adjust(database: Database, actor: str, shop: str | None, item: StockItem,
+            v: dict[str, str]) -> Said:
     from rma_tui import service
 
     delta = whole_number(v["qty"], "qty", signed=True)
     reason = v["reason"].strip()
-    row = service.adjust_stock(database, actor, item.sku, v["location"], delta, reason)
+    row = service.adjust_stock(database, actor, item.sku, v["location"], delta, reason,
+                               shop=shop)
     return "stock_done_adjust", {"sku": row.sku, "location": v["location"],
                                  "delta": f"{delta:+d}", "reason": reason,
                                  "sellable": row.sellable, "defective": row.defective}
@@ -598,7 +667,9 @@ def _reorder_fields(item: StockItem) -> list[FormField]:
                       value=str(item.reorder_point), max_length=9)]
 
 
-def _reorder(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+def _reorder(database: Database, actor: str, shop: str | None, item: StockItem,
+             v: dict[str, str]) -> Said:
+    # The reorder point is the product's, the same in every shop: `shop` is not used.
     from rma_tui import service
 
     point = whole_number(v["reorder_point"], "reorder_point")
@@ -610,12 +681,13 @@ def _reorder(database: Database, actor: str, item: StockItem, v: dict[str, str])
 def _dispose(action: str) -> Submit:
     """Repair or scrap defective units."""
 
-    def submit(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+    def submit(database: Database, actor: str, shop: str | None, item: StockItem,
+               v: dict[str, str]) -> Said:
         from rma_tui import service
 
         qty = whole_number(v["qty"], "qty")
         row = service.dispose_defective(database, actor, item.sku, qty, action,
-                                        note=v["note"].strip())
+                                        note=v["note"].strip(), shop=shop)
         return f"stock_done_{action}", {"sku": row.sku, "qty": qty, "sellable": row.sellable,
                                         "defective": row.defective}
 
@@ -632,14 +704,16 @@ def _return_fields(item: StockItem) -> list[FormField]:
             note]
 
 
-def _return(database: Database, actor: str, item: StockItem, v: dict[str, str]) -> Said:
+def _return(database: Database, actor: str, shop: str | None, item: StockItem,
+            v: dict[str, str]) -> Said:
     from rma_tui import service
 
     qty = whole_number(v["qty"], "qty")
     credit = parse_yuan(v["credit"], "expected_credit") if v["credit"].strip() else None
     r = service.return_to_supplier(database, actor, item.sku, qty,
                                    supplier=v["supplier"].strip(),
-                                   expected_credit_fen=credit, note=v["note"].strip())
+                                   expected_credit_fen=credit, note=v["note"].strip(),
+                                   shop=shop)
     return "stock_done_return", {"number": r.number, "sku": r.sku, "qty": r.qty,
                                  "supplier": r.supplier, "credit_fen": r.expected_credit_fen}
 

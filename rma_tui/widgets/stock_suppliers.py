@@ -74,9 +74,10 @@ class SupplierReturnsDialog(ModalScreen[None]):
             self.problem = problem
             super().__init__()
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, shop: str | None = None) -> None:
         super().__init__(classes="dialog", id="supplier-returns")
         self.database = database
+        self.shop = shop  # one shop's returns (None: every shop's)
         self.suppliers: list[SupplierSummary] = []
         self.supplier = ""
         self.returns: list[SupplierReturnView] = []
@@ -103,10 +104,10 @@ class SupplierReturnsDialog(ModalScreen[None]):
         suppliers = None
         try:
             if supplier is None:
-                suppliers = reads.supplier_summaries(self.database, limit=PAGE)
+                suppliers = reads.supplier_summaries(self.database, limit=PAGE, shop=self.shop)
                 supplier = suppliers[0].supplier if suppliers else ""
-            returns = (reads.supplier_return_list(self.database, supplier, limit=PAGE)
-                       if supplier else [])
+            returns = (reads.supplier_return_list(self.database, supplier, limit=PAGE,
+                                                  shop=self.shop) if supplier else [])
         except Exception as exc:  # said in the dialog; closing and opening it reads again
             if not worker.is_cancelled:
                 self.post_message(self.Failed(problem_from(exc, self.database.url)))
