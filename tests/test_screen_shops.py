@@ -30,6 +30,7 @@ from rma_tui.app import RmaApp, make_app
 from rma_tui.screens.dialogs import ALL_SHOPS, ShopSwitchDialog
 from rma_tui.screens.home import HomeScreen
 from rma_tui.screens.inspection import InspectionScreen
+from rma_tui.screens.reports import ReportsScreen
 from rma_tui.screens.stock import StockScreen
 from rma_tui.store.db import Database
 from rma_tui.widgets.message_line import MessageLine
@@ -292,6 +293,30 @@ async def test_a_shop_user_cannot_switch_shops(chain_db: Database) -> None:
         assert said == [i18n.t("switch_shop_denied", "zh", user="clerk_e", shop="东门店")]
 
 
+async def test_the_owner_groups_returns_by_shop_with_the_chains_total(
+        chain_db: Database) -> None:
+    app = make_app(chain_db.url, "owner", "zh", refresh_seconds=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("0")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        assert screen.offered[-1] == "shop"
+        while screen.by != "shop":  # b: the next grouping, shop last
+            await pilot.press("b")
+            await settle(pilot)
+        table = screen.query_one("#rep-returns-table", DataTable)
+        cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        # One approved return of 1 x P1 in each shop (19.00 at east, 18.00 at main); sold:
+        # 2 units at east, 4 at main (SO-1: 3 x P1 + 1 x P2). Rates need 20 units sold.
+        assert [row[:6] for row in cells] == [
+            ["east", "东门店", "1", "1", "19.00", "2"],
+            ["main", "main", "1", "1", "18.00", "4"],
+            ["合计", "", "2", "2", "37.00", "6"],
+        ]
+
+
 async def test_a_single_shop_has_no_switcher(db: Database) -> None:
     make_shop(db, now=NOW)
     app = make_app(db.url, "owner", "zh", refresh_seconds=0)
@@ -305,6 +330,10 @@ async def test_a_single_shop_has_no_switcher(db: Database) -> None:
         assert isinstance(app.screen, HomeScreen)
         screen = await open_stock(pilot)
         assert screen.check_action("transfer", ()) is False
+        await pilot.press("0")
+        await settle(pilot)
+        reports = app.screen
+        assert isinstance(reports, ReportsScreen) and "shop" not in reports.offered
 
 
 # -- snapshots ------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 whether it is getting worse; exported to CSV or XLSX.
 
 Four reports, one tab each (`v` cycles them): returns by a dimension (`b` cycles product,
-reason, channel, customer, supplier, month, week), the problem products, the trend with
+reason, channel, customer, supplier, month, week, and in a chain of shops shop, with the
+chain's total), the problem products, the trend with
 next period's forecast (`p` month/week, `m` the measure; the method and its back-tested
 error stated under the bars) and the compliance report (exported by section: one sheet
 each in XLSX, one after another in CSV). A date range (two fields,
@@ -216,6 +217,8 @@ class ReportsScreen(DeskScreen):
         super().__init__(name=name, id=id)
         self.view = "returns"
         self.by = "product"
+        # The groupings the selector offers now (by shop too, in a chain of shops).
+        self.offered: tuple[str, ...] = DIMENSIONS
         self.since: date | None = None
         self.until: date | None = None
         self.period = "month"
@@ -296,6 +299,10 @@ class ReportsScreen(DeskScreen):
             return
         if app.database is None:
             return
+        if self.offered != self._dimensions():  # the chain gained (or lost) a shop
+            if self.by not in self._dimensions():
+                self.by = "product"
+            self._select("by", self.by, self._by_options())
         params = self._params(self.view)
         known = self.reports.get(self.view)
         head = known.head if known is not None and known.params == params else None
@@ -382,7 +389,8 @@ class ReportsScreen(DeskScreen):
 
     def action_next_by(self) -> None:
         """Group the returns report by the next dimension."""
-        self._set_by(DIMENSIONS[(DIMENSIONS.index(self.by) + 1) % len(DIMENSIONS)])
+        dims = self._dimensions()
+        self._set_by(dims[(dims.index(self.by) + 1) % len(dims)] if self.by in dims else dims[0])
 
     def action_next_period(self) -> None:
         """Trend by month or by week."""
@@ -415,7 +423,7 @@ class ReportsScreen(DeskScreen):
 
     # A change made by key shows in its select (without the select's change event).
     def _set_by(self, by: str) -> None:
-        if by == self.by or by not in DIMENSIONS:
+        if by == self.by or by not in self._dimensions():
             return
         self.by = by
         self._select("by", by)
@@ -613,8 +621,13 @@ class ReportsScreen(DeskScreen):
                 select.value = next(v for _, v in options if v != value)
             select.value = value
 
+    def _dimensions(self) -> tuple[str, ...]:
+        """The groupings offered: by shop too, in a chain of several shops."""
+        return (*DIMENSIONS, "shop") if self.rma.is_chain else DIMENSIONS
+
     def _by_options(self) -> list[tuple[str, str]]:
-        return [(title_case(i18n.t(f"report_by_{d}")), d) for d in DIMENSIONS]
+        self.offered = self._dimensions()
+        return [(title_case(i18n.t(f"report_by_{d}")), d) for d in self.offered]
 
     def _period_options(self) -> list[tuple[str, str]]:
         return [(title_case(i18n.t(f"report_by_{p}")), p) for p in PERIODS]
