@@ -96,6 +96,9 @@ class Hand:
             sold = dict(self.q("SELECT p.supplier, sum(x.q) FROM (SELECT product_id, "
                                "sum(qty) q FROM sale_lines GROUP BY product_id) x "
                                "JOIN products p ON p.id = x.product_id GROUP BY p.supplier"))
+        elif by == "shop":  # the shop that took the return; sales by the shop that sold
+            ret = self.q(f"SELECT s.shop, {agg} {base}")
+            sold = dict(self.q(self._sold_by("s.shop")))
         else:
             ret = self.q(f"SELECT {period_sql(by, 's.created_at')}, {agg} {base}")
             sold = self._sold_by_period(by)
