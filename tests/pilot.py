@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
 
 from rma_tui.app import RmaApp, make_app
@@ -28,8 +29,22 @@ async def settle(pilot: Pilot[None], debounce: float = 0.0) -> None:
         if not any(w.is_running for w in pilot.app.workers):
             await pilot.pause()
             if not any(w.is_running for w in pilot.app.workers):
+                await _tables_measured(pilot)
                 return
     raise AssertionError("workers still running")
+
+
+async def _tables_measured(pilot: Pilot[None]) -> None:
+    """Wait until every table on screen has measured its rows: a DataTable sizes its
+    columns when the app is next idle, and a frame taken before that shows a refilled
+    table's columns at their titles' width (a snapshot under load caught one)."""
+    for _ in range(50):
+        pending = [t for t in pilot.app.screen.query(DataTable)
+                   if t._require_update_dimensions or t._updated_cells]
+        if not pending:
+            return
+        await pilot.pause()
+    raise AssertionError("tables still measuring")
 
 
 def snapshot_app(tmp_path: Path, seed: Callable[[Database], object], user: str,

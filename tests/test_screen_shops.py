@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, make_shop
 from pilot import settle, snapshot_app
-from test_screen_stock import fill
+from test_screen_stock import fill, open_stock
 from test_shops import open_east
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, Static
@@ -97,15 +97,6 @@ def shown_sellable(screen: StockScreen, sku: str) -> str:
     """The sellable cell of `sku`'s row as drawn in the table."""
     table = screen.query_one("#stock-table", DataTable)
     return str(table.get_cell(sku, "sellable"))
-
-
-async def open_stock(pilot: Pilot[None]) -> StockScreen:
-    await settle(pilot)
-    await pilot.press("6")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, StockScreen) and screen.loaded
-    return screen
 
 
 async def switch_to(pilot: Pilot[None], code: str) -> None:

@@ -1,18 +1,19 @@
 """Two shops of a chain run the counter workflow at the same time on one database (issue 7's
 "done when"), on PostgreSQL and on SQLite.
 
-Shops `main` and `east` each have their own clerk, owner, warehouse and finance users and 200
-units of P1 on the shelf. Two worker processes per shop (two counters each; 4 with RMA_LONG=1),
-spawned and released together, loop for RMA_CONCURRENCY_SECONDS (default 8) through the
-whole workflow with their shop's users: a cash sale of 2 units, a return of 1 against it
-(create, submit, approve when not approved automatically, receive, inspect as resellable,
-settle in cash), and now and then a transfer of 1 unit to the other shop. Every call is a
-shop user's, so each write lands in its own shop — except the transfers, which touch both.
+Shops `main` and `east` each have their own clerk, owner, warehouse and finance users and
+enough units of P1 on the shelf (STOCK). Two worker processes per shop (two counters each;
+4 with RMA_LONG=1), spawned and released together, loop for RMA_CONCURRENCY_SECONDS
+(default 8; at most ROUNDS rounds each) through the whole workflow with their shop's users:
+a cash sale of 2 units, a return of 1 against it (create, submit, approve when not approved
+automatically, receive, inspect as resellable, settle in cash), and now and then a transfer
+of 1 unit to the other shop. Every call is a shop user's, so each write lands in its own
+shop — except the transfers, which touch both.
 Any refusal or error is a failure: nothing here should ever be refused.
 
 Afterwards each shop's stock and money are exactly what its workers report — sellable =
-200 - sold + resold - sent + received, nothing pending, cash (1001) = sales - refunds in that
-shop's entries, inter-shop account 1409 = (sent - received) x cost per shop and 0 for the
+STOCK - sold + resold - sent + received, nothing pending, cash (1001) = sales - refunds in
+that shop's entries, inter-shop account 1409 = (sent - received) x cost per shop and 0 for the
 chain — every slip belongs to the shop of the clerk who made it, slip numbers are unique
 across the chain, and `verify` is clean.
 """
@@ -36,8 +37,11 @@ from rma_tui.store.db import Database
 LONG = os.environ.get("RMA_LONG") == "1"
 COUNTERS = 4 if LONG else 2  # worker processes per shop
 SECONDS = float(os.environ.get("RMA_CONCURRENCY_SECONDS", "8"))
+ROUNDS = 150  # at most, per counter: a fast machine stops here, a slow one at SECONDS
 SHOPS = ("main", "east")
-STOCK = 200  # units of P1 received into each shop before the run
+# Units of P1 in each shop before the run: a round takes at most 2 out for good (sells 2,
+# takes 1 back, may send 1 away), so no counter ever runs short.
+STOCK = COUNTERS * ROUNDS * 2 + 10
 PRICE, COST = 1800, 800  # P1 sold at 18.00; its cost is 8.00 (make_shop)
 START_TIMEOUT = 180.0  # spawn + imports on a busy 2-core machine
 
@@ -75,7 +79,7 @@ def _counter(url: str, shop: str, seed: int, seconds: float, barrier: Any, out: 
         barrier.wait(timeout=START_TIMEOUT)
         deadline = time.monotonic() + seconds
         i = 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and i < ROUNDS:
             i += 1
             order = f"{shop}-{seed}-{i}"
             timed(service.record_sales, u["clerk"], [service.SaleInput(
@@ -113,7 +117,7 @@ def _q(db: Database, stmt: str, **params: Any) -> list[Any]:
 
 
 def _setup(db: Database) -> None:
-    """The tiny shop as `main`, shop `east`, each shop's four users and 200 x P1."""
+    """The tiny shop as `main`, shop `east`, each shop's four users and STOCK x P1."""
     make_shop(db)
     sv.add_shop(db, "owner", "east", "东门店", now=NOW)
     for shop in SHOPS:
