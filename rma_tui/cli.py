@@ -93,6 +93,7 @@ class State:
     user: str
     lang: str
     database: Database | None = None
+    chain: bool | None = None  # several shops? (read once per invocation)
 
 
 # ---------------------------------------------------------------------------------------
@@ -431,7 +432,18 @@ def _is_chain(ctx: typer.Context) -> bool:
     a single shop's output stays exactly what it was before shops existed."""
     from rma_tui import service as sv
 
-    return len(sv.list_shops(_open(ctx))) > 1
+    st = _state(ctx)
+    if st.chain is None:
+        st.chain = len(sv.list_shops(_open(ctx))) > 1
+    return st.chain
+
+
+def _whose(ctx: typer.Context, title: str, shop: str | None) -> str:
+    """A printed table's title; in a chain of several shops it also says whose figures
+    they are (one shop's, or every shop's). A single shop's title stays as it was."""
+    if not _is_chain(ctx):
+        return title
+    return f"{title} · {t('report_shop_note', shop=shop or t('cli_all_shops'))}"
 
 
 def _shop_name(code: str | None) -> str:

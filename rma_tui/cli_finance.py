@@ -29,6 +29,7 @@ from rma_tui.cli import (
     _is_chain,
     _open,
     _read_shop,
+    _whose,
     app,
     handled,
     parse_date,
@@ -65,13 +66,6 @@ def _period(since: date | None, until: date | None) -> str:
         return t("fin_all_time")
     return t("fin_period", since=since.isoformat() if since else "…",
              until=until.isoformat() if until else "…")
-
-
-def _whose(ctx: typer.Context, title: str, shop: str | None) -> str:
-    """A title that, in a chain of several shops, says whose books it shows."""
-    if not _is_chain(ctx):
-        return title
-    return f"{title} · {t('report_shop_note', shop=shop or t('cli_all_shops'))}"
 
 
 def _shop_key(ctx: typer.Context, shop: str | None) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from rma_tui.cli import (
     _note,
     _open,
     _read_shop,
+    _whose,
     handled,
     parse_date,
     report_app,
@@ -70,14 +71,6 @@ class Measure(StrEnum):
 
 def _rate(rate: float | None) -> str:
     return "" if rate is None else f"{rate * 100:.1f}%"
-
-
-def _whose(ctx: typer.Context, title: str, shop: str | None) -> str:
-    """A printed table's title; in a chain of several shops it also says whose figures
-    they are (one shop's, or every shop's). A single shop's title stays as it was."""
-    if not _is_chain(ctx):
-        return title
-    return f"{title} · {t('report_shop_note', shop=shop or t('cli_all_shops'))}"
 
 
 @report_app.command("returns")

@@ -667,10 +667,10 @@ def _write_shop(s: Session, user: User, shop: str | None, fallback: str | None =
         return user.shop
     if fallback is not None:
         return fallback
-    codes = s.exec(select(Shop.code).order_by(col(Shop.code)).limit(2)).all()
-    if len(codes) == 1:
-        return codes[0]
-    raise DomainError("shop_required", field="shop", user=user.name)
+    only = _only_shop(s)
+    if only is None:
+        raise DomainError("shop_required", field="shop", user=user.name)
+    return only
 
 
 def _fingerprint(operation: str, payload: Any) -> str:
