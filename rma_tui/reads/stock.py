@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from sqlmodel import col
 
+from rma_tui.reports import shop_conds as _shop
 from rma_tui.store.models import (
     DEFAULT_SHOP,
     Product,
@@ -79,11 +80,6 @@ class SupplierSummary:
     units: int
     value_fen: int  # what the goods were carried at
     expected_credit_fen: int
-
-
-def _shop(column_: Any, shop: str | None) -> list[Any]:
-    """One shop's rows (none: the whole chain, the query unchanged)."""
-    return [] if shop is None else [column_ == shop]
 
 
 def _like(query: str) -> str:
