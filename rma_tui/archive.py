@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Select
 
 from rma_tui import i18n
@@ -352,16 +353,29 @@ def check_archive(db: Database, folder: Path | str) -> ArchiveCheck:
     events = _table(AuditEvent)
     seqs = sorted(by_seq)
     head_seq, head_hash = int(doc["chain_head"]["seq"]), str(doc["chain_head"]["hash"])
+    unreadable: set[int] = set()  # rows whose cells no longer read (damaged, tampered)
     with db.read() as s:
         live: dict[int, list[str]] = {}
         for part in _chunks(seqs, _CHUNK):
-            for row in s.execute(select(*events.c).where(events.c.seq.in_(part))):
-                live[row.seq] = [cell(v) for v in row]
+            try:
+                for row in s.execute(select(*events.c).where(events.c.seq.in_(part))):
+                    live[row.seq] = [cell(v) for v in row]
+            except (ValueError, TypeError, DBAPIError):
+                for seq in part:  # one at a time, to name the first row that does not read
+                    try:
+                        one = s.execute(select(*events.c).where(events.c.seq == seq)).first()
+                    except (ValueError, TypeError, DBAPIError):
+                        unreadable.add(seq)
+                        continue
+                    if one is not None:
+                        live[one.seq] = [cell(v) for v in one]
         head_row = (s.execute(select(events.c.id, events.c.hash)
                               .where(events.c.seq == head_seq)).first()
                     if head_seq > 0 else None)
     for seq in seqs:
         archived = by_seq[seq]
+        if seq in unreadable:
+            return failed("audit_arc_event_altered", seq=seq, id=archived[0])
         if seq not in live:
             return failed("audit_arc_event_missing", seq=seq, id=archived[0])
         if live[seq] != archived:

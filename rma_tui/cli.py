@@ -127,6 +127,9 @@ def handled(fn: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except Exception as e:
+            damaged = _damage(args, kwargs, e)
+            if damaged is not None:
+                raise _fail(damaged.message()) from None
             from rma_tui.store.migrate import MigrationError
 
             if isinstance(e, MigrationError):
@@ -144,6 +147,17 @@ def handled(fn: F) -> F:
             raise
 
     return wrapper  # type: ignore[return-value]
+
+
+def _damage(args: tuple[Any, ...], kwargs: dict[str, Any], exc: Exception) -> DomainError | None:
+    """The damaged cells behind an unexpected error of a command, when its database is
+    open and holds any (see `Database.damage_error`)."""
+    # What typer hands a command is its (vendored) click context, not typer.Context itself.
+    ctx = kwargs.get("ctx") or next((a for a in args if hasattr(a, "find_root")), None)
+    st = ctx.find_root().obj if hasattr(ctx, "find_root") else None
+    if not isinstance(st, State) or st.database is None:
+        return None
+    return st.database.damage_error(exc)
 
 
 def _sqlite_file(db: str) -> Path | None:
@@ -345,10 +359,8 @@ def verify(
     if as_json:
         print_json(report.as_dict())
     else:
-        # A passing check reads as a sentence in the user's language; a failing one keeps
-        # the technical detail that names the rows.
-        rows = [(label("check", c.name), t("ok") if c.ok else t("fail"),
-                 t(f"check_ok_{c.name.split()[0].lower()}", **c.params) if c.ok else c.detail)
+        # Every check reads in the user's language; a failing one names the rows.
+        rows = [(label("check", c.name), t("ok") if c.ok else t("fail"), c.message())
                 for c in report.checks]
         out().print(table([t("col_check"), t("col_ok"), t("col_detail")], rows))
         _echo(t("verify_ok") if report.ok else t("verify_failed"))

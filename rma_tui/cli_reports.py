@@ -100,6 +100,7 @@ def report_returns(
     from rma_tui import reports
     from rma_tui import service as sv
     from rma_tui.errors import DomainError
+    from rma_tui.export import safe_cell
     from rma_tui.render import label
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
@@ -157,7 +158,8 @@ def report_returns(
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        writer.writerows({**d, "rate": "" if d["rate"] is None else d["rate"]} for d in dicts)
+        writer.writerows({**{k: safe_cell(v) for k, v in d.items()},
+                          "rate": "" if d["rate"] is None else d["rate"]} for d in dicts)
         text = buf.getvalue()
         if out_file is None:
             sys.stdout.write(text)

@@ -12,6 +12,12 @@ can show a bar.
 
 A report of several tables (the compliance report) is written by `write_sections`: one
 sheet per table in XLSX, the tables one after another in one CSV file.
+
+Nothing a customer or clerk typed runs in the spreadsheet that opens the file (CSV or
+formula injection, CWE-1236): XLSX text cells are typed as strings, never formulas, and a
+CSV text cell that a spreadsheet would take for a formula (it begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) gets a leading single quote, as OWASP describes.
+Numbers stay numbers: only text is touched.
 """
 
 from __future__ import annotations
@@ -52,6 +58,21 @@ class Section(Protocol):
     def rows(self) -> Sequence[Sequence[Any]]: ...  # noqa: D102
 
 
+# What makes a spreadsheet read a text cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """A text for a spreadsheet cell that cannot run: one a spreadsheet would take for a
+    formula is prefixed with a single quote (shown as text, the quote hidden)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def safe_cell(value: Any) -> Any:
+    """`value` for a CSV cell: text made safe (`safe_text`), anything else as it is."""
+    return safe_text(value) if isinstance(value, str) else value
+
+
 def _local(value: datetime) -> datetime:
     """A stored time in the machine's local zone (naive UTC is taken as UTC)."""
     if value.tzinfo is None:
@@ -83,7 +104,7 @@ def _csv_cell(kind: str, value: Any) -> str:
         return f"{float(value):.1f}"
     if kind == "time":
         return _local(value).strftime(TIME_FORMAT)
-    return str(value)
+    return safe_cell(value) if isinstance(value, str) else str(value)
 
 
 def write_table(path: Path, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
@@ -97,7 +118,7 @@ def write_table(path: Path, columns: Sequence[Column], rows: Sequence[Sequence[A
     if fmt == "csv":
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow([c.header for c in columns])
+            writer.writerow([safe_cell(c.header) for c in columns])
             for i, row in enumerate(rows, 1):
                 writer.writerow([_csv_cell(c.kind, v) for c, v in zip(columns, row, strict=True)])
                 if progress and i % PROGRESS_EVERY == 0:
@@ -144,11 +165,11 @@ def _fill_sheet(ws: Any, title: str, columns: Sequence[Column], rows: Sequence[S
     from openpyxl.utils import get_column_letter
 
     ws.title = title
-    ws.append([c.header for c in columns])
+    _append_text_safe(ws, [c.header for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for i, row in enumerate(rows, 1):
-        ws.append([_cell(c.kind, v) for c, v in zip(columns, row, strict=True)])
+        _append_text_safe(ws, [_cell(c.kind, v) for c, v in zip(columns, row, strict=True)])
         tick(i)
     formats = {"money": "#,##0.00", "rate": "0.0%", "int": "0", "hours": "0.0",
                "time": "yyyy-mm-dd hh:mm"}
@@ -162,6 +183,15 @@ def _fill_sheet(ws: Any, title: str, columns: Sequence[Column], rows: Sequence[S
                       + [16 if c.kind == "time" else _width(r[j - 1]) for r in rows[:500]])
         ws.column_dimensions[letter].width = min(max(8, longest + 2), 60)
     ws.freeze_panes = "A2"
+
+
+def _append_text_safe(ws: Any, values: Sequence[Any]) -> None:
+    """Append a row; every text cell is typed as a string (openpyxl would make one that
+    begins with "=" a live formula)."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def write_sections(path: Path, sections: Sequence[Section], fmt: str | None = None,
@@ -194,8 +224,8 @@ def write_sections(path: Path, sections: Sequence[Section], fmt: str | None = No
             for k, section in enumerate(sections):
                 if k:
                     writer.writerow([])
-                writer.writerow([section.title])
-                writer.writerow([c.header for c in section.columns])
+                writer.writerow([safe_cell(section.title)])
+                writer.writerow([safe_cell(c.header) for c in section.columns])
                 for i, row in enumerate(section.rows, 1):
                     writer.writerow([_csv_cell(c.kind, v)
                                      for c, v in zip(section.columns, row, strict=True)])

@@ -26,10 +26,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, insert, or_, text, true, update
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most four columns
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from rma_tui.errors import DomainError
 from rma_tui.policy import Policy, load_policy
+from rma_tui.store.cells import MAX_YEAR, MIN_YEAR, ColumnRule, datetime_ok, scan
 from rma_tui.store.db import Database
 from rma_tui.store.models import (
     DEFAULT_SHOP,
@@ -455,6 +456,26 @@ class NotificationView:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One problem a check of `verify` found: an i18n key and its parameters, which name
+    the rows (table, id, column) so that it reads in either language."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str | None = None) -> str:
+        """The finding in `lang` (default: the current language)."""
+        from rma_tui.i18n import t
+
+        return t(self.key, lang=lang, **self.params)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A plain form for JSON output."""
+        return {"key": self.key, "params": self.params, "message_zh": self.text("zh"),
+                "message_en": self.text("en")}
+
+
+@dataclass(frozen=True)
 class Check:
     """One check of `verify`."""
 
@@ -462,6 +483,16 @@ class Check:
     ok: bool
     detail: str  # plain English, for logs and JSON; failures name the rows
     params: dict[str, Any] = field(default_factory=dict)  # for a translated summary
+    findings: tuple[Finding, ...] = ()  # what a failing check found, translatable
+
+    def message(self, lang: str | None = None) -> str:
+        """What the check says in `lang`: a sentence when it passed, its findings (which
+        name the rows) when it failed."""
+        from rma_tui.i18n import t
+
+        if self.ok:
+            return t(f"check_ok_{self.name.split()[0].lower()}", lang=lang, **self.params)
+        return "; ".join(f.text(lang) for f in self.findings) or self.detail
 
 
 @dataclass(frozen=True)
@@ -476,10 +507,14 @@ class VerifyReport:
         return all(c.ok for c in self.checks)
 
     def as_dict(self) -> dict[str, Any]:
-        """The `verify --json` contract."""
+        """The `verify --json` contract: each check's name, verdict and English detail,
+        and for a failing one its findings (key, params, zh and en text)."""
         return {
             "ok": self.ok,
-            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail,
+                        **({"findings": [f.as_dict() for f in c.findings]} if c.findings
+                           else {})}
+                       for c in self.checks],
         }
 
 
@@ -706,27 +741,42 @@ def _idempotent(
     return result, False
 
 
-def _canonical_event(ev: AuditEvent) -> str:
-    return json.dumps(
-        [
-            ev.seq,
-            _utc(ev.at).isoformat(),
-            ev.user,
-            ev.action,
-            ev.slip_id,
-            ev.from_status,
-            ev.to_status,
-            ev.detail_json,
-            ev.request_id,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+# The audit row's columns in the order the chain hashes them.
+_CHAIN_COLUMNS = ("seq", "at", "user", "action", "slip_id", "from_status", "to_status",
+                  "detail_json", "request_id")
+_UNREADABLE = object()  # a cell that is not what its column holds (bytes, bad UTF-8)
+
+
+def _row_hash(prev_hash: str, values: Sequence[Any]) -> str | None:
+    """The chain hash of an audit row given as `_CHAIN_COLUMNS` values: sha256(previous
+    hash + canonical JSON of the row). None when a value cannot be what the desk wrote
+    (an unreadable time or text), so the row hashes to nothing it recorded."""
+    seq, at, *rest = values
+    when = _raw_datetime(at)
+    if when is None or not isinstance(seq, int) or any(v is _UNREADABLE for v in rest):
+        return None
+    try:
+        canonical = json.dumps([seq, when.isoformat(), *rest], ensure_ascii=False,
+                               separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _raw_datetime(value: Any) -> datetime | None:
+    """A datetime cell, read with the ORM or without (SQLite hands back text, PostgreSQL a
+    datetime), as aware UTC; None when it does not read as one."""
+    if isinstance(value, datetime):
+        return as_utc(value) if MIN_YEAR <= value.year <= MAX_YEAR else None
+    if isinstance(value, str) and datetime_ok(value):
+        return as_utc(datetime.fromisoformat(value))
+    return None
 
 
 def event_hash(prev_hash: str, ev: AuditEvent) -> str:
-    """The chain hash of an audit event: sha256(previous hash + canonical event)."""
-    return hashlib.sha256((prev_hash + _canonical_event(ev)).encode()).hexdigest()
+    """The chain hash of an audit event: sha256(previous hash + canonical event); empty
+    for an event whose values cannot be hashed (it then breaks the chain visibly)."""
+    return _row_hash(prev_hash, [getattr(ev, name) for name in _CHAIN_COLUMNS]) or ""
 
 
 def _audit(
@@ -4215,25 +4265,131 @@ def setup_shop(
 # Verify: the invariants of DESIGN.md, checked over the whole database
 # ---------------------------------------------------------------------------------------
 
+# Bounds of the values a cell may hold (`verify` reports any other as damage). Money per row
+# stays within MAX_FEN, so the sums of a journal of millions of rows cannot overflow; a
+# day's totals are sums themselves.
+MAX_DAY_FEN = 10**15
+_ACCOUNT_KINDS = frozenset(kind for _, _, kind in ACCOUNTS.values())
+
+
+def cell_rules() -> dict[tuple[str, str], ColumnRule]:
+    """What each column may hold beyond its type (and the JSON shape its model declares):
+    the desk's vocabulary and the bounds of quantities and money."""
+    def one_of(values: Iterable[str]) -> ColumnRule:
+        return ColumnRule(allowed=frozenset(values))
+
+    qty = ColumnRule(low=0, high=MAX_QTY)
+    rules: dict[tuple[str, str], ColumnRule] = {
+        ("slips", "type"): one_of(SLIP_TYPES),
+        ("slips", "status"): one_of(STATUSES),
+        ("slips", "refund_method"): one_of(REFUND_METHODS),
+        ("sales", "payment_method"): one_of(PAYMENT_METHODS),
+        ("slip_lines", "reason_code"): one_of(REASONS),
+        ("stock_levels", "location"): one_of(LOCATIONS),
+        ("stock_moves", "location"): one_of(LOCATIONS),
+        ("journal_entries", "kind"): one_of(JOURNAL_KINDS),
+        ("audit_events", "from_status"): one_of(STATUSES),
+        ("audit_events", "to_status"): one_of(STATUSES),
+        ("accounts", "kind"): one_of(_ACCOUNT_KINDS),
+        ("sale_lines", "qty"): ColumnRule(low=1, high=MAX_QTY),
+        ("slip_lines", "qty"): ColumnRule(low=1, high=MAX_QTY),
+        ("supplier_returns", "qty"): ColumnRule(low=1, high=MAX_QTY),
+        ("slip_lines", "replacement_qty"): qty,
+        ("inspection_grades", "resellable"): qty,
+        ("inspection_grades", "defective"): qty,
+        ("inspection_grades", "scrap"): qty,
+        ("stock_levels", "qty"): qty,
+        ("stock_moves", "qty"): ColumnRule(low=-MAX_QTY, high=MAX_QTY),
+        ("stock_alerts", "sellable"): qty,
+        ("stock_alerts", "reorder_point"): qty,
+        ("products", "reorder_point"): qty,
+        ("feedback", "score"): ColumnRule(low=1, high=5),
+        ("daily_closes", "entries"): ColumnRule(low=0, high=MAX_ID),
+    }
+    for name in ("slips", "sales", "sale_lines", "customers"):
+        rules[(name, "channel")] = one_of(CHANNELS)
+    for name in ("users", "notifications", "follow_ups"):
+        rules[(name, "role")] = one_of(ROLES)
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if column.name.endswith("_fen") and (table.name, column.name) not in rules:
+                rules[(table.name, column.name)] = ColumnRule(low=-MAX_FEN, high=MAX_FEN)
+    rules[("daily_closes", "debit_fen")] = ColumnRule(low=0, high=MAX_DAY_FEN)
+    rules[("daily_closes", "credit_fen")] = ColumnRule(low=0, high=MAX_DAY_FEN)
+    return rules
+
+
+def damage_error(db: Database | str, exc: BaseException) -> DomainError | None:
+    """A DomainError naming the damaged cells when `exc` came from reading one, else None.
+
+    For the places that meet an unexpected error (the CLI, the app's screens): a damaged
+    database is said as such, with what to do, instead of a traceback. `db` is the open
+    database or where it is (a path or URL)."""
+    if isinstance(db, Database):
+        return db.damage_error(exc)
+    try:
+        database = Database(db)
+    except Exception:
+        return None
+    try:
+        return database.damage_error(exc)
+    finally:
+        database.dispose()
+
+
+_CHECK_ROW_LIMIT = 10  # findings kept per check (the SQL asks for at most 5 of each kind)
+
+
+def _checked(name: str, findings: Sequence[Finding], ok_detail: str,
+             params: dict[str, Any] | None = None) -> Check:
+    """A check's result: passing with `ok_detail`, or failing with its findings (the
+    English text of the first of them is the detail)."""
+    kept = tuple(findings[:_CHECK_ROW_LIMIT])
+    detail = "; ".join(f.text("en") for f in kept) or ok_detail
+    return Check(name, not kept, detail, params or {}, kept)
+
+
+def _guarded(db: Database, name: str, run: Callable[[Session], Check]) -> Check:
+    """Run one check in its own read transaction; whatever it meets (a damaged value, an
+    overflowing sum), the result is a failing check, never an exception."""
+    try:
+        with db.read() as s:
+            return run(s)
+    except Exception as exc:
+        if isinstance(exc, DomainError):
+            error = exc.message("en")
+        else:
+            error = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0]
+        error = error[:200] or type(exc).__name__
+        return _checked(name, [Finding("verify_check_crashed", {"error": error})], "")
+
 
 def verify(db: Database) -> VerifyReport:
-    """Check I1-I7, the audit chain and (on SQLite) the file's integrity."""
+    """Check every cell, I1-I7, the audit chain, store credit, closed days and (on SQLite)
+    the file's integrity. Never raises on damaged data: each check runs on its own, and
+    whatever it cannot read is a failing check naming it."""
     checks: list[Check] = []
-    with db.read() as s:
-        if db.sqlite:
-            res = [r[0] for r in s.execute(text("PRAGMA integrity_check")).all()]
-            checks.append(Check("integrity", res == ["ok"], "; ".join(res[:5])))
-        checks.append(_check_stock(s))
-        checks.append(_check_journal(s))
-        checks.append(_check_returnable(s))
-        checks.append(_check_refunds(s))
-        checks.append(_check_cost(s))
-        checks.append(_check_lifecycle(s))
-        checks.append(verify_chain(s))
-        checks.append(_check_requests(s))
-        checks.append(_check_credit(s))
-        checks.append(_check_closes(s))
+    if db.sqlite:
+        checks.append(_guarded(db, "integrity", _check_integrity))
+    checks.append(_guarded(db, "cells", _check_cells))
+    for name, run in _CHECKS:
+        checks.append(_guarded(db, name, run))
     return VerifyReport(checks)
+
+
+def _check_integrity(s: Session) -> Check:
+    res = [str(r[0]) for r in s.execute(text("PRAGMA integrity_check")).all()]
+    findings = [] if res == ["ok"] else [Finding("verify_integrity", {"detail": r})
+                                          for r in res[:5]]
+    return _checked("integrity", findings, "ok")
+
+
+def _check_cells(s: Session) -> Check:
+    cells = scan(s.connection(), SQLModel.metadata.sorted_tables, cell_rules(),
+                 limit=_CHECK_ROW_LIMIT)
+    findings = [Finding("verify_cell", c.as_dict()) for c in cells]
+    return _checked("cells", findings, "every cell holds what its column allows",
+                    {"tables": len(SQLModel.metadata.sorted_tables)})
 
 
 def _check_credit(s: Session) -> Check:
@@ -4249,7 +4405,8 @@ def _check_credit(s: Session) -> Check:
         .where(col(Customer.credit_fen) != func.coalesce(moved.c.m, 0))
         .limit(5)
     ).all()
-    problems = [f"customer {p}: balance {b}, moves {m}" for p, b, m in bad]
+    findings = [Finding("verify_credit_customer", {"phone": p, "balance": b, "moves": m})
+                for p, b, m in bad]
     held = int(s.exec(select(func.coalesce(func.sum(Customer.credit_fen), 0))).one())
     owed = int(
         s.exec(
@@ -4259,26 +4416,42 @@ def _check_credit(s: Session) -> Check:
         ).one()
     )
     if held != owed:
-        problems.append(f"store credit: customers hold {held}, account 2205 says {owed}")
-    return Check(
-        "credit",
-        not problems,
-        "; ".join(problems) or f"balances = moves = 2205 ({held})",
-        {"total": held},
-    )
+        findings.append(Finding("verify_credit_account", {"held": held, "owed": owed}))
+    return _checked("credit", findings, f"balances = moves = 2205 ({held})", {"total": held})
 
 
 def _check_closes(s: Session) -> Check:
-    """A closed day's postings are what they were when it was closed."""
-    problems = []
-    for c in s.exec(select(DailyClose).order_by(col(DailyClose.day), col(DailyClose.shop))).all():
-        debit, credit, entries, _ = _day_totals(s, as_utc(c.starts_at), as_utc(c.ends_at), c.shop)
-        if (debit, credit, entries) != (c.debit_fen, c.credit_fen, c.entries):
-            problems.append(
-                f"day {c.day} shop {c.shop}: closed at debit {c.debit_fen} credit {c.credit_fen} "
-                f"({c.entries} entries), now {debit} / {credit} ({entries})"
-            )
-    return Check("daily-close", not problems, "; ".join(problems[:5]) or "closed days unchanged")
+    """A closed day's postings are what they were when it was closed: every account's
+    debit and credit, the entries, and the sales and refunds by method."""
+    findings: list[Finding] = []
+    rows = s.execute(text(
+        "SELECT id, day, shop, starts_at, ends_at, debit_fen, credit_fen, entries, totals_json "
+        "FROM daily_closes ORDER BY day, shop")).all()
+    for row_id, day, shop, starts, ends, debit0, credit0, entries0, totals_json in rows:
+        start, end = _raw_datetime(starts), _raw_datetime(ends)
+        try:
+            recorded = json.loads(totals_json)
+        except (TypeError, ValueError):
+            recorded = None
+        if start is None or end is None or not isinstance(recorded, dict):
+            findings.append(Finding("verify_close_unreadable", {"day": day, "shop": shop,
+                                                                "id": row_id}))
+            continue
+        debit, credit, entries, totals = _day_totals(s, start, end, shop)
+        if (debit, credit, entries) != (debit0, credit0, entries0):
+            findings.append(Finding("verify_close_totals", {
+                "day": day, "shop": shop, "debit": debit0, "credit": credit0,
+                "entries": entries0, "now_debit": debit, "now_credit": credit,
+                "now_entries": entries}))
+            continue
+        for part in sorted(set(totals) | set(recorded)):
+            then, now = recorded.get(part, {}), totals.get(part, {})
+            for key in sorted(set(then) | set(now), key=str):
+                if then.get(key) != now.get(key):
+                    findings.append(Finding("verify_close_part", {
+                        "day": day, "shop": shop, "part": part, "item": key,
+                        "then": then.get(key), "now": now.get(key)}))
+    return _checked("daily-close", findings, "closed days unchanged")
 
 
 def _check_stock(s: Session) -> Check:
@@ -4303,11 +4476,13 @@ def _check_stock(s: Session) -> Check:
         .where(col(StockLevel.product_id).is_(None), moves.c.q != 0)
         .limit(5)
     ).all()
-    problems = [f"product {p} {loc} shop {sh}: level {lv} moves {mv}"
+    findings = [Finding("verify_stock_level", {"product": p, "location": loc, "shop": sh,
+                                               "level": lv, "moves": mv})
                 for p, loc, sh, lv, mv in bad]
-    problems += [f"product {p} {loc} shop {sh}: no level, moves {q}"
+    findings += [Finding("verify_stock_orphan", {"product": p, "location": loc, "shop": sh,
+                                                 "moves": q})
                  for p, loc, sh, q in orphan]
-    return Check("I1 stock", not problems, "; ".join(problems) or "levels = Σ moves, none negative")
+    return _checked("I1 stock", findings, "levels = Σ moves, none negative")
 
 
 def _check_journal(s: Session) -> Check:
@@ -4323,12 +4498,11 @@ def _check_journal(s: Session) -> Check:
             func.coalesce(func.sum(Posting.credit_fen), 0),
         )
     ).one()
-    problems = [f"entry {e}: debit {dd} credit {cc}" for e, dd, cc in bad]
+    findings = [Finding("verify_entry_unbalanced", {"entry": e, "debit": dd, "credit": cc})
+                for e, dd, cc in bad]
     if d != c:
-        problems.append(f"journal: debit {d} credit {c}")
-    return Check(
-        "I2 money", not problems, "; ".join(problems) or f"Σ debit = Σ credit = {d}", {"total": d}
-    )
+        findings.append(Finding("verify_journal_unbalanced", {"debit": d, "credit": c}))
+    return _checked("I2 money", findings, f"Σ debit = Σ credit = {d}", {"total": d})
 
 
 def _check_returnable(s: Session) -> Check:
@@ -4345,8 +4519,9 @@ def _check_returnable(s: Session) -> Check:
         .where(returned.c.q > SaleLine.qty)
         .limit(5)
     ).all()
-    problems = [f"sale line {i}: sold {q} returned {r}" for i, q, r in bad]
-    return Check("I3 returnable", not problems, "; ".join(problems) or "returned ≤ sold")
+    findings = [Finding("verify_over_returned", {"line": i, "sold": q, "returned": r})
+                for i, q, r in bad]
+    return _checked("I3 returnable", findings, "returned ≤ sold")
 
 
 def _check_refunds(s: Session) -> Check:
@@ -4367,8 +4542,9 @@ def _check_refunds(s: Session) -> Check:
         .limit(5)
     ).all()
     zero = s.execute(select(SlipLine.id).where(SlipLine.qty <= 0).limit(5)).all()
-    problems = [f"sale line {i}: paid {p} refunded {r}" for i, p, r in bad]
-    problems += [f"slip line {i}: qty ≤ 0" for (i,) in zero]
+    findings = [Finding("verify_over_refunded", {"line": i, "paid": p, "refunded": r})
+                for i, p, r in bad]
+    findings += [Finding("verify_zero_qty", {"line": i}) for (i,) in zero]
     # A settled slip's money must match its lines: no refund beyond what the lines carry.
     over = s.execute(
         select(Slip.number)
@@ -4379,8 +4555,8 @@ def _check_refunds(s: Session) -> Check:
         )
         .limit(5)
     ).all()
-    problems += [f"slip {n}: refund over gross" for (n,) in over]
-    return Check("I4 refund", not problems, "; ".join(problems) or "refunds ≤ paid")
+    findings += [Finding("verify_refund_over_gross", {"slip": n}) for (n,) in over]
+    return _checked("I4 refund", findings, "refunds ≤ paid")
 
 
 def _check_cost(s: Session) -> Check:
@@ -4409,13 +4585,15 @@ def _check_cost(s: Session) -> Check:
         .where(reversed_cost.c.c != expected.c.e)
         .limit(5)
     ).all()
-    problems = [f"slip line {i}: cost {a} ≠ sale cost {b}" for i, a, b in bad]
-    problems += [f"slip {i}: reversed {c} ≠ {e}" for i, c, e in mism]
-    return Check("I5 cost", not problems, "; ".join(problems) or "returns valued at sale cost")
+    findings = [Finding("verify_line_cost", {"line": i, "cost": a, "sale_cost": b})
+                for i, a, b in bad]
+    findings += [Finding("verify_reversed_cost", {"slip": i, "reversed": c, "expected": e})
+                 for i, c, e in mism]
+    return _checked("I5 cost", findings, "returns valued at sale cost")
 
 
 def _check_lifecycle(s: Session) -> Check:
-    problems: list[str] = []
+    findings: list[Finding] = []
     edges = s.execute(
         select(func.min(AuditEvent.seq), AuditEvent.from_status, AuditEvent.to_status)
         .where(col(AuditEvent.to_status).is_not(None))
@@ -4423,7 +4601,8 @@ def _check_lifecycle(s: Session) -> Check:
     ).all()
     for seq, a, b in edges:
         if (a, b) not in TRANSITIONS:
-            problems.append(f"audit #{seq}: {a} -> {b}")
+            findings.append(Finding("verify_bad_edge", {"seq": seq, "from_status": a,
+                                                        "to_status": b}))
     last = (
         select(AuditEvent.slip_id, func.max(AuditEvent.seq).label("m"))
         .where(col(AuditEvent.to_status).is_not(None))
@@ -4439,49 +4618,69 @@ def _check_lifecycle(s: Session) -> Check:
         )
         .limit(5)
     ).all()
-    problems += [f"slip {n}: status {st}, audit says {a}" for n, st, a in mism]
-    return Check("I6 lifecycle", not problems, "; ".join(problems[:5]) or "every change audited")
+    findings += [Finding("verify_status_not_audited", {"slip": n, "status": st, "audit": a})
+                 for n, st, a in mism]
+    return _checked("I6 lifecycle", findings[:5], "every change audited")
+
+
+def _raw_rows(s: Session, table: str, names: Sequence[str],
+              order: str | None = None) -> Iterable[tuple[Any, ...]]:
+    """The columns `names` of every row of `table`, read without the ORM's type processing:
+    on SQLite text and bytes come as bytes and are decoded here (`_UNREADABLE` when they
+    are not UTF-8), so a damaged cell is a value that does not fit, never an exception."""
+    quote = s.get_bind().dialect.identifier_preparer.quote
+    if s.get_bind().dialect.name == "sqlite":
+        picks = ", ".join(f"CASE WHEN typeof({quote(n)}) IN ('text', 'blob') "
+                          f"THEN CAST({quote(n)} AS BLOB) ELSE {quote(n)} END" for n in names)
+    else:
+        picks = ", ".join(quote(n) for n in names)
+    q = f"SELECT {picks} FROM {quote(table)}" + (f" ORDER BY {quote(order)}" if order else "")
+    for row in s.execute(text(q)).yield_per(2000):
+        yield tuple(_decoded(v) for v in row)
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, bytes | memoryview):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return _UNREADABLE
+    return value
 
 
 def verify_chain(s: Session) -> Check:
-    """Recompute the audit hash chain; name the first broken row.
+    """Recompute the audit hash chain; name the first broken row. Damaged cells in a row
+    (a bad datetime, bytes, text that is not UTF-8) make that row the broken one.
 
     A failed check's params say where, for screens: `problem` "altered" (row `seq`/`id`
     does not hash to what it says), "missing" (seq `seq` is absent; the next row found is
-    `found_seq`/`id`) or "head" (the head names `seq`, the chain ends at `found_seq`)."""
+    `found_seq`/`id`), "head" (the head names `seq`, the chain ends at `found_seq`) or
+    "no_head" (rows without a head: the tail may have gone with it)."""
     prev = "0" * 64
     expect_seq = 1
     count = 0
-    q = select(AuditEvent).order_by(col(AuditEvent.seq)).execution_options(yield_per=2000)
-    for ev in s.exec(q):
+    rows = _raw_rows(s, "audit_events", ("id", *_CHAIN_COLUMNS, "prev_hash", "hash"), "seq")
+    for row in rows:
+        row_id, seq, values, prev_hash, row_hash = row[0], row[1], row[1:-2], row[-2], row[-1]
         count += 1
-        if ev.seq != expect_seq:
-            return Check(
-                "chain",
-                False,
-                f"audit seq {expect_seq} missing or out of order (found seq {ev.seq}, id {ev.id})",
-                {"problem": "missing", "seq": expect_seq, "found_seq": ev.seq, "id": ev.id},
-            )
-        if ev.prev_hash != prev or event_hash(prev, ev) != ev.hash:
-            return Check(
-                "chain",
-                False,
-                f"audit row seq {ev.seq} (id {ev.id}) altered",
-                {"problem": "altered", "seq": ev.seq, "found_seq": ev.seq, "id": ev.id},
-            )
-        prev = ev.hash
+        if seq != expect_seq:
+            params = {"problem": "missing", "seq": expect_seq, "found_seq": seq, "id": row_id}
+            return _checked("chain", [Finding("verify_chain_missing", params)], "", params)
+        if prev_hash != prev or _row_hash(prev, values) != row_hash:
+            params = {"problem": "altered", "seq": seq, "found_seq": seq, "id": row_id}
+            return _checked("chain", [Finding("verify_chain_altered", params)], "", params)
+        prev = row_hash
         expect_seq += 1
-    head = s.get(ChainHead, 1)
-    if head is not None and (head.seq != count or head.hash != prev):
-        return Check(
-            "chain",
-            False,
-            f"chain head (seq {head.seq}) ≠ last row (seq {count}): rows removed from the end",
-            {"problem": "head", "seq": head.seq, "found_seq": count, "id": None},
-        )
-    return Check(
-        "chain", True, f"{count} events, head {prev[:12]}", {"count": count, "head": prev[:12]}
-    )
+    head = next((h[1:] for h in _raw_rows(s, "chain_head", ("id", "seq", "hash")) if h[0] == 1),
+                None)
+    if head is None and count:
+        params = {"problem": "no_head", "seq": None, "found_seq": count, "id": None}
+        return _checked("chain", [Finding("verify_chain_no_head", params)], "", params)
+    if head is not None and (head[0] != count or head[1] != prev):
+        params = {"problem": "head", "seq": head[0], "found_seq": count, "id": None}
+        return _checked("chain", [Finding("verify_chain_head", params)], "", params)
+    return _checked("chain", [], f"{count} events, head {prev[:12]}",
+                    {"count": count, "head": prev[:12]})
 
 
 def _check_requests(s: Session) -> Check:
@@ -4498,9 +4697,24 @@ def _check_requests(s: Session) -> Check:
         .where(col(AuditEvent.id).is_(None))
         .limit(5)
     ).all()
-    problems = [f"request {r} applied {n} times" for r, n in dup]
-    problems += [f"request {r} recorded without its effect" for (r,) in orphan]
-    return Check("I7 requests", not problems, "; ".join(problems) or "each request applied once")
+    findings = [Finding("verify_request_twice", {"request": r, "count": n}) for r, n in dup]
+    findings += [Finding("verify_request_orphan", {"request": r}) for (r,) in orphan]
+    return _checked("I7 requests", findings, "each request applied once")
+
+
+# The checks after the file and the cells, in the order they are reported.
+_CHECKS: tuple[tuple[str, Callable[[Session], Check]], ...] = (
+    ("I1 stock", _check_stock),
+    ("I2 money", _check_journal),
+    ("I3 returnable", _check_returnable),
+    ("I4 refund", _check_refunds),
+    ("I5 cost", _check_cost),
+    ("I6 lifecycle", _check_lifecycle),
+    ("chain", verify_chain),
+    ("I7 requests", _check_requests),
+    ("credit", _check_credit),
+    ("daily-close", _check_closes),
+)
 
 
 def chain_head(db: Database) -> tuple[int, str]:

@@ -19,6 +19,7 @@ from fractions import Fraction
 
 import pytest
 from cli_helpers import rma_on
+from clock import day_from_today
 from db_fingerprint import assert_unchanged, fingerprint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,6 +32,8 @@ from rma_tui.store.db import Database
 
 # RMA_LONG=1 (the battery's long mode) tries ten times as many examples.
 LONG = os.environ.get("RMA_LONG") == "1"
+# A due date that is in the future whenever the suite runs (see tests/clock.py).
+SOON = day_from_today(30)
 SETTINGS = settings(max_examples=30 * (10 if LONG else 1), deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
@@ -268,9 +271,9 @@ def _app():  # type: ignore[no-untyped-def]
     (("slip", "show", "TH-404"), "clerk", ("TH-404",)),
     (("sale", "show", "SO-404"), "clerk", ("SO-404",)),
     (("stock-ledger", "NOPE"), "clerk", ("NOPE",)),
-    (("followup", "add", "13999999999", "--note", "x", "--due", "2026-12-01"), "clerk",
+    (("followup", "add", "13999999999", "--note", "x", "--due", SOON), "clerk",
      ("13999999999",)),
-    (("followup", "add", PHONE, "--note", "x", "--due", "2026-12-01", "--slip", "TH-404"),
+    (("followup", "add", PHONE, "--note", "x", "--due", SOON, "--slip", "TH-404"),
      "clerk", ("TH-404",)),
     (("slip", "reject", "TH-20261120-0002", "--reason", "   "), "owner", ("reason",)),
     (("slip", "cancel", "TH-20261120-0001", "--reason", "x" * 10_000), "clerk", ("reason",)),

@@ -124,6 +124,8 @@ def test_archive_check_catches_tampering(seeded: tuple[Database, dict[str, str]]
     assert (problem["key"], problem["seq"]) == ("audit_arc_event_altered", 16)
     # `rma verify` names the same row (and exits 1).
     v = rma(db, "verify", code=1)
+    assert "序号 16" in v.stdout  # in the desk's language, like a passing check
+    v = rma(db, "--lang", "en", "verify", code=1)
     assert "seq 16" in v.stdout
 
 

@@ -900,7 +900,7 @@ def test_audit_chain_verifies_and_names_every_check(db):
     # The storage check (PRAGMA integrity_check) is SQLite's; PostgreSQL has no such row.
     storage = ["integrity"] if db.sqlite else []
     assert [c.name for c in rep.checks] == storage + [
-        "I1 stock", "I2 money", "I3 returnable", "I4 refund", "I5 cost", "I6 lifecycle",
+        "cells", "I1 stock", "I2 money", "I3 returnable", "I4 refund", "I5 cost", "I6 lifecycle",
         "chain", "I7 requests", "credit", "daily-close"]
     seq, head = sv.chain_head(db)
     assert seq == one(db, "SELECT max(seq) FROM audit_events") and len(head) == 64

@@ -112,9 +112,9 @@ class ChainStatus:
     """The audit chain check, structured.
 
     `kind` is None when the chain holds; else "altered" (row `seq`/`id` does not hash to
-    what it says), "missing" (seq `seq` is absent: the next row found is `found_seq`/`id`)
-    or "head" (the head names `seq` but the chain ends at `found_seq`: rows removed from
-    the end)."""
+    what it says), "missing" (seq `seq` is absent: the next row found is `found_seq`/`id`),
+    "head" (the head names `seq` but the chain ends at `found_seq`: rows removed from the
+    end) or "no_head" (rows but no head at all)."""
 
     ok: bool
     count: int
@@ -227,7 +227,8 @@ def verify_trail(db: Database) -> ChainStatus:
     with db.read() as s:
         check = verify_chain(s)
         total = int(s.exec(select(func.count()).select_from(AuditEvent)).one())
-    return chain_status(check.ok, check.detail, int(check.params.get("count", total)),
+    count = check.params.get("count", total)
+    return chain_status(check.ok, check.detail, count if isinstance(count, int) else total,
                         check.params)
 
 

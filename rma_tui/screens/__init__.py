@@ -25,6 +25,10 @@ def problem_from(exc: Exception, db: str) -> Problem:
     """Turn an error from opening or reading the database into a message for the user."""
     from rma_tui.errors import DomainError
 
+    if not isinstance(exc, DomainError):
+        from rma_tui import service
+
+        exc = service.damage_error(db, exc) or exc
     if isinstance(exc, DomainError):
         return Problem(exc.key, {"field": exc.field or "", **exc.params})
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 from rma_tui.errors import DomainError
+from rma_tui.store.cells import DamagedCell, describe, scan
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -159,6 +160,20 @@ def storage_errors(where: str) -> Iterator[None]:
         raise translated from e
 
 
+# Errors that reading a damaged cell causes (the ORM's datetime parser, a number that is
+# text, bytes where text belongs): worth a scan of the cells before they are reported.
+_DAMAGE_SIGNS: tuple[type[BaseException], ...] = (
+    ValueError, TypeError, OverflowError, AttributeError, KeyError, IndexError)
+
+
+def _looks_like_damage(exc: BaseException) -> bool:
+    if isinstance(exc, DomainError):
+        return False
+    if isinstance(exc, DBAPIError):  # SQLite could not decode a cell as UTF-8
+        return "decode" in str(exc.orig)
+    return isinstance(exc, _DAMAGE_SIGNS)
+
+
 @contextmanager
 def _writers_turn(lock_path: Path | None, where: str) -> Iterator[None]:
     """Take this file's writers' turn: an exclusive `flock` on `<db>.writers`, held from
@@ -236,6 +251,7 @@ class Database:
         Storage trouble (disk full, read-only, I/O error, busy past the timeout) comes out
         as a DomainError naming it, after the rollback."""
         with storage_errors(self.where), _writers_turn(self.writers_lock, self.where), \
+                self.damage_named(), \
                 Session(self.write_engine, expire_on_commit=False) as session:
             with session.begin():
                 if not self.sqlite:
@@ -254,11 +270,46 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (rolled back at the end)."""
-        with storage_errors(self.where), Session(self.engine,
-                                                  expire_on_commit=False) as session:
+        with storage_errors(self.where), self.damage_named(), \
+                Session(self.engine, expire_on_commit=False) as session:
             with session.begin():
                 yield session
                 session.rollback()
+
+    def damaged_cells(self, limit: int = 3) -> list[DamagedCell]:
+        """Cells that break their column's type (a text where a number belongs, a bad
+        datetime, bytes that are not UTF-8, ...), at most `limit`; [] when none is."""
+        from sqlmodel import SQLModel
+
+        from rma_tui.store import models  # noqa: F401  (the tables, for SQLModel.metadata)
+
+        with storage_errors(self.where), self.engine.connect() as conn, conn.begin():
+            return scan(conn, SQLModel.metadata.sorted_tables, {}, limit)
+
+    def damage_error(self, exc: BaseException) -> DomainError | None:
+        """A DomainError naming the damaged cells when `exc` looks like what reading one
+        causes and there are any; else None (the error is something else)."""
+        if not _looks_like_damage(exc):
+            return None
+        try:
+            cells = self.damaged_cells()
+        except Exception:  # could not even scan: the original error says more
+            return None
+        if not cells:
+            return None
+        return DomainError("db_damaged", field="database", db=self.where, cells=describe(cells))
+
+    @contextmanager
+    def damage_named(self) -> Iterator[None]:
+        """Raise an error caused by a damaged cell as a DomainError that names the cells
+        and says what to do (rma verify, a backup), instead of a traceback."""
+        try:
+            yield
+        except Exception as exc:
+            named = self.damage_error(exc)
+            if named is None:
+                raise
+            raise named from exc
 
     def dispose(self) -> None:
         """Close every pooled connection."""

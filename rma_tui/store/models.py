@@ -35,6 +35,12 @@ def _shop_field(index: bool = False) -> Any:
                  sa_column_kwargs={"server_default": DEFAULT_SHOP})
 
 
+def _json(shape: str) -> dict[str, Any]:
+    """Column options of a text column holding JSON: a JSON "object", or a "list" (where
+    empty text means none). `verify` and the damage scan check that it parses as such."""
+    return {"info": {"json": shape}}
+
+
 class Shop(SQLModel, table=True):
     """A shop (门店) of the chain: its code (on every slip, sale, stock row) and name."""
 
@@ -151,7 +157,7 @@ class Slip(SQLModel, table=True):
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(index=True)
     updated_at: datetime
-    verdict_json: str = Field(default="", max_length=8000)
+    verdict_json: str = Field(default="", max_length=8000, sa_column_kwargs=_json("list"))
     policy_ok: bool | None = Field(default=None)
     auto_approved: bool = Field(default=False)
     override_by: str | None = Field(default=None, max_length=64)
@@ -298,7 +304,7 @@ class Notification(SQLModel, table=True):
     key: str = Field(max_length=64)
     slip_id: int | None = Field(default=None, foreign_key="slips.id")
     product_id: int | None = Field(default=None, foreign_key="products.id")
-    params_json: str = Field(default="{}", max_length=2000)
+    params_json: str = Field(default="{}", max_length=2000, sa_column_kwargs=_json("object"))
     created_at: datetime
     read_at: datetime | None = Field(default=None)
     # The shop whose people it is for; None: everyone with the role (the whole chain).
@@ -337,7 +343,7 @@ class AuditEvent(SQLModel, table=True):
     slip_id: int | None = Field(default=None, foreign_key="slips.id", index=True)
     from_status: str | None = Field(default=None, max_length=16)
     to_status: str | None = Field(default=None, max_length=16)
-    detail_json: str = Field(default="{}", max_length=8000)
+    detail_json: str = Field(default="{}", max_length=8000, sa_column_kwargs=_json("object"))
     request_id: str | None = Field(default=None, max_length=128)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
@@ -440,7 +446,7 @@ class DailyClose(SQLModel, table=True):
     shop: str = _shop_field()
     starts_at: datetime
     ends_at: datetime
-    totals_json: str = Field(default="{}", max_length=8000)
+    totals_json: str = Field(default="{}", max_length=8000, sa_column_kwargs=_json("object"))
     debit_fen: int
     credit_fen: int
     entries: int
