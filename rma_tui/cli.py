@@ -153,7 +153,7 @@ def _damage(args: tuple[Any, ...], kwargs: dict[str, Any], exc: Exception) -> Do
     """The damaged cells behind an unexpected error of a command, when its database is
     open and holds any (see `Database.damage_error`)."""
     # What typer hands a command is its (vendored) click context, not typer.Context itself.
-    ctx = kwargs.get("ctx") or next((a for a in args if hasattr(a, "find_root")), None)
+    ctx: Any = kwargs.get("ctx") or next((a for a in args if hasattr(a, "find_root")), None)
     st = ctx.find_root().obj if hasattr(ctx, "find_root") else None
     if not isinstance(st, State) or st.database is None:
         return None
