@@ -30,6 +30,7 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.screens import Problem, problem_from
 from rma_tui.screens.base import DeskScreen
+from rma_tui.screens.dialogs import SwitchUserDialog
 from rma_tui.screens.home import HomeScreen
 from rma_tui.screens.palette import DeskCommands
 from rma_tui.widgets.desk_bindings import translate_bindings
@@ -145,6 +146,15 @@ class RmaApp(App[None]):
             self.problem = problem
             super().__init__()
 
+    class PinNeeded(Message):
+        """The user the desk was started as has a PIN not yet given: ask it before any of
+        the shop's data is shown."""
+
+        def __init__(self, database: Database, user: UserView) -> None:
+            self.database = database
+            self.user = user
+            super().__init__()
+
     class SetupNeeded(Message):
         """The database has no shop yet (no file, no tables or no users): run the setup."""
 
@@ -170,6 +180,9 @@ class RmaApp(App[None]):
         self.shops: list[ShopView] = []
         self.shop_choice: str | None = None
         self.problem: Problem | None = None
+        # The user who proved who they are at this desk (their PIN, or they have none):
+        # until then nothing of the shop is read in their name.
+        self.proven: str | None = None
         self.setup_screen: SetupScreen | None = None
         # The language each mode's screen was last drawn in, so a screen shown after a
         # language switch is relabelled first.
@@ -223,6 +236,11 @@ class RmaApp(App[None]):
                 # No default here: the app's own title follows the language switch.
                 shop_name = service.get_setting(database, "shop_name", "")
                 user = service.get_user(database, self.user_name)
+                if user is not None and user.active and user.has_pin and (
+                        self.proven != user.name):
+                    if not worker.is_cancelled:
+                        self.post_message(self.PinNeeded(database, user))
+                    return
                 shops = service.list_shops(database)
                 shop = service.view_shop(database, user.name, self.shop_choice) if user else None
                 unread = (service.count_notifications(database, user.role, shop=shop)
@@ -253,6 +271,32 @@ class RmaApp(App[None]):
         self._show_title()
         self._reload_screen()
 
+    def on_rma_app_pin_needed(self, message: PinNeeded) -> None:
+        """Show nothing of the shop; ask the PIN of the user the desk was started as (the
+        same dialog as Ctrl+U, their name filled in)."""
+        self.database = message.database
+        self.user = None
+        self.problem = Problem("app_pin_needed", {"user": message.user.name})
+        self._show_title()
+        self._reload_screen()
+        if any(isinstance(s, SwitchUserDialog) for s in self.screen_stack):
+            return
+        self.push_screen(SwitchUserDialog(message.database, message.user.name, ask_pin=True),
+                         self._signed_in)
+
+    def _signed_in(self, user: UserView | None) -> None:
+        """A user proved who they are (Ctrl+U, or the PIN asked at start): sign them in."""
+        if user is None:
+            return
+        self.user_name = user.name
+        self.user = user
+        self.proven = user.name
+        self.shop_choice = None  # the next user's own shop, or every shop
+        self.problem = None
+        self._show_title()
+        self.notify(i18n.t("switch_user_done", user=user.name, role=user.role))
+        self.load_session()
+
     def on_rma_app_session_failed(self, message: SessionFailed) -> None:
         """Show why the shop cannot be read (the screen shows `self.problem`)."""
         self.problem = message.problem
@@ -276,6 +320,7 @@ class RmaApp(App[None]):
         self.database = database
         self.user_name = owner.name
         self.user = owner
+        self.proven = owner.name  # who just chose the PIN
         self.shop_choice = None
         self.problem = None
         if self.setup_screen is not None:
@@ -359,20 +404,7 @@ class RmaApp(App[None]):
         if self.database is None or self.setup_screen is not None:
             self.bell()
             return
-        from rma_tui.screens.dialogs import SwitchUserDialog
-
-        def switched(user: UserView | None) -> None:
-            if user is None:
-                return
-            self.user_name = user.name
-            self.user = user
-            self.shop_choice = None  # the next user's own shop, or every shop
-            self.problem = None
-            self._show_title()
-            self.notify(i18n.t("switch_user_done", user=user.name, role=user.role))
-            self.load_session()
-
-        self.push_screen(SwitchUserDialog(self.database, self.user_name), switched)
+        self.push_screen(SwitchUserDialog(self.database, self.user_name), self._signed_in)
 
     def action_switch_shop(self) -> None:
         """A chain-wide user picks the shop the desk shows and writes to (or every shop);

@@ -19,7 +19,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -35,7 +35,7 @@ from rma_tui.money import fen_text as money
 from rma_tui.render import err, label, local_time, out, pairs, print_json, table
 
 if TYPE_CHECKING:
-    from rma_tui.service import GradeInput, LineInput, SlipView
+    from rma_tui.service import GradeInput, LineInput, SlipView, UserView
     from rma_tui.store.db import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,6 +94,7 @@ class State:
     lang: str
     database: Database | None = None
     chain: bool | None = None  # several shops? (read once per invocation)
+    proven: UserView | None = None  # the user, once signed in (PIN checked)
 
 
 # ---------------------------------------------------------------------------------------
@@ -167,12 +168,15 @@ def _sqlite_file(db: str) -> Path | None:
     return sqlite_path(url_for(db))
 
 
-def _open(ctx: typer.Context, create: bool = False) -> Database:
-    """The database of this invocation, brought to the newest schema on first use.
+def _open(ctx: typer.Context, create: bool = False, prove: bool = True) -> Database:
+    """The database of this invocation, brought to the newest schema on first use, with
+    the user at the terminal signed in (`prove`; see `_user`).
 
     Every command that touches the database goes through here, so every one of them runs
-    the (cheap when at head) schema upgrade. A missing SQLite file is an error unless
-    `create`: a mistyped `--db` must not quietly start an empty shop."""
+    the (cheap when at head) schema upgrade and, reads as much as writes, proves who is
+    asking: customers' names and phone numbers are personal information. A missing
+    SQLite file is an error unless `create`: a mistyped `--db` must not quietly start an
+    empty shop."""
     st = _state(ctx)
     if st.database is None:
         from rma_tui.store.db import Database
@@ -187,29 +191,46 @@ def _open(ctx: typer.Context, create: bool = False) -> Database:
         if backup is not None:
             _note(t("cli_schema_upgraded", path=str(backup)))
         st.database = database
+    if prove:
+        _user(ctx)
     return st.database
 
 
-def _actor(ctx: typer.Context) -> str:
-    """The acting user, once proven: a user with a PIN must give it (env RMA_PIN, or a
-    hidden prompt on a terminal) before anything is written in their name."""
+def _user(ctx: typer.Context) -> UserView | None:
+    """The user at the terminal, signed in once per invocation: a known, active user, who
+    gives their PIN (env RMA_PIN, or a hidden prompt on a terminal) when they have one.
+    Wrong PINs are counted by the service (too many and the user waits). None only for a
+    database with no users yet (before `rma init` made the owner)."""
     import os
 
     from rma_tui import service as sv
 
-    name = _state(ctx).user
-    database = _open(ctx)
-    user = sv.get_user(database, name)
-    if user is None or not user.has_pin:
-        return name  # unknown users are refused by the service, with its message
-    pin = os.environ.get("RMA_PIN")
-    if pin is None:
-        if not sys.stdin.isatty():
-            raise DomainError("pin_required", field="pin", user=name)
-        pin = typer.prompt(t("pin_ask", user=name), hide_input=True, err=True)
-    if not sv.check_pin(database, name, pin):
-        raise DomainError("pin_wrong", field="pin", user=name)
-    return name
+    st = _state(ctx)
+    if st.proven is not None:
+        return st.proven
+    database = _open(ctx, prove=False)
+    user = sv.get_user(database, st.user)
+    if user is None and not sv.list_users(database):
+        return None  # a new shop: nothing to protect yet, and nobody to prove
+    pin = None
+    if user is not None and user.active and user.has_pin:
+        pin = os.environ.get("RMA_PIN")
+        if pin is None and sys.stdin.isatty():
+            pin = typer.prompt(t("pin_ask", user=st.user), hide_input=True, err=True)
+    st.proven = sv.sign_in(database, st.user, pin)
+    return st.proven
+
+
+def _actor(ctx: typer.Context) -> str:
+    """The acting user's name, once proven (see `_user`)."""
+    _open(ctx)
+    return _state(ctx).user
+
+
+def _role(ctx: typer.Context) -> str | None:
+    """The signed-in user's role (what they may see), None before any user exists."""
+    user = _user(ctx)
+    return user.role if user is not None else None
 
 
 def _echo(message: str) -> None:
@@ -261,7 +282,7 @@ def init(ctx: typer.Context) -> None:
     from rma_tui import service as sv
 
     st = _state(ctx)
-    database = _open(ctx, create=True)
+    database = _open(ctx, create=True, prove=False)
     _echo(t("db_ready", path=st.db))
     if not sv.list_users(database):
         u = sv.add_user(database, None, st.user, "owner")
@@ -687,6 +708,7 @@ def slip_show(ctx: typer.Context, number: str, as_json: AsJson = False) -> None:
 
     # A shop's user sees their shop's slips only (as in `slip list`).
     v = sv.get_slip(_open(ctx), number, viewer=_state(ctx).user)
+    v = replace(v, customer_phone=sv.phone_for(_role(ctx), v.customer_phone))
     if as_json:
         print_json(v.as_dict())
     else:
@@ -770,6 +792,7 @@ def sale_show(ctx: typer.Context, order: str, as_json: AsJson = False) -> None:
     from rma_tui import service as sv
 
     v = sv.get_sale(_open(ctx), order)
+    v = replace(v, customer_phone=sv.phone_for(_role(ctx), v.customer_phone))
     if as_json:
         print_json({
             "order": v.order, "sold_at": v.sold_at.isoformat(), "channel": v.channel,
@@ -909,6 +932,16 @@ def user_add(
     u = sv.add_user(database, _actor(ctx), name, role, pin=secret, shop=shop)
     added = t("user_added", name=u.name, role=u.role, role_label=label("role", u.role))
     _echo(added if u.shop is None else t("cli_in_shop", shop=u.shop) + added)
+
+
+@user_app.command("unlock")
+@handled
+def user_unlock(ctx: typer.Context, name: str, request_id: RequestId = None) -> None:
+    """Let a user who gave too many wrong PINs try again now (owner only) (解除锁定)."""
+    from rma_tui import service as sv
+
+    u = sv.unlock_user(_open(ctx), _actor(ctx), name, request_id=request_id)
+    _echo(t("user_unlocked", name=u.name))
 
 
 @user_app.command("list")

@@ -7,12 +7,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rma_tui.cli import AsJson, RequestId, _actor, _echo, _note, _open, app, handled, parse_date
+from rma_tui.cli import (
+    AsJson,
+    RequestId,
+    _actor,
+    _echo,
+    _note,
+    _open,
+    _role,
+    app,
+    handled,
+    parse_date,
+)
 from rma_tui.errors import DomainError
 from rma_tui.i18n import t
 from rma_tui.money import fen_text as money
@@ -50,8 +62,9 @@ def customer_find(
     from rma_tui.reads.customers import search_customers
 
     rows = search_customers(_open(ctx), text, limit=limit, offset=offset)
+    phone = _phones(ctx)
     if as_json:
-        print_json([{"name": r.name, "phone": r.phone, "channel": r.channel,
+        print_json([{"name": r.name, "phone": phone(r.phone), "channel": r.channel,
                      "credit_fen": r.credit_fen, "sales": r.sales, "slips": r.slips}
                     for r in rows])
         return
@@ -61,15 +74,24 @@ def customer_find(
     out().print(table(
         [t("col_phone"), t("col_customer"), t("col_channel"), t("cust_h_credit"),
          t("cust_tab_purchases"), t("cust_col_slips")],
-        [(r.phone, r.name, label("channel", r.channel), money(r.credit_fen), r.sales, r.slips)
-         for r in rows], right=(3, 4, 5)))
+        [(phone(r.phone), r.name, label("channel", r.channel), money(r.credit_fen), r.sales,
+          r.slips) for r in rows], right=(3, 4, 5)))
     if len(rows) == limit:
         _note(t("cli_more_rows", offset=offset + limit))
 
 
-def _profile_dict(p: CustomerProfile) -> dict[str, Any]:
+def _phones(ctx: typer.Context) -> Callable[[str], str]:
+    """How this user sees customers' phones: whole for the roles whose work needs them,
+    else masked (the rule is the service's)."""
+    from rma_tui import service as sv
+
+    role = _role(ctx)
+    return lambda phone: sv.phone_for(role, phone) or ""
+
+
+def _profile_dict(p: CustomerProfile, phone: Callable[[str], str]) -> dict[str, Any]:
     return {
-        "name": p.name, "phone": p.phone, "channel": p.channel, "credit_fen": p.credit_fen,
+        "name": p.name, "phone": phone(p.phone), "channel": p.channel, "credit_fen": p.credit_fen,
         "at": p.at.isoformat(), "sales": p.sales_count, "purchased_fen": p.purchased_fen,
         "slips_count": p.slips_count, "returned_fen": p.returned_fen,
         "return_rate": p.return_rate, "slips_in_year": p.slips_in_year,
@@ -82,15 +104,15 @@ def _profile_dict(p: CustomerProfile) -> dict[str, Any]:
                    "created_at": r.created_at.isoformat()} for r in p.slips],
         "feedback": [{"slip": r.slip, "score": r.score, "comment": r.comment, "by": r.by,
                       "at": r.at.isoformat()} for r in p.feedback],
-        "follow_ups": [_follow_up_dict(f) for f in p.follow_ups],
+        "follow_ups": [_follow_up_dict(f, phone) for f in p.follow_ups],
         "credit_moves": [{"delta_fen": m.delta_fen, "balance_fen": m.balance_fen,
                           "kind": m.kind, "slip": m.slip, "user": m.user,
                           "at": m.at.isoformat()} for m in p.credit_moves],
     }
 
 
-def _follow_up_dict(f: FollowUpView) -> dict[str, Any]:
-    return {"id": f.id, "customer": f.customer_name, "phone": f.phone, "slip": f.slip,
+def _follow_up_dict(f: FollowUpView, phone: Callable[[str], str]) -> dict[str, Any]:
+    return {"id": f.id, "customer": f.customer_name, "phone": phone(f.phone), "slip": f.slip,
             "role": f.role, "note": f.note, "due_at": f.due_at.isoformat(), "auto": f.auto,
             "created_by": f.created_by, "done": f.done,
             "done_at": f.done_at.isoformat() if f.done_at else None, "done_by": f.done_by,
@@ -110,12 +132,13 @@ def customer_show(
     from rma_tui.reads.customers import customer_profile
 
     p = customer_profile(_open(ctx), phone, limit=limit)
+    shown = _phones(ctx)
     if as_json:
-        print_json(_profile_dict(p))
+        print_json(_profile_dict(p, shown))
         return
     answer = t("yes") if p.repeat_returner else t("no")
     out().print(pairs([
-        (t("cust_h_name"), f"{p.name}  {p.phone}"),
+        (t("cust_h_name"), f"{p.name}  {shown(p.phone)}"),
         (t("col_channel"), label("channel", p.channel)),
         (t("cust_h_purchased"), t("cust_count_sales", amount_yuan=money(p.purchased_fen),
                                   count=p.sales_count)),
@@ -125,7 +148,7 @@ def customer_show(
         (t("cust_h_repeat"), t("cust_repeat_answer", answer=answer, count=p.slips_in_year,
                                threshold=p.repeat_threshold)),
         (t("cust_h_credit"), money(p.credit_fen)),
-    ], title=f"{p.name}  {p.phone}"))
+    ], title=f"{p.name}  {shown(p.phone)}"))
 
     def more(shown: int, total: int) -> None:
         if shown < total:
@@ -155,7 +178,7 @@ def customer_show(
             title=t("cust_tab_feedback"), right=(1,)))
         more(len(p.feedback), p.feedback_count)
     if p.follow_ups:
-        _follow_up_table(p.follow_ups, t("cust_tab_follow"))
+        _follow_up_table(p.follow_ups, t("cust_tab_follow"), shown)
     if p.credit_moves:
         out().print(table(
             [t("col_at"), t("cust_col_kind"), t("cust_col_delta"), t("cust_col_balance"),
@@ -167,11 +190,12 @@ def customer_show(
         more(len(p.credit_moves), p.credit_moves_count)
 
 
-def _follow_up_table(rows: tuple[FollowUpView, ...] | list[FollowUpView], title: str) -> None:
+def _follow_up_table(rows: tuple[FollowUpView, ...] | list[FollowUpView], title: str,
+                     phone: Callable[[str], str]) -> None:
     out().print(table(
         ["#", t("cust_col_due"), t("col_customer"), t("col_phone"), t("cust_col_note"),
          t("col_number"), t("cust_col_state"), t("cust_col_outcome")],
-        [(f.id, local_time(f.due_at), f.customer_name, f.phone, f.note, f.slip or "",
+        [(f.id, local_time(f.due_at), f.customer_name, phone(f.phone), f.note, f.slip or "",
           t("cust_fu_done_by", by=f.done_by or "", at=local_time(f.done_at))
           if f.done_at else t("cust_fu_open"), f.outcome) for f in rows],
         title=title, right=(0,)))
@@ -243,12 +267,13 @@ def followup_list(
         title = t("cust_call_back_title", at=day.isoformat() if day else local_time(cutoff))
     rows = sv.follow_ups(_open(ctx), phone=phone, due_by=cutoff, open_only=not show_all,
                          limit=limit)
+    shown = _phones(ctx)
     if as_json:
-        print_json([_follow_up_dict(f) for f in rows])
+        print_json([_follow_up_dict(f, shown) for f in rows])
         return
     if not rows:
         _echo(t("cust_call_back_empty"))
         return
-    _follow_up_table(rows, title)
+    _follow_up_table(rows, title, shown)
     if len(rows) == limit:
         _note(t("cust_more_rows", shown=limit, total=f"{limit}+"))

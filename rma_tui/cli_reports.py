@@ -10,6 +10,7 @@ whose figures they are; a single shop's output is what it always was.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from rma_tui.cli import (
     _note,
     _open,
     _read_shop,
+    _role,
     _whose,
     handled,
     parse_date,
@@ -108,6 +110,11 @@ def report_returns(
         raise DomainError("required", field="--out")
     where = _read_shop(ctx, shop)
     rows = reports.returns_report(_open(ctx), by.value, since=start, until=end, shop=where)
+    if by is ReturnsBy.customer:  # the key is the phone: whole only where the role needs it
+        role = _role(ctx)
+        rows = [replace(r, key=sv.phone_for(role, r.key, export=fmt is not ReportFormat.table)
+                        or "")
+                for r in rows]
     # Reasons and channels are codes: show them in the shop's language everywhere.
     kind = by.value if by in (ReturnsBy.reason, ReturnsBy.channel) else None
     names = [label(kind, r.key) if kind else r.name for r in rows]

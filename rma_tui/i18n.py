@@ -237,6 +237,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "shop_add": ("新开门店", "Shop opened"),
         "shop_rename": ("门店改名", "Shop renamed"),
         "transfer": ("门店调拨", "Stock transferred"),
+        "pin_locked": ("PIN 错误过多，须等待", "Too many wrong PINs: wait"),
+        "pin_unlocked": ("解除 PIN 锁定", "PIN wait cleared"),
     },
     # Stock move kinds (StockMove.kind).
     "move": {
@@ -613,6 +615,9 @@ _UI: dict[str, tuple[str, str]] = {
     # The app shell and its home screen (rma_tui/app.py, rma_tui/screens/home.py).
     "app_loading": ("正在打开数据库…", "Opening the database…"),
     "app_subtitle": ("{user}（{role_label}）", "{user} ({role_label})"),
+    "app_pin_needed": ("用户 {user} 设有 PIN：输入 PIN 后才显示本店数据（Ctrl+U 登录）",
+                       "{user} has a PIN: the shop's data shows once it is given "
+                       "(Ctrl+U to sign in)"),
     "app_unknown_user": (
         "数据库里没有用户“{user}”。请店主用 rma user add {user} --role clerk 添加，"
         "或用 --user 指定已有的用户。",
@@ -766,6 +771,11 @@ _UI: dict[str, tuple[str, str]] = {
     "pin_ask": ("请输入 {user} 的 PIN", "PIN for {user}"),
     "pin_required": ("用户 {user} 设有 PIN：请在终端输入，或设置环境变量 RMA_PIN",
                      "User {user} has a PIN: enter it at a terminal or set RMA_PIN"),
+    "pin_locked": ("用户 {user} 连续输错 PIN 次数过多，请在 {until} 之后再试，或请店主解锁"
+                   "（rma user unlock {user}）",
+                   "Too many wrong PINs in a row for {user}: try again after {until}, or ask "
+                   "the owner to unlock (rma user unlock {user})"),
+    "user_unlocked": ("用户 {name} 可以重新输入 PIN 了", "{name} may give their PIN again now"),
     "pin_wrong": ("用户 {user} 的 PIN 不正确，未执行任何操作",
                   "Wrong PIN for {user}; nothing was done"),
     "error_prefix": ("错误", "Error"),
@@ -1472,6 +1482,10 @@ _AUDIT_UI: dict[str, tuple[str, str]] = {
     "audit_sum_close_day": ("{day} 借 {debit_yuan} 贷 {credit_yuan}，凭证 {entries} 张",
                             "{day} debit {debit_yuan} credit {credit_yuan}, {entries} entries"),
     "audit_sum_user_add": ("{name}（{role}）", "{name} ({role})"),
+    "audit_sum_pin_locked": ("{user} 连续 {failures} 次输错 PIN，须等到 {until}",
+                             "{user}: {failures} wrong PINs in a row, waits until {until}"),
+    "audit_sum_pin_unlocked": ("{user}（此前连续输错 {failures} 次）",
+                               "{user} (after {failures} wrong PINs in a row)"),
     "audit_sum_setting": ("{setting} = {value}", "{setting} = {value}"),
     "audit_sum_import": ("{count} 条", "{count} rows"),
     "audit_sum_setup": ("店铺 {shop_name}，店主 {owner}", "Shop {shop_name}, owner {owner}"),

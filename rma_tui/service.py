@@ -1185,13 +1185,110 @@ def get_user(db: Database, name: str) -> UserView | None:
         return _user_view(u) if u else None
 
 
-def check_pin(db: Database, name: str, pin: str) -> bool:
-    """True when the user exists and has no PIN, or the PIN matches its hash."""
-    with db.read() as s:
-        u = s.exec(select(User).where(User.name == name)).first()
-        if u is None or not u.active:
-            return False
-        return u.pin_hash is None or _pin_matches(pin, u.pin_hash)
+# Wrong PINs in a row a user may make before waiting; the first wait, doubling with each
+# further wrong PIN, up to the longest (the owner can clear it at any time).
+PIN_TRIES = 5
+PIN_FIRST_WAIT = timedelta(minutes=1)
+PIN_LONGEST_WAIT = timedelta(days=1)
+UNLOCK_ROLES = ("owner",)
+
+
+def pin_wait(failures: int) -> timedelta:
+    """How long a user waits after `failures` wrong PINs in a row (none below PIN_TRIES)."""
+    if failures < PIN_TRIES:
+        return timedelta(0)
+    return min(PIN_FIRST_WAIT * 2 ** min(failures - PIN_TRIES, 20), PIN_LONGEST_WAIT)
+
+
+def sign_in(db: Database, name: str, pin: str | None, now: datetime | None = None) -> UserView:
+    """Prove that the person at the terminal is user `name`: a known, active user, with the
+    right PIN when it has one. Every read and write asks this first.
+
+    Wrong PINs are counted: after PIN_TRIES in a row the user must wait (`pin_locked`,
+    saying until when), longer after each further wrong one, or until the owner clears it
+    (`unlock_user`); the wait is recorded in the audit trail. A right PIN starts the count
+    again. Refusals: `unknown_user`, `pin_required` (a PIN user gave none), `pin_wrong`,
+    `pin_locked`."""
+    now = now or utcnow()
+    with db.write() as s:
+        user = _actor(s, name)
+        if user.pin_hash is None:
+            return _user_view(user)
+        until = as_utc(user.pin_locked_until) if user.pin_locked_until is not None else None
+        if until is not None and until > now:
+            raise DomainError("pin_locked", field="pin", user=user.name,
+                              until=until.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+        if pin is None:
+            raise DomainError("pin_required", field="pin", user=user.name)
+        if _pin_matches(pin, user.pin_hash):
+            if user.pin_failures or user.pin_locked_until is not None:
+                user.pin_failures, user.pin_locked_until = 0, None
+                s.add(user)
+            return _user_view(user)
+        user.pin_failures += 1
+        wait = pin_wait(user.pin_failures)
+        if wait:
+            user.pin_locked_until = now + wait
+            _audit(s, user.name, "pin_locked", now,
+                   detail={"user": user.name, "failures": user.pin_failures,
+                           "until": (now + wait).isoformat()})
+        s.add(user)
+    # Raised after the commit: the count of wrong PINs must be kept.
+    raise DomainError("pin_wrong", field="pin", user=name)
+
+
+def check_pin(db: Database, name: str, pin: str, now: datetime | None = None) -> bool:
+    """True when `sign_in` accepts user `name` with `pin` (counted like any try)."""
+    try:
+        sign_in(db, name, pin, now=now)
+    except DomainError:
+        return False
+    return True
+
+
+def unlock_user(db: Database, actor: str, name: str, request_id: str | None = None,
+                now: datetime | None = None) -> UserView:
+    """Clear a user's wrong-PIN count and wait (owner only); audited."""
+    now = now or utcnow()
+    with db.write() as s:
+        owner = _actor(s, actor, UNLOCK_ROLES)
+        user = s.exec(select(User).where(User.name == name)).first()
+        if user is None:
+            raise DomainError("unknown_user", field="name", user=name)
+
+        def work() -> str:
+            _audit(s, owner.name, "pin_unlocked", now,
+                   detail={"user": user.name, "failures": user.pin_failures},
+                   request_id=request_id)
+            user.pin_failures, user.pin_locked_until = 0, None
+            s.add(user)
+            return user.name
+
+        _idempotent(s, request_id, "unlock_user", [owner.name, name], work, now)
+        return _user_view(user)
+
+
+# Roles whose work needs a customer's whole phone number (the counter, call-backs); other
+# roles see it masked. In exported files only the owner's carry it whole.
+PHONE_ROLES = ("clerk", "owner")
+EXPORT_PHONE_ROLES = ("owner",)
+
+
+def masked_phone(phone: str) -> str:
+    """A phone number with its middle hidden: 13800002248 -> 138****2248 (a short one
+    keeps only its last two digits)."""
+    if len(phone) >= 8:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    return "*" * max(len(phone) - 2, 1) + phone[-2:]
+
+
+def phone_for(role: str | None, phone: str | None, export: bool = False) -> str | None:
+    """A customer's phone as user `role` may see it: whole for the roles whose work needs
+    it (in exported files only for the owner), else masked."""
+    if not phone:
+        return phone
+    roles = EXPORT_PHONE_ROLES if export else PHONE_ROLES
+    return phone if role in roles else masked_phone(phone)
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,9 +8,11 @@ from typer.testing import CliRunner, Result
 from rma_tui.cli import app
 from rma_tui.store.db import Database, sqlite_path
 
-# Every run starts from a clean environment: no RMA_* and a locale that means Chinese.
+# Every run starts from a clean environment: no RMA_* but the user (every test shop has
+# an "owner", and every command signs its user in: reads too) and a locale that means
+# Chinese.
 BASE_ENV: dict[str, str | None] = {
-    "RMA_DB": None, "RMA_USER": None, "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
+    "RMA_DB": None, "RMA_USER": "owner", "RMA_LANG": None, "LC_ALL": None, "LANG": "C.UTF-8",
     "COLUMNS": None, "RMA_PIN": None, "RMA_POLICY": None,
 }
 

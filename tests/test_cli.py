@@ -107,7 +107,7 @@ def test_env_fallbacks_db_user_lang(cli_shop: Shop, tmp_path: Path) -> None:
 
 def test_user_falls_back_to_login_name(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("getpass.getuser", lambda: "loginname")
-    rma(*dbarg(db), "init")
+    rma(*dbarg(db), "init", env={"RMA_USER": None})
     assert sv.get_user(db, "loginname") is not None
 
 
@@ -529,7 +529,16 @@ def test_a_user_with_a_pin_must_prove_it_before_writing(cli_shop: Shop) -> None:
     assert slip_count(db) == before
     rma(*a, *create, env={"RMA_PIN": "2468"})
     assert slip_count(db) == before + 1
-    rma(*a, "--user", "小李", "stock", "--json")  # reading needs no PIN
+    # Reading is asking too: customers' names and phones are personal information.
+    r = rma(*a, "--user", "小李", "slip", "list", "--json", code=1)
+    assert "RMA_PIN" in r.stderr and r.stdout == ""
+    rma(*a, "--user", "小李", "slip", "list", "--json", code=1, env={"RMA_PIN": "1111"})
+    listed = json.loads(rma(*a, "--user", "小李", "slip", "list", "--json",
+                            env={"RMA_PIN": "2468"}).stdout)
+    assert len(listed) == before + 1
+    # A name nobody has reads nothing.
+    r = rma(*a, "--user", "nobody", "slip", "list", "--json", code=1)
+    assert "nobody" in r.stderr and r.stdout == ""
 
 
 def test_feedback_refusals(cli_shop: Shop) -> None:
@@ -774,7 +783,7 @@ def _python_m(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 
 def test_python_m_entry_point_exit_codes(cli_shop: Shop) -> None:
     path = db_arg(cli_shop.db)
-    ok = _python_m("verify", "--json", env={"RMA_DB": path})
+    ok = _python_m("verify", "--json", env={"RMA_DB": path, "RMA_USER": "finance"})
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["ok"] is True
     refused = _python_m("--db", path, "--user", "warehouse", "--lang", "en", "slip", "create",

@@ -39,6 +39,16 @@ def problem_from(exc: Exception, db: str) -> Problem:
     return Problem("app_db_error", {"db": db, "error": text})
 
 
+def phone_text(role: str | None, phone: str | None) -> str:
+    """A customer's phone as the signed-in `role` may see it: whole for the roles whose work
+    needs it, else masked (the service's rule, `service.phone_for`)."""
+    if not phone:
+        return ""
+    from rma_tui import service  # loaded by the session worker long before anything shows
+
+    return service.phone_for(role, phone) or ""
+
+
 def local_time(at: datetime) -> str:
     """A stored UTC time as the shop reads it: local month-day hour:minute."""
     return at.astimezone().strftime("%m-%d %H:%M")

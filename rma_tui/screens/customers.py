@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import local_time
+from rma_tui.screens import local_time, phone_text
 from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.screens.dialogs import TextPromptDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
@@ -592,7 +592,8 @@ class CustomersScreen(DeskScreen):
         table.add_column(i18n.t("col_phone"), key="phone")
         table.add_column(i18n.t("cust_col_slips"), key="slips")
         for h in self.hits[:SEARCH_LIMIT]:
-            table.add_row(Text(h.name), h.phone, Text(str(h.slips), justify="right"),
+            table.add_row(Text(h.name), phone_text(self.rma.role, h.phone),
+                          Text(str(h.slips), justify="right"),
                           key=h.phone)
         index = next((i for i, h in enumerate(self.hits) if h.phone == current), None)
         if index is not None:
@@ -612,7 +613,8 @@ class CustomersScreen(DeskScreen):
         table.add_column(i18n.t("cust_col_note"), key="note")
         now = self.call_back_at or self.now()
         for f in self.call_back:
-            table.add_row(self._due_text(f, now), Text(f.customer_name), f.phone,
+            table.add_row(self._due_text(f, now), Text(f.customer_name),
+                          phone_text(self.rma.role, f.phone),
                           Text(f.note), key=str(f.id))
         if self.call_back:
             table.move_cursor(row=min(max(row, 0), len(self.call_back) - 1), animate=False)
@@ -646,7 +648,8 @@ class CustomersScreen(DeskScreen):
             for pane_id in TABS:
                 self.query_one(f"#{pane_id.replace('-tab-', '-')}", DataTable).clear(columns=True)
             return
-        box.border_title = f"{p.name}  {p.phone}  {i18n.label('channel', p.channel)}"
+        box.border_title = (f"{p.name}  {phone_text(self.rma.role, p.phone)}  "
+                            f"{i18n.label('channel', p.channel)}")
         summary.update(self._summary(p))
         self._fill_table("cust-purchases", [
             ("col_order", False), ("col_sold_at", False), ("col_channel", False),

@@ -163,18 +163,27 @@ class SwitchUserDialog(ModalScreen["UserView | None"]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
     class Checked(Message):
-        """The worker's verdict: the user when accepted, else an i18n key saying why."""
+        """The worker's verdict: the user when accepted, else what to say (an i18n key, or
+        the service's refusal in words: too many wrong PINs, and until when)."""
 
-        def __init__(self, user: UserView | None, problem: str, needs_pin: bool) -> None:
+        def __init__(self, user: UserView | None, problem: str, needs_pin: bool,
+                     said: str = "") -> None:
             self.user = user
             self.problem = problem
             self.needs_pin = needs_pin
+            self.said = said
             super().__init__()
 
-    def __init__(self, database: Database, current: str | None = None) -> None:
+    def __init__(self, database: Database, current: str | None = None,
+                 ask_pin: bool = False) -> None:
+        """`ask_pin`: `current` is the user to sign in (the one the desk was started as):
+        their name is filled in and their PIN asked at once."""
         super().__init__(classes="dialog", id="switch-user")
         self.database = database
         self.current = current
+        self.ask_pin = ask_pin
+        # The name whose PIN field is shown (typing another name hides it again).
+        self.pin_for: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box") as box:
@@ -192,7 +201,13 @@ class SwitchUserDialog(ModalScreen["UserView | None"]):
         # The PIN field appears only once the name is known to belong to a user with a PIN.
         self._show_pin(False)
         self.query_one("#dialog-error").display = False
-        self.query_one("#switch-name", Input).focus()
+        if self.ask_pin and self.current:
+            self.pin_for = self.current
+            self.query_one("#switch-name", Input).value = self.current
+            self._show_pin(True)
+            self.query_one("#switch-pin", Input).focus()
+        else:
+            self.query_one("#switch-name", Input).focus()
 
     def _show_pin(self, show: bool) -> None:
         self.query_one("#switch-pin-label").display = show
@@ -205,8 +220,11 @@ class SwitchUserDialog(ModalScreen["UserView | None"]):
         err.display = bool(message)
 
     @on(Input.Changed, "#switch-name")
-    def _name_changed(self) -> None:
+    def _name_changed(self, event: Input.Changed) -> None:
+        if event.value.strip() == self.pin_for:
+            return  # still the name whose PIN is asked
         # Another name: whatever was said about the previous one no longer holds.
+        self.pin_for = None
         self._show_pin(False)
         self.query_one("#switch-pin", Input).value = ""
         self.error("")
@@ -227,6 +245,7 @@ class SwitchUserDialog(ModalScreen["UserView | None"]):
     def _check(self, name: str, pin: str | None) -> None:
         worker = get_current_worker()
         from rma_tui import service
+        from rma_tui.errors import DomainError
 
         try:
             user = service.get_user(self.database, name)
@@ -234,10 +253,14 @@ class SwitchUserDialog(ModalScreen["UserView | None"]):
                 result = self.Checked(None, "switch_user_unknown", False)
             elif user.has_pin and pin is None:
                 result = self.Checked(None, "", True)  # now ask the PIN
-            elif user.has_pin and not service.check_pin(self.database, name, pin or ""):
+            else:  # the service counts wrong PINs (too many and the user must wait)
+                result = self.Checked(service.sign_in(self.database, name, pin), "",
+                                      user.has_pin)
+        except DomainError as exc:
+            if exc.key == "pin_wrong":
                 result = self.Checked(None, "switch_user_bad_pin", True)
             else:
-                result = self.Checked(user, "", user.has_pin)
+                result = self.Checked(None, "", exc.key != "unknown_user", exc.message())
         except Exception:  # a database failure: say so, keep the dialog
             result = self.Checked(None, "switch_user_failed", False)
         if not worker.is_cancelled:
@@ -249,12 +272,14 @@ class SwitchUserDialog(ModalScreen["UserView | None"]):
             self.dismiss(message.user)
             return
         pin = self.query_one("#switch-pin", Input)
+        name = self.query_one("#switch-name", Input).value.strip()
         if message.needs_pin:
+            self.pin_for = name
             self._show_pin(True)
             pin.value = ""
             pin.focus()
-        name = self.query_one("#switch-name", Input).value.strip()
-        self.error(i18n.t(message.problem, user=name) if message.problem else "")
+        self.error(message.said or (i18n.t(message.problem, user=name) if message.problem
+                                    else ""))
 
     @on(Button.Pressed, "#dialog-cancel")
     def action_cancel(self) -> None:

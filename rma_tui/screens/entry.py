@@ -36,7 +36,7 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import parse_yuan, yuan
-from rma_tui.screens import problem_from
+from rma_tui.screens import phone_text, problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.draft_picker import DraftPicker
@@ -411,7 +411,9 @@ class SlipEntryScreen(DeskScreen):
             header.update(t("entry_no_sale_yet") if sale is None else t(
                 "entry_sale_header", order=sale.order,
                 sold_at=sale.sold_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                customer=" ".join(x for x in (sale.customer, sale.customer_phone) if x)
+                customer=" ".join(x for x in (sale.customer,
+                                              phone_text(self.rma.role, sale.customer_phone))
+                                  if x)
                 or t("entry_walk_in"),
                 channel=sale.channel, payment=sale.payment_method,
                 total_fen=sale.total_fen))

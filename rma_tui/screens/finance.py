@@ -35,7 +35,7 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import yuan
-from rma_tui.screens import Problem, local_time, problem_from
+from rma_tui.screens import Problem, local_time, phone_text, problem_from
 from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.widgets.desk_bindings import translate_bindings
@@ -468,7 +468,7 @@ class FinanceScreen(DeskScreen):
         status.set_class(not data.agrees, "-bad")
         _columns(table, "fin_col_customer", "fin_col_phone", "fin_col_credit_balance")
         for h in data.top:
-            table.add_row(Text(h.name), h.phone, _money(h.credit_fen))
+            table.add_row(Text(h.name), phone_text(self.rma.role, h.phone), _money(h.credit_fen))
 
     def _fill_receivable(self, query: Query, data: Any, table: DataTable[str | Text],
                          head: Static) -> None:

@@ -322,7 +322,7 @@ class InspectionScreen(DeskScreen):
         detail.border_title = view.number if view is not None else i18n.t(
             "insp_awaiting_goods" if kind == "approved" else "insp_awaiting_grading")
         self.query_one("#insp-brief", Static).update(
-            slip_brief(view) if view is not None else i18n.t("insp_pick"))
+            slip_brief(view, self.rma.role) if view is not None else i18n.t("insp_pick"))
         hint = self.query_one("#insp-hint", Static)
         grading = view is not None and view.status == "received"
         if view is None:

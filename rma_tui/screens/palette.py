@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, cast
 from textual.command import Hit, Hits, Provider
 
 from rma_tui import i18n
+from rma_tui.screens import phone_text
 
 if TYPE_CHECKING:
     from rma_tui.app import RmaApp
@@ -64,7 +65,7 @@ class DeskCommands(Provider):
             yield Hit(score, matcher.highlight(text), partial(app.show_slip, slip.number),
                       text=text, help=i18n.t("palette_slip_help"))
         for customer in customers:
-            text = f"{customer.phone}  {customer.name}"
+            text = f"{phone_text(app.role, customer.phone)}  {customer.name}"
             score = max(matcher.match(text), 0.4)
             yield Hit(score, matcher.highlight(text), partial(_show_customer, app, customer),
                       text=text, help=i18n.t("palette_customer_help"))
@@ -72,6 +73,7 @@ class DeskCommands(Provider):
 
 def _show_customer(app: RmaApp, customer: CustomerView) -> None:
     """Say who the customer is and what store credit they have."""
-    app.notify(i18n.t("palette_customer", name=customer.name, phone=customer.phone,
+    app.notify(i18n.t("palette_customer", name=customer.name,
+                      phone=phone_text(app.role, customer.phone),
                       channel=customer.channel, credit_fen=customer.credit_fen),
                title=i18n.t("palette_customer_title"), timeout=10)

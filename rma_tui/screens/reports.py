@@ -338,7 +338,16 @@ class ReportsScreen(DeskScreen):
 
         if view == "returns":
             _, by, since, until = params
-            return reports.returns_report(database, by, since, until, shop=shop)
+            rows = reports.returns_report(database, by, since, until, shop=shop)
+            if by == "customer":  # keyed by phone: whole in the owner's report (and export)
+                from dataclasses import replace
+
+                from rma_tui import service
+
+                role = self.rma.role
+                rows = [replace(r, key=service.phone_for(role, r.key, export=True) or "")
+                        for r in rows]
+            return rows
         if view == "problems":
             _, since, until = params
             return reports.problem_products(database, since, until, limit=PROBLEMS_LIMIT,

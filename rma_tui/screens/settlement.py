@@ -374,7 +374,7 @@ class SettlementScreen(DeskScreen):
             return
         view = info.view
         detail.border_title = view.number
-        brief.update(slip_brief(view))
+        brief.update(slip_brief(view, self.rma.role))
         amount.update(self._amount_table(info))
         exchange = view.type == "exchange"
         stock.display = exchange

@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.money import fen_text as money
 from rma_tui.render import local_time, pairs, table
-from rma_tui.screens import Problem, problem_from
+from rma_tui.screens import Problem, phone_text, problem_from
 
 if TYPE_CHECKING:
     from rma_tui.service import SlipView
@@ -73,7 +73,7 @@ class SlipDetailScreen(ModalScreen[None]):
         """Draw the slip, or say why it cannot be shown."""
         content = self.query_one("#slip-detail-content", Static)
         if message.slip is not None:
-            content.update(slip_renderable(message.slip))
+            content.update(slip_renderable(message.slip, getattr(self.app, "role", None)))
         elif message.problem is not None:
             content.update(Text(message.problem.text()))
 
@@ -82,15 +82,16 @@ class SlipDetailScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def slip_renderable(v: SlipView) -> RenderableType:
-    """A slip as a person reads it, in the current language (as `rma slip show` prints it)."""
+def slip_renderable(v: SlipView, role: str | None = None) -> RenderableType:
+    """A slip as a person reads it, in the current language (as `rma slip show` prints it),
+    the customer's phone as user `role` may see it."""
     t, label = i18n.t, i18n.label
     head = [
         (t("col_type"), label("type", v.type)),
         (t("col_status"), label("status", v.status)),
         (t("col_channel"), label("channel", v.channel)),
         (t("col_customer"), (v.customer or t("none"))
-         + (f" {v.customer_phone}" if v.customer_phone else "")),
+         + (f" {shown}" if (shown := phone_text(role, v.customer_phone)) else "")),
         (t("col_sale"), v.sale or t("none")),
         (t("col_created_by"), f"{v.created_by}  {local_time(v.created_at)}"),
     ]

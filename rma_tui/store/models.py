@@ -70,6 +70,9 @@ class User(SQLModel, table=True):
     created_at: datetime
     # The shop this user works in; None: every shop (an owner or finance of the chain).
     shop: str | None = Field(default=None, foreign_key="shops.code", max_length=16)
+    # Wrong PINs in a row, and the time before which no PIN is tried (after too many).
+    pin_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    pin_locked_until: datetime | None = Field(default=None)
 
 
 class Product(SQLModel, table=True):

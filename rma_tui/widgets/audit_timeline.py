@@ -26,22 +26,23 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.money import yuan
 from rma_tui.render import local_time, pairs, table
-from rma_tui.screens import Problem, problem_from
+from rma_tui.screens import Problem, phone_text, problem_from
 
 if TYPE_CHECKING:
     from rma_tui.reads.audit import AuditRow, SlipTimeline
     from rma_tui.store.db import Database
 
 
-def timeline_renderable(tl: SlipTimeline) -> RenderableType:
-    """The slip's head and its events as a person reads them, in the current language."""
+def timeline_renderable(tl: SlipTimeline, role: str | None = None) -> RenderableType:
+    """The slip's head and its events as a person reads them, in the current language
+    (the customer's phone as user `role` may see it)."""
     t, label = i18n.t, i18n.label
     head: list[tuple[str, object]] = [
         (t("col_type"), label("type", tl.type)),
         (t("col_status"), label("status", tl.status)),
         (t("col_channel"), label("channel", tl.channel)),
         (t("col_customer"), (tl.customer or t("none"))
-         + (f" {tl.customer_phone}" if tl.customer_phone else "")),
+         + (f" {shown}" if (shown := phone_text(role, tl.customer_phone)) else "")),
         (t("col_created_by"), f"{tl.created_by}  {local_time(tl.created_at)}"),
         (t("col_gross"), yuan(tl.gross_fen)),
         (t("col_refund"), yuan(tl.refund_fen)),
@@ -134,7 +135,8 @@ class SlipTimelineScreen(ModalScreen[None]):
             box = self.query_one("#audit-timeline-box")
             box.border_title = (f"{message.timeline.number}  "
                                 f"{i18n.t('audit_timeline_heading')}")
-            content.update(timeline_renderable(message.timeline))
+            content.update(timeline_renderable(message.timeline,
+                                               getattr(self.app, "role", None)))
         elif message.problem is not None:
             content.update(Text(message.problem.text()))
 

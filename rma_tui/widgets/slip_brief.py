@@ -10,19 +10,21 @@ from rich.text import Text
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import local_time
+from rma_tui.screens import local_time, phone_text
 
 if TYPE_CHECKING:
     from rma_tui.service import SlipView
 
 
-def slip_brief(view: SlipView) -> RenderableType:
-    """The slip's number, type, customer, sale and creator, then its lines."""
+def slip_brief(view: SlipView, role: str | None = None) -> RenderableType:
+    """The slip's number, type, customer, sale and creator, then its lines (the customer's
+    phone as user `role` may see it)."""
     head = Text()
     head.append(view.number, style="bold")
     head.append(f"  {i18n.label('type', view.type)} · {i18n.label('status', view.status)}")
     who = Text(style="dim")
-    customer = " ".join(x for x in (view.customer, view.customer_phone) if x) or i18n.t("none")
+    customer = " ".join(x for x in (view.customer, phone_text(role, view.customer_phone))
+                        if x) or i18n.t("none")
     who.append(f"{i18n.t('col_customer')} {customer}  ")
     who.append(f"{i18n.t('col_sale')} {view.sale or i18n.t('none')}  ")
     who.append(f"{i18n.t('col_created_by')} {view.created_by} {local_time(view.created_at)}")

@@ -38,7 +38,7 @@ from textual.widgets import Static
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import local_time
+from rma_tui.screens import local_time, phone_text
 
 if TYPE_CHECKING:
     from rma_tui.service import SlipView
@@ -118,7 +118,9 @@ class SlipDetail(VerticalScroll):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style=muted, no_wrap=True)
         grid.add_column(ratio=1)
-        customer = " ".join(x for x in (slip.customer, slip.customer_phone) if x)
+        role = getattr(self.app, "role", None)
+        customer = " ".join(x for x in (slip.customer, phone_text(role, slip.customer_phone))
+                            if x)
         rows = [
             ("col_type", f"{i18n.label('type', slip.type)} · "
                          f"{i18n.label('channel', slip.channel)}"),
