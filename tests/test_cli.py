@@ -16,6 +16,7 @@ from conftest import Shop, make_shop
 from sqlalchemy import text
 from sqlmodel import func, select
 
+from rma_tui import demo
 from rma_tui import service as sv
 from rma_tui.store.db import Database
 from rma_tui.store.models import Feedback, JournalEntry, Posting, Product, Slip, User
@@ -722,7 +723,6 @@ def test_demo_force_refused_for_a_server_url() -> None:
 
 def test_demo_builds_and_verifies(tmp_path: Path) -> None:
     """`rma demo && rma verify` on a fresh file (the real demo: about 10 s)."""
-    pytest.importorskip("rma_tui.demo")
     path = tmp_path / "demo.db"
     path.write_bytes(b"")  # an empty file (as `make run` may leave) is not "data"
     r = rma("--db", str(path), "demo", "--seed", "7")
@@ -740,7 +740,6 @@ def test_demo_builds_and_verifies(tmp_path: Path) -> None:
 @pytest.mark.sqlite_only  # deletes the file and its -wal/-shm; PG refuses --force
 def test_demo_force_deletes_and_rebuilds(cli_shop: Shop, monkeypatch: pytest.MonkeyPatch
                                          ) -> None:
-    demo = pytest.importorskip("rma_tui.demo")
     calls: list[tuple[int, str]] = []
 
     def fake_build(db: Database, seed: int = 42, size: str = "small", progress=None):

@@ -1,9 +1,10 @@
-"""Concurrency: a mixed workload of several processes on one SQLite file (issue 6, item 2),
-and on one PostgreSQL database (issue 7: `[postgresql]`, 8 s by default).
+"""Concurrency: a mixed workload of several processes on one SQLite file, and on one
+PostgreSQL database (`[postgresql]`, 8 s by default).
 
 4 worker processes (8 with RMA_LONG=1), started with the "spawn" context and released
 together by a Barrier, each run for RMA_CONCURRENCY_SECONDS (default 20) over the same two
-products and the same three big sales, choosing at random (seeded per worker) among
+products, the same three big sales and one sale of a few units that they race for to the
+last unit (a third of the creates), choosing at random (seeded per worker) among
 create+submit, approve, receive, inspect and settle, every write through the service with the
 worker's own Database. Each write is timed (perf_counter around the service call); a
 DomainError is an expected refusal (a lost race, stock short ...), anything else — above all
@@ -39,6 +40,10 @@ SECONDS = float(os.environ.get("RMA_CONCURRENCY_SECONDS", "20"))
 PG_SECONDS = float(os.environ.get("RMA_CONCURRENCY_SECONDS", "8"))
 ORDERS = ["SO-MIX-1", "SO-MIX-2", "SO-MIX-3"]
 SOLD = {"P1": 1000, "P2": 500}  # units of each product on each of the sales
+# A sale of a few units, which a third of the creates race for: "never more than sold" is
+# reached there, not only held far below a limit.
+FEW_ORDER = "SO-MIX-FEW"
+FEW = {"P1": 3, "P2": 2}
 EXTRA_STOCK = {"P1": 6, "P2": 3}  # sellable stock left for exchanges after the sales
 OPS = ("create", "submit", "approve", "receive", "inspect", "settle")
 WEIGHTS = (4, 0, 2, 2, 2, 2)  # submit always follows a successful create
@@ -88,7 +93,7 @@ def _worker(path: str, seed: int, seconds: float, barrier: Any, out: Any) -> Non
             op = rng.choices(OPS, WEIGHTS)[0]
             call: Any = None
             if op == "create":
-                order = rng.choice(ORDERS)
+                order = rng.choice((*ORDERS, FEW_ORDER, FEW_ORDER, FEW_ORDER))
                 typ = rng.choice(("return", "return", "exchange"))
                 skus = rng.sample(("P1", "P2"), rng.randint(1, 2))
                 lines = []
@@ -196,13 +201,16 @@ def _setup(db: Database) -> dict[str, int]:
     """The shop, three big sales, a little spare stock; returns sellable per sku."""
     make_shop(db)
     for sku, n in SOLD.items():
-        sv.receive_purchase(db, "owner", sku, n * len(ORDERS) + EXTRA_STOCK[sku],
+        sv.receive_purchase(db, "owner", sku, n * len(ORDERS) + FEW[sku] + EXTRA_STOCK[sku],
                             now=NOW - timedelta(days=5))
     sv.record_sales(db, "clerk", [
         sv.SaleInput(o, "store", NOW - timedelta(days=1),
                      [sv.SaleLineInput("P1", SOLD["P1"], 1800),
                       sv.SaleLineInput("P2", SOLD["P2"], 14000)],
-                     customer_phone="13800000001") for o in ORDERS], now=NOW)
+                     customer_phone="13800000001") for o in ORDERS]
+                    + [sv.SaleInput(FEW_ORDER, "store", NOW - timedelta(days=1),
+                                    [sv.SaleLineInput(sku, n, 1800) for sku, n in FEW.items()],
+                                    customer_phone="13800000001")], now=NOW)
     return {r.sku: r.sellable for r in sv.stock(db)}
 
 
@@ -258,6 +266,10 @@ def test_mixed_workload_of_processes_on_one_file(db):
     for key, (q, sold) in held.items():
         assert q <= sold, (key, q, sold)
         assert q == reported.get(key, 0), (key, q, reported.get(key, 0))
+    # The few units were raced for to the last one, and the losers were told so.
+    for sku, n in FEW.items():
+        assert held[(FEW_ORDER, sku)] == (n, n), (sku, held[(FEW_ORDER, sku)], summary)
+    assert refusals["create:over_returnable"] > 0, summary
     # Stock: sellable == before + graded resellable - issued by exchanges (as reported);
     # pending == received but not yet inspected.
     resold: Counter[str] = Counter()

@@ -1,10 +1,18 @@
-"""Random sequences of the whole desk (hypothesis stateful): sales, returns, exchanges,
-approvals, rejections, cancellations, goods in, inspection, settlement, feedback, time
-passing and replayed request ids. After every step the invariants hold: `verify()` and an
-independent recomputation of I1 (levels = Σ moves, never negative), I2 (every entry
-balances), I3 (returned ≤ sold), I4 (refunded ≤ paid) and store credit = its ledger account.
+"""The desk against a model of it (hypothesis stateful): random sales, purchases, returns,
+exchanges, approvals, rejections, cancellations, goods in, inspection, settlement, closing,
+time passing and replayed request ids.
 
-A refused action (DomainError) is allowed, but must leave every row as it was.
+The model keeps its own books: what is returnable per sale line (I3), what was refunded
+per sale line (I4), stock per product and location (I1), the balances of the returns,
+revenue, cost and store-credit accounts (I2, I5), each slip's state (I6) and the request
+ids already applied (I7). Before every action it works out which rules the action breaks;
+the service must then accept exactly the actions the model allows and refuse the others
+with one of the keys the model expects, writing nothing. After every step the database
+must agree with the model to the fen and the unit, and `verify` must pass.
+
+The policy verdict at submission (windows, conditions) is the policy's business, not the
+model's: the model takes whether a slip passed from the service, and then holds the
+service to what that means (an exception needs the owner and a reason).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,52 +38,98 @@ from rma_tui.store.db import Database
 from rma_tui.store.migrate import upgrade
 
 SKUS = ("P1", "P2", "P3", "P4")
+# sku -> (list price, cost): replacements go out at today's price and cost.
+PRODUCTS = {"P1": (2000, 800), "P2": (15000, 6000), "P3": (5000, 2000), "P4": (10000, 9000)}
 PHONES = ("13800000001", "13800000002")
-REASONS = sv.REASONS
-APPROVERS = ("owner", "boss2", "finance", "clerk")
-CREATORS = ("clerk", "clerk2", "owner")
+ROLE = {"owner": "owner", "boss2": "owner", "clerk": "clerk", "clerk2": "clerk",
+        "warehouse": "warehouse", "finance": "finance"}
+USERS = tuple(ROLE)
+STOCK = 15  # of each product at the start
+LIVE = ("draft", "submitted", "approved", "received", "inspected", "settled")
 
 _TEMPLATE: Path | None = None
 
 
 def _template() -> Path:
-    """Build the small shop once; every example starts from a copy of its file."""
+    """Users, products, customers and stock; built once, every example starts from a copy."""
     global _TEMPLATE
     if _TEMPLATE is not None and _TEMPLATE.exists():
         return _TEMPLATE
-    folder = Path(tempfile.mkdtemp(prefix="rma-stateful-tpl-"))
+    folder = Path(tempfile.mkdtemp(prefix="rma-model-tpl-"))
     path = folder / "template.db"
     db = Database(str(path))
     upgrade(db)
     t0 = NOW - timedelta(days=40)
     sv.add_user(db, None, "owner", "owner", now=t0)
-    for name, role in [("boss2", "owner"), ("clerk", "clerk"), ("clerk2", "clerk"),
-                       ("warehouse", "warehouse"), ("finance", "finance")]:
-        sv.add_user(db, "owner", name, role, now=t0)
+    for name, role in ROLE.items():
+        if name != "owner":
+            sv.add_user(db, "owner", name, role, now=t0)
     sv.add_products(db, "owner", [
-        sv.ProductInput("P1", "Type-C 数据线", 2000, 800, category="数据线", reorder_point=3),
-        sv.ProductInput("P2", "蓝牙耳机", 15000, 6000, category="耳机", reorder_point=2),
-        sv.ProductInput("P3", "定制手机壳", 5000, 2000, category="定制", reorder_point=0),
-        sv.ProductInput("P4", "充值卡", 10000, 9000, category="数码卡券", reorder_point=1),
-    ], now=t0)
+        sv.ProductInput(sku, f"商品{sku}", price, cost, reorder_point=1)
+        for sku, (price, cost) in PRODUCTS.items()], now=t0)
     sv.add_customers(db, "owner", [sv.CustomerInput("张三", PHONES[0], "store"),
                                    sv.CustomerInput("李四", PHONES[1], "online")], now=t0)
-    for sku, qty in [("P1", 12), ("P2", 6), ("P3", 4), ("P4", 4)]:
-        sv.receive_purchase(db, "owner", sku, qty, now=t0)
-    SL = sv.SaleLineInput
-    sv.record_sales(db, "clerk", [
-        sv.SaleInput("SO-1", "store", NOW - timedelta(days=2), [SL("P1", 3, 1800),
-                                                                SL("P2", 1, 14000)],
-                     customer_phone=PHONES[0], payment_method="wechat"),
-        sv.SaleInput("SO-2", "online", NOW - timedelta(days=5), [SL("P2", 2, 15000),
-                                                                 SL("P4", 1, 10000)],
-                     customer_phone=PHONES[1], payment_method="alipay"),
-        sv.SaleInput("SO-3", "store", NOW - timedelta(days=10), [SL("P3", 2, 5000),
-                                                                 SL("P1", 2, 2000)]),
-    ], now=t0)
+    for sku in SKUS:
+        sv.receive_purchase(db, "owner", sku, STOCK, now=t0)
     db.dispose()
     _TEMPLATE = path
     return path
+
+
+@dataclass
+class SaleLineM:
+    """A sale line as the model knows it."""
+
+    id: int
+    sku: str
+    qty: int
+    price: int
+    cost: int
+    returned: int = 0  # on slips neither rejected nor cancelled
+    refunded: int = 0  # by settled slips
+
+
+@dataclass
+class SaleM:
+    order: str
+    channel: str
+    phone: str | None
+    lines: list[SaleLineM]
+
+
+@dataclass
+class LineM:
+    sku: str
+    qty: int
+    price: int
+    cost: int
+    refund: int  # what the line gives back when settled (a return: less any fee)
+    sale_line: SaleLineM | None
+    repl_sku: str | None = None
+    repl_qty: int = 0
+    repl_price: int = 0  # a like-for-like swap keeps the price paid, else today's price
+
+
+@dataclass
+class SlipM:
+    number: str
+    type: str
+    status: str
+    creator: str
+    phone: str | None
+    lines: list[LineM]
+    policy_ok: bool | None = None
+    feedback: bool = False
+
+
+@dataclass
+class Books:
+    """Stock and the account balances the model follows (debit minus credit)."""
+
+    stock: dict[tuple[str, str], int] = field(default_factory=dict)
+    credit: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PHONES, 0))
+    accounts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        (sv.RETURNS, sv.REVENUE, sv.COGS, sv.STORE_CREDIT), 0))
 
 
 def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -85,28 +140,43 @@ def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 
 class ShopMachine(RuleBasedStateMachine):
-    """The desk under random use."""
+    """The desk under random use, held to the model."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.dir = Path(tempfile.mkdtemp(prefix="rma-stateful-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="rma-model-"))
         shutil.copy(_template(), self.dir / "shop.db")
         self.db = Database(str(self.dir / "shop.db"))
         self.now = NOW
-        self.orders = ["SO-1", "SO-2", "SO-3"]
-        self.numbers: list[str] = []
-        # The lifecycle as this test believes it: slip number -> status.
-        self.status: dict[str, str] = {}
+        self.sales: list[SaleM] = []
+        self.slips: dict[str, SlipM] = {}
+        self.books = Books()
+        for sku in SKUS:
+            self.books.stock[(sku, "sellable")] = STOCK
         self.seq = 0
-        # The last successful call made with a request id: (fn, args, kwargs, number).
-        self.last: tuple[Callable[..., sv.SlipView], tuple[Any, ...], dict[str, Any], str] | None
-        self.last = None
+        # Request ids applied: id -> (call, the operation, the slip number it gave).
+        self.requests: dict[str, tuple[Callable[[], Any], str, str]] = {}
+        self.last_request: str | None = None
 
     def teardown(self) -> None:
         self.db.dispose()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    # -- helpers ------------------------------------------------------------------------
+    # -- the contract --------------------------------------------------------------------
+
+    def expect(self, call: Callable[[], Any], refusals: set[str]) -> Any:
+        """Run `call`; it must be accepted when `refusals` is empty, else refused with one of
+        them and write nothing."""
+        before = dump(self.db)
+        try:
+            result = call()
+        except DomainError as e:
+            assert refusals, f"refused ({e.key}: {e.message('en')}) what the model allows"
+            assert e.key in refusals, f"refused with {e.key}, the model expected {refusals}"
+            assert dump(self.db) == before, f"{e.key} wrote rows"
+            return None
+        assert not refusals, f"accepted what the model forbids: {refusals}"
+        return result
 
     def _rid(self, data: st.DataObject) -> str | None:
         if data.draw(st.booleans(), label="with_request_id"):
@@ -114,258 +184,456 @@ class ShopMachine(RuleBasedStateMachine):
             return f"req-{self.seq}"
         return None
 
-    def _do(self, fn: Callable[..., Any], *args: Any, request_id: str | None = None,
-            **kwargs: Any) -> Any:
-        """Call fn; a refusal must write nothing. Remember calls made with a request id."""
-        before = dump(self.db)
-        if request_id is not None:
-            kwargs["request_id"] = request_id
-        try:
-            res = fn(self.db, *args, now=self.now, **kwargs)
-        except DomainError as e:
-            assert dump(self.db) == before, f"{e.key} wrote rows"
-            return None
-        if request_id is not None and isinstance(res, sv.SlipView):
-            self.last = (fn, args, {**kwargs, "now": self.now}, res.number)
-        if isinstance(res, sv.SlipView):
-            if res.number not in self.numbers:
-                self.numbers.append(res.number)
-            self.status[res.number] = res.status
-        return res
+    def _remember(self, rid: str | None, call: Callable[[], Any], operation: str,
+                  number: str) -> None:
+        if rid is not None:
+            self.requests[rid] = (call, operation, number)
+            self.last_request = rid
 
-    def _in(self, *statuses: str) -> list[str]:
-        return [n for n in self.numbers if self.status[n] in statuses]
+    def _role(self, user: str, allowed: tuple[str, ...]) -> set[str]:
+        return set() if ROLE[user] in allowed else {"role_denied"}
 
-    def _pick(self, data: st.DataObject, *statuses: str) -> str:
+    def _state(self, slip: SlipM, *allowed: str) -> set[str]:
+        return set() if slip.status in allowed else {"bad_transition"}
+
+    def _move(self, sku: str, location: str, qty: int) -> None:
+        key = (sku, location)
+        self.books.stock[key] = self.books.stock.get(key, 0) + qty
+
+    def _any(self, *statuses: str) -> bool:
+        return any(s.status in statuses for s in self.slips.values())
+
+    def _pick(self, data: st.DataObject, *statuses: str) -> SlipM:
         """Usually a slip in one of `statuses`; sometimes any slip (to try illegal moves)."""
-        wanted = self._in(*statuses)
+        wanted = [s for s in self.slips.values() if s.status in statuses]
         if not wanted or data.draw(st.integers(0, 9), label="any_slip") == 0:
-            return data.draw(st.sampled_from(self.numbers), label="slip")
+            return data.draw(st.sampled_from(list(self.slips.values())), label="slip")
         return data.draw(st.sampled_from(wanted), label="slip")
 
-    def _lines(self, data: st.DataObject, order: str | None, exchange: bool) -> list[sv.LineInput]:
-        skus = [ln.sku for ln in sv.get_sale(self.db, order).lines] if order else list(SKUS)
+    # -- sales and stock -----------------------------------------------------------------
+
+    @rule(data=st.data())
+    def new_sale(self, data: st.DataObject) -> None:
+        order = f"SO-{len(self.sales) + 1}"
+        # A cost of its own now and then (an import carries the cost then): a return is
+        # valued at the sale line's cost, never the product's (I5).
+        lines = [sv.SaleLineInput(data.draw(st.sampled_from(SKUS), label="sku"),
+                                  data.draw(st.integers(1, 3), label="qty"),
+                                  data.draw(st.integers(100, 20000), label="price"),
+                                  data.draw(st.sampled_from((None, 77, 1234)), label="cost"))
+                 for _ in range(data.draw(st.integers(1, 2), label="n_lines"))]
+        channel = data.draw(st.sampled_from(sv.CHANNELS), label="channel")
+        phone = data.draw(st.sampled_from((None, *PHONES)), label="phone")
+        sale = sv.SaleInput(order, channel, self.now - timedelta(days=data.draw(
+            st.integers(0, 20), label="days_ago")), lines, customer_phone=phone,
+            payment_method=data.draw(st.sampled_from(sv.PAYMENT_METHODS), label="payment"))
+        need: dict[str, int] = {}
+        for ln in lines:
+            need[ln.sku] = need.get(ln.sku, 0) + ln.qty
+        short = any(q > self.books.stock.get((sku, "sellable"), 0) for sku, q in need.items())
+        if self.expect(lambda: sv.record_sales(self.db, "clerk", [sale], now=self.now),
+                       {"stock_short"} if short else set()) is None:
+            return
+        ids = [r[0] for r in self._rows(
+            "SELECT sl.id FROM sale_lines sl JOIN sales s ON s.id = sl.sale_id "
+            f"WHERE s.order_no = '{order}' ORDER BY sl.id")]
+        model = [SaleLineM(i, ln.sku, ln.qty, ln.unit_price_fen,
+                           PRODUCTS[ln.sku][1] if ln.unit_cost_fen is None else ln.unit_cost_fen)
+                 for i, ln in zip(ids, lines, strict=True)]
+        self.sales.append(SaleM(order, channel, phone, model))
+        for ln in model:
+            self._move(ln.sku, "sellable", -ln.qty)
+            self.books.accounts[sv.REVENUE] -= ln.qty * ln.price
+            self.books.accounts[sv.COGS] += ln.qty * ln.cost
+
+    @rule(sku=st.sampled_from(SKUS), qty=st.integers(1, 5))
+    def purchase(self, sku: str, qty: int) -> None:
+        self.expect(lambda: sv.receive_purchase(self.db, "warehouse", sku, qty, now=self.now),
+                    set())
+        self._move(sku, "sellable", qty)
+
+    # -- slips ---------------------------------------------------------------------------
+
+    def _line_inputs(self, data: st.DataObject, sale: SaleM | None,
+                     exchange: bool) -> list[sv.LineInput]:
+        skus = [ln.sku for ln in sale.lines] if sale else list(SKUS)
         out = []
         for _ in range(data.draw(st.integers(1, 2), label="n_lines")):
-            sku = data.draw(st.sampled_from(skus + ["P1"]), label="sku")
             out.append(sv.LineInput(
-                sku=sku, qty=data.draw(st.integers(1, 3), label="qty"),
-                reason=data.draw(st.sampled_from(REASONS), label="reason"),
-                packaging_intact=data.draw(st.booleans(), label="packaging"),
+                sku=data.draw(st.sampled_from(skus + ["P1"]), label="sku"),
+                qty=data.draw(st.integers(1, 3), label="qty"),
+                reason=data.draw(st.sampled_from(sv.REASONS), label="reason"),
                 replacement_sku=(data.draw(st.sampled_from(SKUS), label="repl")
                                  if exchange else None),
                 replacement_qty=(data.draw(st.integers(1, 3), label="repl_qty")
                                  if exchange else None),
-                unit_price_fen=(None if order else data.draw(st.integers(0, 20000),
-                                                             label="price")),
+                unit_price_fen=(None if sale else data.draw(st.integers(0, 20000),
+                                                            label="price")),
             ))
         return out
 
-    # -- rules --------------------------------------------------------------------------
+    def _resolve(self, sale: SaleM | None, kind: str, channel: str,
+                 lines: list[sv.LineInput]) -> tuple[list[LineM], str | None]:
+        """The slip lines the model expects, or the key of the first line refused (the
+        service takes, per line, the first sale line of that product with enough left)."""
+        bp = sv.policy().channel(channel).restocking_fee_bp
+        taken: dict[int, int] = {}
+        out: list[LineM] = []
+        for ln in lines:
+            sale_line = None
+            if sale is not None:
+                candidates = [sl for sl in sale.lines if sl.sku == ln.sku]
+                if not candidates:
+                    return [], "sku_not_in_sale"
+                sale_line = next((sl for sl in candidates
+                                  if sl.qty - sl.returned - taken.get(sl.id, 0) >= ln.qty), None)
+                if sale_line is None:
+                    return [], "over_returnable"
+                taken[sale_line.id] = taken.get(sale_line.id, 0) + ln.qty
+                price, cost = sale_line.price, sale_line.cost
+            else:
+                price, cost = int(ln.unit_price_fen or 0), PRODUCTS[ln.sku][1]
+            gross = ln.qty * price
+            fee = ((gross * bp + 5000) // 10000
+                   if kind == "return" and ln.reason not in sv.FAULT_REASONS else 0)
+            repl = (ln.replacement_sku or ln.sku) if kind == "exchange" else None
+            repl_qty = (ln.replacement_qty or ln.qty) if repl else 0
+            repl_price = 0
+            if repl is not None:
+                repl_price = price if (repl, repl_qty) == (ln.sku, ln.qty) else PRODUCTS[repl][0]
+            out.append(LineM(ln.sku, ln.qty, price, cost, gross - fee, sale_line, repl,
+                             repl_qty, repl_price))
+        return out, None
+
+    def _create(self, data: st.DataObject, sale: SaleM | None) -> None:
+        exchange = data.draw(st.booleans(), label="exchange")
+        kind = "exchange" if exchange else "return"
+        actor = data.draw(st.sampled_from(("clerk", "clerk", "clerk2", "owner", *USERS)),
+                          label="creator")
+        lines = self._line_inputs(data, sale, exchange)
+        phone = note = channel = None
+        refusals = self._role(actor, sv.CREATE_ROLES)
+        if sale is None:
+            phone = data.draw(st.sampled_from((None, *PHONES)), label="phone")
+            channel = data.draw(st.sampled_from(sv.CHANNELS), label="channel")
+            note = data.draw(st.sampled_from(("无小票", "无小票", "无小票", "")), label="note")
+            if not note:
+                refusals.add("no_sale_needs_note")
+        expected, refused = self._resolve(sale, kind, sale.channel if sale else channel or "",
+                                          lines)
+        if refused:
+            refusals.add(refused)
+        rid = self._rid(data)
+
+        def call() -> sv.SlipView:
+            return sv.create_slip(self.db, actor, sale.order if sale else None, kind, lines,
+                                  note=note or "", customer_phone=phone, channel=channel,
+                                  request_id=rid, now=self.now)
+
+        view = self.expect(call, refusals)
+        if view is None:
+            return
+        assert view.number.startswith("HH-" if exchange else "TH-") and view.status == "draft"
+        assert view.number not in self.slips
+        # I4, I5: the sale line's price and cost, the refund the policy's fee leaves.
+        assert [(ln.sku, ln.qty, ln.unit_price_fen, ln.unit_cost_fen, ln.refund_fen)
+                for ln in view.lines] == [(m.sku, m.qty, m.price, m.cost, m.refund)
+                                          for m in expected]
+        for m in expected:
+            if m.sale_line is not None:
+                m.sale_line.returned += m.qty
+        self.slips[view.number] = SlipM(view.number, kind, "draft", actor,
+                                        sale.phone if sale else phone, expected)
+        self._remember(rid, call, "create", view.number)
 
     @rule(data=st.data())
-    def new_sale(self, data: st.DataObject) -> None:
-        order = f"SO-{len(self.orders) + 1}"
-        lines = [sv.SaleLineInput(data.draw(st.sampled_from(SKUS)), data.draw(st.integers(1, 3)),
-                                  data.draw(st.integers(100, 20000)))
-                 for _ in range(data.draw(st.integers(1, 2)))]
-        sale = sv.SaleInput(
-            order, data.draw(st.sampled_from(sv.CHANNELS)),
-            self.now - timedelta(days=data.draw(st.integers(0, 20))), lines,
-            customer_phone=data.draw(st.sampled_from((None, *PHONES))),
-            payment_method=data.draw(st.sampled_from(sv.PAYMENT_METHODS)))
-        if self._do(sv.record_sales, "clerk", [sale]) is not None:
-            self.orders.append(order)
-
-    @rule(data=st.data())
-    def purchase(self, data: st.DataObject) -> None:
-        self._do(sv.receive_purchase, "warehouse", data.draw(st.sampled_from(SKUS)),
-                 data.draw(st.integers(1, 5)), request_id=None)
-
-    @rule(data=st.data(), exchange=st.booleans())
-    def create(self, data: st.DataObject, exchange: bool) -> None:
-        order = data.draw(st.sampled_from(self.orders))
-        self._do(sv.create_slip, data.draw(st.sampled_from(CREATORS)), order,
-                 "exchange" if exchange else "return", self._lines(data, order, exchange),
-                 request_id=self._rid(data))
+    def create(self, data: st.DataObject) -> None:
+        sale = data.draw(st.sampled_from(self.sales), label="sale") if self.sales else None
+        self._create(data, sale)
 
     @rule(data=st.data())
     def create_without_sale(self, data: st.DataObject) -> None:
-        exchange = data.draw(st.booleans())
-        self._do(sv.create_slip, "clerk", None, "exchange" if exchange else "return",
-                 self._lines(data, None, exchange),
-                 customer_phone=data.draw(st.sampled_from((None, *PHONES))),
-                 channel=data.draw(st.sampled_from(sv.CHANNELS)), note="无小票",
-                 request_id=self._rid(data))
+        self._create(data, None)
 
-    @precondition(lambda self: self._in("draft"))
+    def _step(self, data: st.DataObject, slip: SlipM, fn: Callable[..., sv.SlipView],
+              actor: str, refusals: set[str], *args: Any) -> sv.SlipView | None:
+        """One lifecycle action through the contract; remembered under its request id."""
+        rid = self._rid(data)
+
+        def call() -> sv.SlipView:
+            return fn(self.db, actor, slip.number, *args, request_id=rid, now=self.now)
+
+        view = self.expect(call, refusals)
+        if view is not None:
+            self._remember(rid, call, fn.__name__, slip.number)
+        return view
+
+    def _release(self, slip: SlipM) -> None:
+        for m in slip.lines:
+            if m.sale_line is not None:
+                m.sale_line.returned -= m.qty
+
+    @precondition(lambda self: self._any("draft"))
     @rule(data=st.data())
     def submit(self, data: st.DataObject) -> None:
-        self._do(sv.submit_slip, data.draw(st.sampled_from(CREATORS)), self._pick(data, "draft"),
-                 request_id=self._rid(data))
+        self._submit(data, self._pick(data, "draft"),
+                     data.draw(st.sampled_from(USERS), label="actor"))
 
-    @precondition(lambda self: self._in("submitted"))
+    def _submit(self, data: st.DataObject, slip: SlipM, actor: str) -> None:
+        refusals = self._role(actor, sv.CREATE_ROLES) | self._state(slip, "draft")
+        view = self._step(data, slip, sv.submit_slip, actor, refusals)
+        if view is not None:
+            assert view.status in ("submitted", "approved")
+            assert view.status == "submitted" or view.policy_ok  # only a clean slip goes on
+            slip.status, slip.policy_ok = view.status, view.policy_ok
+
+    @precondition(lambda self: self._any("submitted"))
     @rule(data=st.data())
     def approve(self, data: st.DataObject) -> None:
-        number = self._pick(data, "submitted")
-        creator = sv.get_slip(self.db, number).created_by
-        approver = data.draw(st.sampled_from([a for a in APPROVERS if a != creator]
-                                             if data.draw(st.integers(0, 9)) else APPROVERS))
-        reason = data.draw(st.sampled_from(("店长特批", "店长特批", "店长特批", None, "")))
-        self._do(sv.approve_slip, approver, number, reason, request_id=self._rid(data))
+        self._approve(data, self._pick(data, "submitted"),
+                      data.draw(st.sampled_from(USERS), label="approver"),
+                      data.draw(st.sampled_from(("店长特批", "店长特批", "")), label="reason"))
 
-    @precondition(lambda self: self._in("submitted"))
+    def _approve(self, data: st.DataObject, slip: SlipM, actor: str, reason: str) -> None:
+        refusals = self._role(actor, sv.APPROVER_ROLES) | self._state(slip, "submitted")
+        if actor == slip.creator:
+            refusals.add("own_slip")
+        if not slip.policy_ok:
+            if ROLE[actor] != "owner":
+                refusals.add("exception_needs_owner")
+            if not reason:
+                refusals.add("exception_needs_reason")
+        if self._step(data, slip, sv.approve_slip, actor, refusals, reason) is not None:
+            slip.status = "approved"
+
+    @precondition(lambda self: self._any("submitted"))
     @rule(data=st.data())
     def reject(self, data: st.DataObject) -> None:
-        self._do(sv.reject_slip, data.draw(st.sampled_from(APPROVERS)),
-                 self._pick(data, "submitted"), "不符合政策", request_id=self._rid(data))
+        self._reject(data, self._pick(data, "submitted"),
+                     data.draw(st.sampled_from(USERS), label="approver"))
 
-    @precondition(lambda self: self._in("draft", "submitted", "approved"))
+    def _reject(self, data: st.DataObject, slip: SlipM, actor: str) -> None:
+        refusals = self._role(actor, sv.APPROVER_ROLES) | self._state(slip, "submitted")
+        if actor == slip.creator:
+            refusals.add("own_slip")
+        if self._step(data, slip, sv.reject_slip, actor, refusals, "不符合政策") is not None:
+            slip.status = "rejected"
+            self._release(slip)
+
+    @precondition(lambda self: self._any("draft", "submitted", "approved"))
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
-        self._do(sv.cancel_slip, data.draw(st.sampled_from(("clerk", "finance", "warehouse"))),
-                 self._pick(data, "draft", "submitted", "approved"), "顾客撤回",
-                 request_id=self._rid(data))
+        slip = self._pick(data, "draft", "submitted", "approved")
+        actor = data.draw(st.sampled_from(USERS), label="actor")
+        refusals = self._role(actor, sv.CANCEL_ROLES) | self._state(
+            slip, "draft", "submitted", "approved")
+        if self._step(data, slip, sv.cancel_slip, actor, refusals, "顾客撤回") is not None:
+            slip.status = "cancelled"
+            self._release(slip)
 
-    @precondition(lambda self: self._in("approved"))
+    @precondition(lambda self: self._any("approved"))
     @rule(data=st.data())
     def receive(self, data: st.DataObject) -> None:
-        self._do(sv.receive_slip, "warehouse", self._pick(data, "approved"),
-                 request_id=self._rid(data))
+        self._receive(data, self._pick(data, "approved"), data.draw(
+            st.sampled_from(("warehouse", "warehouse", "clerk")), label="actor"))
 
-    @precondition(lambda self: self._in("received"))
+    def _receive(self, data: st.DataObject, slip: SlipM, actor: str) -> None:
+        refusals = self._role(actor, sv.WAREHOUSE_ROLES) | self._state(slip, "approved")
+        if self._step(data, slip, sv.receive_slip, actor, refusals) is not None:
+            slip.status = "received"
+            for m in slip.lines:
+                self._move(m.sku, "pending", m.qty)
+
+    @precondition(lambda self: self._any("received"))
     @rule(data=st.data())
     def inspect(self, data: st.DataObject) -> None:
-        number = self._pick(data, "received")
-        grades = []
-        for ln in sv.get_slip(self.db, number).lines:
-            res = data.draw(st.integers(0, ln.qty), label="resellable")
-            dfc = data.draw(st.integers(0, ln.qty - res), label="defective")
-            scrap = ln.qty - res - dfc
-            if data.draw(st.integers(0, 19), label="wrong_sum") == 0:
-                scrap += 1
-            grades.append(sv.GradeInput(ln.sku, res, dfc, scrap))
-        self._do(sv.inspect_slip, "warehouse", number, grades, request_id=self._rid(data))
+        self._inspect(data, self._pick(data, "received"), exact=False)
 
-    @precondition(lambda self: self._in("inspected"))
+    def _inspect(self, data: st.DataObject, slip: SlipM, exact: bool) -> None:
+        grades = []
+        wrong = False
+        for m in slip.lines:
+            res = data.draw(st.integers(0, m.qty), label="resellable")
+            dfc = data.draw(st.integers(0, m.qty - res), label="defective")
+            scrap = m.qty - res - dfc
+            if not exact and data.draw(st.integers(0, 9), label="wrong_sum") == 0:
+                scrap, wrong = scrap + 1, True
+            grades.append(sv.GradeInput(m.sku, res, dfc, scrap))
+        refusals = self._state(slip, "received")
+        if wrong:
+            refusals.add("grade_sum")
+        if self._step(data, slip, sv.inspect_slip, "warehouse", refusals, grades) is None:
+            return
+        slip.status = "inspected"
+        for m, g in zip(slip.lines, grades, strict=True):
+            self._move(m.sku, "pending", -m.qty)
+            self._move(m.sku, "sellable", g.resellable)
+            self._move(m.sku, "defective", g.defective)
+            self._move(m.sku, "scrap", g.scrap)
+            self.books.accounts[sv.COGS] -= m.qty * m.cost  # I5: at the sale's cost
+
+    @precondition(lambda self: self._any("inspected"))
     @rule(data=st.data())
     def settle(self, data: st.DataObject) -> None:
-        number = self._pick(data, "inspected")
-        has_customer = sv.get_slip(self.db, number).customer is not None
-        methods = sv.REFUND_METHODS if has_customer else ("original", "cash")
-        self._do(sv.settle_slip, data.draw(st.sampled_from(("finance", "owner"))), number,
-                 data.draw(st.sampled_from(methods)), request_id=self._rid(data))
+        self._settle(data, self._pick(data, "inspected"),
+                     data.draw(st.sampled_from(("finance", "owner", "clerk")), label="actor"),
+                     data.draw(st.sampled_from(sv.REFUND_METHODS), label="method"))
 
-    @precondition(lambda self: self._in("settled", "closed"))
+    def _settle(self, data: st.DataObject, slip: SlipM, actor: str, method: str) -> None:
+        refusals = self._role(actor, sv.SETTLE_ROLES) | self._state(slip, "inspected")
+        for m in slip.lines:  # I4: never more than was paid for the line
+            sl = m.sale_line
+            if sl is not None and sl.refunded + m.qty * m.price > sl.qty * sl.price:
+                refusals.add("over_refund")
+        if method in ("credit", "receivable") and slip.phone is None:
+            refusals.add("method_needs_customer")
+        gross = sum(m.qty * m.price for m in slip.lines)
+        diff = 0
+        if slip.type == "exchange":
+            left = dict(self.books.stock)
+            for m in slip.lines:
+                assert m.repl_sku is not None
+                key = (m.repl_sku, "sellable")
+                left[key] = left.get(key, 0) - m.repl_qty
+                if left[key] < 0:
+                    refusals.add("stock_short")
+            value = sum(m.repl_qty * m.repl_price for m in slip.lines)
+            diff = value - gross
+            if (method == "credit" and slip.phone is not None and diff > 0
+                    and self.books.credit[slip.phone] < diff):
+                refusals.add("credit_short")
+        view = self._step(data, slip, sv.settle_slip, actor, refusals, method)
+        if view is None:
+            return
+        slip.status = "settled"
+        self.books.accounts[sv.RETURNS] += gross
+        for m in slip.lines:
+            if m.sale_line is not None:
+                m.sale_line.refunded += m.refund
+        if slip.type == "return":
+            refund = sum(m.refund for m in slip.lines)
+            assert view.refund_fen == refund and view.gross_fen == gross
+            if method == "credit":
+                assert slip.phone is not None
+                self.books.credit[slip.phone] += refund
+                self.books.accounts[sv.STORE_CREDIT] -= refund
+            return
+        assert view.difference_fen == diff
+        for m in slip.lines:
+            assert m.repl_sku is not None
+            self._move(m.repl_sku, "sellable", -m.repl_qty)
+            self.books.accounts[sv.REVENUE] -= m.repl_qty * m.repl_price
+            self.books.accounts[sv.COGS] += m.repl_qty * PRODUCTS[m.repl_sku][1]
+        if method == "credit" and slip.phone is not None:
+            self.books.credit[slip.phone] -= diff
+            self.books.accounts[sv.STORE_CREDIT] += diff
+
+    @precondition(lambda self: self._any("settled"))
     @rule(data=st.data())
-    def close_or_feedback(self, data: st.DataObject) -> None:
-        number = self._pick(data, "settled", "closed")
-        if data.draw(st.booleans()):
-            self._do(sv.close_slip, "clerk", number, request_id=self._rid(data))
-        else:
-            self._do(sv.add_feedback, "clerk", number, data.draw(st.integers(0, 6)), "评价",
-                     request_id=self._rid(data))
+    def close(self, data: st.DataObject) -> None:
+        self._close(data, self._pick(data, "settled"),
+                    data.draw(st.sampled_from(USERS), label="actor"))
 
-    def _advance(self, data: st.DataObject) -> None:
-        """Take one live slip one step further with valid inputs (reaches deep states)."""
-        number = data.draw(st.sampled_from(
-            self._in("draft", "submitted", "approved", "received", "inspected", "settled")))
-        view = sv.get_slip(self.db, number)
-        rid = self._rid(data)
-        if view.status == "draft":
-            self._do(sv.submit_slip, "clerk", number, request_id=rid)
-        elif view.status == "submitted":
-            approver = "boss2" if view.created_by == "owner" else "owner"
-            self._do(sv.approve_slip, approver, number, "店长特批", request_id=rid)
-        elif view.status == "approved":
-            self._do(sv.receive_slip, "warehouse", number, request_id=rid)
-        elif view.status == "received":
-            grades = []
-            for ln in view.lines:
-                res = data.draw(st.integers(0, ln.qty), label="resellable")
-                dfc = data.draw(st.integers(0, ln.qty - res), label="defective")
-                grades.append(sv.GradeInput(ln.sku, res, dfc, ln.qty - res - dfc))
-            self._do(sv.inspect_slip, "warehouse", number, grades, request_id=rid)
-        elif view.status == "inspected":
-            methods = sv.REFUND_METHODS if view.customer else ("original", "cash")
-            self._do(sv.settle_slip, "finance", number, data.draw(st.sampled_from(methods)),
-                     request_id=rid)
-        else:
-            self._do(sv.close_slip, "clerk", number, request_id=rid)
+    def _close(self, data: st.DataObject, slip: SlipM, actor: str) -> None:
+        refusals = self._role(actor, sv.CLOSE_ROLES) | self._state(slip, "settled")
+        if self._step(data, slip, sv.close_slip, actor, refusals) is not None:
+            slip.status = "closed"
 
-    @precondition(lambda self: self._in("draft", "submitted", "approved", "received",
-                                        "inspected", "settled"))
+    @precondition(lambda self: self._any("settled", "closed"))
+    @rule(data=st.data())
+    def feedback(self, data: st.DataObject) -> None:
+        slip = self._pick(data, "settled", "closed")
+        score = data.draw(st.integers(1, 5), label="score")
+        refusals = set() if slip.status in ("settled", "closed") else {"feedback_not_settled"}
+        if slip.feedback:
+            refusals.add("feedback_exists")
+        if self._step(data, slip, sv.add_feedback, "clerk", refusals, score, "评价"):
+            slip.feedback = True
+
+    @precondition(lambda self: any(s.status in LIVE for s in self.slips.values()))
     @rule(data=st.data())
     def advance(self, data: st.DataObject) -> None:
-        self._advance(data)
+        """Take one live slip a step further with inputs the model allows (so the deep
+        states are reached); the model still says what must happen."""
+        slip = data.draw(st.sampled_from([s for s in self.slips.values()
+                                          if s.status in LIVE]), label="live_slip")
+        if slip.status == "draft":
+            self._submit(data, slip, "clerk")
+        elif slip.status == "submitted":
+            approver = "boss2" if slip.creator == "owner" else "owner"
+            if data.draw(st.integers(0, 9), label="reject") == 0:
+                self._reject(data, slip, approver)
+            else:
+                self._approve(data, slip, approver, "店长特批")
+        elif slip.status == "approved":
+            self._receive(data, slip, "warehouse")
+        elif slip.status == "received":
+            self._inspect(data, slip, exact=True)
+        elif slip.status == "inspected":
+            methods = sv.REFUND_METHODS if slip.phone else ("original", "cash")
+            self._settle(data, slip, "finance", data.draw(st.sampled_from(methods),
+                                                          label="method"))
+        else:
+            self._close(data, slip, "clerk")
 
-    @precondition(lambda self: self._in("draft", "submitted", "approved", "received",
-                                        "inspected", "settled"))
+    # Two more ways in, so that slips get deep more often than they are cancelled.
+    @precondition(lambda self: any(s.status in LIVE for s in self.slips.values()))
     @rule(data=st.data())
     def advance_more(self, data: st.DataObject) -> None:
-        self._advance(data)
+        self.advance(data)
+
+    @precondition(lambda self: any(s.status in LIVE for s in self.slips.values()))
+    @rule(data=st.data())
+    def advance_again(self, data: st.DataObject) -> None:
+        self.advance(data)
 
     @rule(days=st.integers(0, 4), hours=st.integers(0, 23))
     def time_passes(self, days: int, hours: int) -> None:
         self.now += timedelta(days=days, hours=hours)
 
-    @precondition(lambda self: self.last is not None)
-    @rule(conflict=st.booleans())
-    def repeat_request(self, conflict: bool) -> None:
-        assert self.last is not None
-        fn, args, kwargs, number = self.last
-        before = dump(self.db)
+    @precondition(lambda self: self.last_request is not None)
+    @rule(data=st.data(), conflict=st.booleans())
+    def repeat_request(self, data: st.DataObject, conflict: bool) -> None:
+        """I7: the same request again changes nothing and answers as the first time; the
+        same id for another operation is refused."""
+        rid = data.draw(st.sampled_from(sorted(self.requests)), label="request")
+        call, operation, number = self.requests[rid]
         if not conflict:
-            again = fn(self.db, *args, **kwargs)
-            assert again.number == number
+            before = dump(self.db)
+            assert call().number == number
+            assert dump(self.db) == before
+            return
+        if operation == "close_slip":
+            self.expect(lambda: sv.receive_slip(self.db, "warehouse", number, request_id=rid,
+                                                now=self.now), {"request_id_conflict"})
         else:
-            other = sv.close_slip if fn is not sv.close_slip else sv.receive_slip
-            actor = "clerk" if other is sv.close_slip else "warehouse"
-            try:
-                other(self.db, actor, number, request_id=kwargs["request_id"], now=self.now)
-            except DomainError as e:
-                assert e.key == "request_id_conflict" and e.field == "request_id"
-            else:
-                raise AssertionError("a request id reused for another operation was applied")
-        assert dump(self.db) == before
+            self.expect(lambda: sv.close_slip(self.db, "clerk", number, request_id=rid,
+                                              now=self.now), {"request_id_conflict"})
 
-    # -- invariants ---------------------------------------------------------------------
+    # -- the database agrees with the model ----------------------------------------------
 
     def _rows(self, stmt: str) -> list[tuple[Any, ...]]:
         with self.db.engine.connect() as c:
             return [tuple(r) for r in c.execute(text(stmt))]
 
     @invariant()
-    def lifecycle_matches_the_model(self) -> None:
-        got = dict(self._rows("SELECT number, status FROM slips"))
-        assert got == self.status
+    def lifecycle_as_the_model(self) -> None:
+        assert dict(self._rows("SELECT number, status FROM slips")) == {
+            n: s.status for n, s in self.slips.items()}
 
     @invariant()
-    def verify_ok(self) -> None:
-        rep = sv.verify(self.db)
-        assert rep.ok, [c for c in rep.checks if not c.ok]
+    def stock_as_the_model(self) -> None:
+        got = {(sku, loc): q for sku, loc, q in self._rows(
+            "SELECT p.sku, l.location, l.qty FROM stock_levels l JOIN products p "
+            "ON p.id = l.product_id")}
+        want = self.books.stock
+        for key in set(got) | set(want):
+            assert got.get(key, 0) == want.get(key, 0), (key, got.get(key), want.get(key))
 
     @invariant()
-    def stock_levels_equal_moves(self) -> None:
-        levels = {(p, loc): q for p, loc, q in
-                  self._rows("SELECT product_id, location, qty FROM stock_levels")}
-        moves = {(p, loc): q for p, loc, q in self._rows(
-            "SELECT product_id, location, sum(qty) FROM stock_moves GROUP BY 1, 2")}
-        for key in set(levels) | set(moves):
-            assert levels.get(key, 0) == moves.get(key, 0), key
-        assert all(q >= 0 for q in levels.values())
-
-    @invariant()
-    def journal_balances(self) -> None:
-        for entry, d, c in self._rows(
-                "SELECT entry_id, sum(debit_fen), sum(credit_fen) FROM postings GROUP BY 1"):
-            assert d == c, entry
-        assert not self._rows("SELECT id FROM postings WHERE debit_fen < 0 OR credit_fen < 0")
-
-    @invariant()
-    def returned_never_exceeds_sold_and_refunds_never_exceed_paid(self) -> None:
-        rows = self._rows("""
-            SELECT sl.id, sl.qty, sl.qty * sl.unit_price_fen,
+    def returned_and_refunded_as_the_model(self) -> None:
+        got = {i: (r, f) for i, r, f in self._rows("""
+            SELECT sl.id,
                    coalesce(sum(CASE WHEN s.status NOT IN ('rejected', 'cancelled')
                                      THEN l.qty END), 0),
                    coalesce(sum(CASE WHEN s.status IN ('settled', 'closed')
@@ -373,22 +641,29 @@ class ShopMachine(RuleBasedStateMachine):
             FROM sale_lines sl
             LEFT JOIN slip_lines l ON l.sale_line_id = sl.id
             LEFT JOIN slips s ON s.id = l.slip_id
-            GROUP BY sl.id, sl.qty, sl.unit_price_fen""")
-        for sale_line, sold, paid, returned, refunded in rows:
-            assert returned <= sold, sale_line
-            assert refunded <= paid, sale_line
+            GROUP BY sl.id""")}
+        for sale in self.sales:
+            for sl in sale.lines:
+                assert got[sl.id] == (sl.returned, sl.refunded), sl
+                assert sl.returned <= sl.qty and sl.refunded <= sl.qty * sl.price
 
     @invariant()
-    def store_credit_matches_its_account(self) -> None:
-        held = self._rows("SELECT coalesce(sum(credit_fen), 0) FROM customers")[0][0]
-        ledger = self._rows("SELECT coalesce(sum(credit_fen - debit_fen), 0) FROM postings "
-                            "WHERE account_code = '2205'")[0][0]
-        assert held == ledger
-        assert not self._rows("SELECT id FROM customers WHERE credit_fen < 0")
+    def accounts_as_the_model(self) -> None:
+        got = dict(self._rows("SELECT account_code, sum(debit_fen) - sum(credit_fen) "
+                              "FROM postings GROUP BY account_code"))
+        for code, want in self.books.accounts.items():
+            assert got.get(code, 0) == want, (code, got.get(code, 0), want)
+        credit = dict(self._rows("SELECT phone, credit_fen FROM customers"))
+        assert credit == self.books.credit
+
+    @invariant()
+    def verify_ok(self) -> None:
+        rep = sv.verify(self.db)
+        assert rep.ok, [c for c in rep.checks if not c.ok]
 
 
 ShopMachine.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=30, deadline=None,
+    max_examples=20, stateful_step_count=50, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 TestShopMachine = ShopMachine.TestCase
