@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from rma_tui.cli import AsJson, _echo, _open, app, handled, parse_date
+from rma_tui.cli import AsJson, _echo, _note, _open, app, handled, parse_date
 from rma_tui.i18n import t
 from rma_tui.render import label, local_time, out, print_json, table
 
@@ -93,6 +93,7 @@ def archive_cmd(
         _echo(t("audit_archive_no_events"))
     else:
         _echo(t("audit_archive_last", seq=manifest.last_seq, hash=manifest.last_hash))
+    _note(t("audit_archive_open_safely"))
 
 
 @app.command("archive-check")
@@ -116,3 +117,4 @@ def archive_check(
     if not result.ok:
         raise _fail(result.message())
     _echo(result.message())
+    _note(t("audit_archive_open_safely"))

@@ -1684,6 +1684,12 @@ _VERIFY: dict[str, tuple[str, str]] = {
     "verify_close_unreadable": ("{day} 门店 {shop}：日结记录（id {id}）无法读取，见“数据格式”一项",
                                 "day {day} shop {shop}: the close (id {id}) cannot be read, "
                                 "see the cells check"),
+    "audit_archive_open_safely": (
+        "归档 CSV 是账目原样的副本（校验靠它的哈希）：不要在表格软件里双击打开，"
+        "请用“数据 → 从文本/CSV 导入”，每列设为文本",
+        "Archive CSVs are exact copies (their hashes are the proof): do not open them by "
+        "double-clicking in a spreadsheet; import them (Data → From Text/CSV) with every "
+        "column as Text"),
     "db_damaged": ("数据库中有损坏的数据：{cells}。请运行 rma verify 查看全部，"
                    "或用 rma restore 从备份恢复",
                    "The database holds damaged data: {cells}. Run rma verify to see all of "
