@@ -45,7 +45,7 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	@db="$$($(BIN)/python -c 'from rma_tui.config import demo_db; print(demo_db())')"; \
-	$(BIN)/rma --db "$$db" demo --force
+	$(BIN)/rma --db "$$db" --user owner demo --force
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .bench

@@ -69,8 +69,11 @@ def _temp_next_to(target: Path) -> Path:
     return Path(name)
 
 
-def _remove(path: Path) -> None:
-    for p in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
+def remove_sqlite(path: Path) -> None:
+    """Remove an SQLite file and its journal, write-ahead log, shared-memory and writers'
+    lock files."""
+    for p in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm"),
+              Path(f"{path}.writers")):
         p.unlink(missing_ok=True)
 
 
@@ -104,7 +107,7 @@ def _new_file(target: Path, src: sqlite3.Connection) -> Path:
         if res != ["ok"]:
             raise DomainError("backup_copy_corrupt", path=str(target), detail="; ".join(res[:3]))
     except BaseException:
-        _remove(tmp)
+        remove_sqlite(tmp)
         raise
     return tmp
 
@@ -237,18 +240,19 @@ def _keep_raw(target: Path, before: Path) -> None:
             shutil.copyfile(wal, kept)
             _fsync(kept)
     except BaseException:
-        _remove(before)
+        remove_sqlite(before)
         raise
     for p in (Path(f"{target}-wal"), Path(f"{target}-shm"), Path(f"{target}-journal")):
         p.unlink(missing_ok=True)
 
 
-def _take_old(target: Path, stamp: str) -> tuple[sqlite3.Connection | None, Path]:
-    """Keep the current file's data as `<db>.before-restore-<stamp>` and leave the current
+def _take_old(target: Path, stamp: str, keep_as: str = "before-restore"
+              ) -> tuple[sqlite3.Connection | None, Path]:
+    """Keep the current file's data as `<db>.<keep_as>-<stamp>` and leave the current
     file out of WAL mode with no `-wal` beside it, still open and locked by the returned
     connection (so nobody writes to it before it is replaced). A file SQLite cannot read is
     kept byte for byte instead (and no connection is returned)."""
-    base = f"{target.name}.before-restore-{stamp}"
+    base = f"{target.name}.{keep_as}-{stamp}"
     before = target.with_name(base)
     n = 1
     while before.exists():
@@ -262,21 +266,21 @@ def _take_old(target: Path, stamp: str) -> tuple[sqlite3.Connection | None, Path
             copy_sqlite(conn, before)
         except sqlite3.DatabaseError as e:
             if isinstance(e, sqlite3.OperationalError):  # busy, disk full, I/O: give up
-                _remove(before)
+                remove_sqlite(before)
                 raise
             # Not readable as a database (damaged): keep its bytes as they are.
             conn.close()
             _keep_raw(target, before)
             return None, before
         except BaseException:
-            _remove(before)
+            remove_sqlite(before)
             raise
         try:
             mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
         except sqlite3.OperationalError:
             mode = "wal"
         if str(mode).lower() != "delete":
-            _remove(before)
+            remove_sqlite(before)
             raise DomainError("backup_restore_in_use", path=str(target))
         # Hold the file: nobody can open a write (or, in rollback mode, read) transaction on
         # the old file between here and the rename.
@@ -288,8 +292,9 @@ def _take_old(target: Path, stamp: str) -> tuple[sqlite3.Connection | None, Path
 
 
 def restore(backup_file: Path, target: Path, *, force: bool = False,
-            now: datetime | None = None) -> RestoreResult:
-    """Put the checked backup in place of the shop file `target` (atomically)."""
+            now: datetime | None = None, keep_as: str = "before-restore") -> RestoreResult:
+    """Put the checked backup in place of the shop file `target` (atomically); the old
+    file's data is kept as `<db>.<keep_as>-<UTC stamp>`."""
     backup_file = backup_file.expanduser().absolute()
     if target.exists() and backup_file.exists() and target.resolve() == backup_file.resolve():
         raise DomainError("backup_same_file", path=str(target))
@@ -309,13 +314,13 @@ def restore(backup_file: Path, target: Path, *, force: bool = False,
     try:
         with _sqlite_errors(target):
             if target.exists():
-                old, before = _take_old(target, _stamp(now))
+                old, before = _take_old(target, _stamp(now), keep_as)
             else:
-                _remove(target)  # stray -wal/-shm of a file that is gone
+                remove_sqlite(target)  # stray -wal/-shm of a file that is gone
         os.replace(tmp, target)
         _fsync_dir(target.parent)
     except BaseException:
-        _remove(tmp)
+        remove_sqlite(tmp)
         raise
     finally:
         if old is not None:

@@ -201,24 +201,47 @@ def _user(ctx: typer.Context) -> UserView | None:
     gives their PIN (env RMA_PIN, or a hidden prompt on a terminal) when they have one.
     Wrong PINs are counted by the service (too many and the user waits). None only for a
     database with no users yet (before `rma init` made the owner)."""
+    st = _state(ctx)
+    if st.proven is None:
+        st.proven = _sign_in(_open(ctx, prove=False), st.user)
+    return st.proven
+
+
+def _sign_in(database: Database, name: str) -> UserView | None:
+    """Sign user `name` in on `database` (see `_user`); None when it has no users yet."""
     import os
 
     from rma_tui import service as sv
 
-    st = _state(ctx)
-    if st.proven is not None:
-        return st.proven
-    database = _open(ctx, prove=False)
-    user = sv.get_user(database, st.user)
+    user = sv.get_user(database, name)
     if user is None and not sv.list_users(database):
         return None  # a new shop: nothing to protect yet, and nobody to prove
     pin = None
     if user is not None and user.active and user.has_pin:
         pin = os.environ.get("RMA_PIN")
         if pin is None and sys.stdin.isatty():
-            pin = typer.prompt(t("pin_ask", user=st.user), hide_input=True, err=True)
-    st.proven = sv.sign_in(database, st.user, pin)
-    return st.proven
+            pin = typer.prompt(t("pin_ask", user=name), hide_input=True, err=True)
+    return sv.sign_in(database, name, pin)
+
+
+def _owner(ctx: typer.Context) -> str | None:
+    """The signed-in owner, for a command that replaces or overwrites the shop's data (the
+    service says who may: the owner, with a PIN where the shop uses PINs). None when the
+    database has no users yet (nothing to protect)."""
+    from rma_tui import service as sv
+
+    user = _user(ctx)
+    if user is None:
+        return None
+    return sv.authorize_destructive(_open(ctx), user.name).name
+
+
+def _output(ctx: typer.Context, path: Path, force: bool, field: str = "--out") -> Path:
+    """`path` if this command may write it: never the shop's database or anything of it,
+    an existing file only with --force (see `rma_tui.outputs`)."""
+    from rma_tui.outputs import check_output
+
+    return check_output(path, _sqlite_file(_state(ctx).db), force, field)
 
 
 def _actor(ctx: typer.Context) -> str:
@@ -343,28 +366,87 @@ def demo(
     size: Annotated[Size, typer.Option(help="small (about 6,000 sale lines) or large (1M).")]
     = Size.small,
     force: Annotated[bool, typer.Option(
-        "--force", help="Delete the SQLite database file first and rebuild it.")] = False,
+        "--force", help="Build the demo in place of a database that holds data (the owner "
+        "only, with their PIN; the old file is kept as <db>.before-demo-<time>).")] = False,
 ) -> None:
-    """Fill a database with a believable demo shop (演示数据)."""
+    """Fill a database with a believable demo shop (演示数据).
+
+    On SQLite the demo is built in a file beside the database and put in its place only
+    when whole, so an interrupted build leaves the database as it was."""
+    from rma_tui import service as sv
+
     st = _state(ctx)
     path = _sqlite_file(st.db)
-    if force:
-        if path is None:
-            raise DomainError("cli_force_not_sqlite", field="db", db=st.db)
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
-            p.unlink(missing_ok=True)
-    elif _has_data(st.db):
-        raise DomainError("demo_exists", field="db", path=st.db)
-    database = _open(ctx, create=True)
-    from rma_tui.demo import build_demo
-
-    with _stage_progress() as progress:
-        summary = build_demo(database, seed=seed, size=size.value, progress=progress)
+    if force and path is None:
+        raise DomainError("cli_force_not_sqlite", field="db", db=st.db)
+    actor: str | None = None
+    if _has_data(st.db):
+        if not force:
+            raise DomainError("demo_exists", field="db", path=st.db)
+        actor = _owner(ctx)  # a real shop is replaced: its owner, with their PIN
+    if st.database is not None:  # nobody may hold the file while it is replaced
+        st.database.dispose()
+        st.database = None
+    if path is None:
+        database = _open(ctx, create=True, prove=False)
+        summary = _build_demo(database, seed, size)
+    else:
+        summary, kept = _demo_file(path, seed, size)
+        database = _open(ctx, prove=False)
+        if actor is not None:
+            sv.record_destructive(database, actor, "demo_replaced",
+                                  {"kept": str(kept) if kept else None, "seed": seed})
+        if kept is not None:
+            _note(t("demo_kept", path=str(kept)))
     _echo(t("demo_ready", path=st.db))
     _echo(t("cli_demo_summary", products=summary.products, customers=summary.customers,
             sales=summary.sales, sale_lines=summary.sale_lines, slips=summary.slips,
             low_stock=summary.low_stock, seconds=f"{summary.seconds:.1f}"))
     _note(t("cli_demo_hint", db=st.db))
+
+
+def _build_demo(database: Database, seed: int, size: Size) -> Any:
+    from rma_tui.demo import build_demo
+
+    with _stage_progress() as progress:
+        return build_demo(database, seed=seed, size=size.value, progress=progress)
+
+
+def _demo_file(path: Path, seed: int, size: Size) -> tuple[Any, Path | None]:
+    """Build the demo into `<db>.demo-building` beside `path`, then put it in place: over a
+    file with data by `backup.restore` (the old file kept as `<db>.before-demo-<time>`,
+    returned), else by a rename. A build cut short (even by SIGKILL) leaves only the
+    building file, which the next run removes."""
+    import sqlite3
+
+    from rma_tui import backup as bk
+    from rma_tui.store.db import Database
+    from rma_tui.store.migrate import upgrade
+
+    building = path.with_name(path.name + ".demo-building")
+    bk.remove_sqlite(building)
+    database = Database(str(building))
+    try:
+        upgrade(database)
+        summary = _build_demo(database, seed, size)
+    finally:
+        database.dispose()
+    # Out of WAL mode: the whole demo is in the one file that is moved into place.
+    conn = sqlite3.connect(building)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+    kept: Path | None = None
+    try:
+        if bk.has_data(path):
+            kept = bk.restore(building, path, force=True, keep_as="before-demo").before
+        else:
+            bk.remove_sqlite(path)  # an empty file, and any stray -wal / -shm of it
+            building.replace(path)
+    finally:
+        bk.remove_sqlite(building)
+    return summary, kept
 
 
 @app.command()
@@ -934,6 +1016,21 @@ def user_add(
     _echo(added if u.shop is None else t("cli_in_shop", shop=u.shop) + added)
 
 
+@user_app.command("pin")
+@handled
+def user_pin(ctx: typer.Context, name: str, request_id: RequestId = None) -> None:
+    """Set a user's PIN: yours, or (owner) anyone's; asked twice, hidden (设置 PIN)."""
+    from rma_tui import service as sv
+
+    actor = _actor(ctx)
+    first = typer.prompt(t("pin_prompt"), hide_input=True, err=True)
+    second = typer.prompt(t("pin_confirm"), hide_input=True, err=True)
+    if first != second:
+        raise DomainError("pin_mismatch", field="pin")
+    u = sv.set_pin(_open(ctx), actor, name, first, request_id=request_id)
+    _echo(t("user_pin_set", name=u.name))
+
+
 @user_app.command("unlock")
 @handled
 def user_unlock(ctx: typer.Context, name: str, request_id: RequestId = None) -> None:
@@ -1040,9 +1137,12 @@ def parse_date(text: str | None, field: str) -> date | None:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
             raise ValueError(text)
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise DomainError("bad_date", field=field, value=text) from None
+    from rma_tui import service as sv
+
+    return sv.check_day(day, field)
 
 
 def _rate_text(rate: float | None) -> str:

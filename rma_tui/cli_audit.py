@@ -18,7 +18,20 @@ from typing import Annotated
 
 import typer
 
-from rma_tui.cli import AsJson, _echo, _note, _open, app, handled, parse_date
+from rma_tui.cli import (
+    AsJson,
+    _actor,
+    _echo,
+    _note,
+    _open,
+    _output,
+    _owner,
+    _read_shop,
+    _state,
+    app,
+    handled,
+    parse_date,
+)
 from rma_tui.i18n import t
 from rma_tui.render import label, local_time, out, print_json, table
 
@@ -46,7 +59,8 @@ def audit(
     from rma_tui.reads.audit import AuditFilter, audit_trail, change_text
 
     filt = AuditFilter(slip=slip or "", user=user or "", action=action or "",
-                       since=parse_date(since, "--since"), until=parse_date(until, "--until"))
+                       since=parse_date(since, "--since"), until=parse_date(until, "--until"),
+                       shop=_read_shop(ctx, None))  # a shop's user: their shop's trail only
     page = audit_trail(_open(ctx), filt, limit=limit, before=before)
     if as_json:
         print_json({"events": [r.as_dict() for r in page.rows],
@@ -79,9 +93,23 @@ def archive_cmd(
 ) -> None:
     """Archive a month: slips, stock moves, journal and audit events as CSV, plus the audit
     chain head (月度归档)."""
-    from rma_tui.archive import write_archive
+    from rma_tui import service as sv
+    from rma_tui.archive import FILES, MANIFEST, write_archive
 
-    manifest = write_archive(_open(ctx), period, out_dir, force=force)
+    database = _open(ctx)
+    sv.authorize_archive(database, _actor(ctx))
+    for name in (*FILES, MANIFEST):  # never into the database or its files
+        _output(ctx, out_dir / name, force=True)
+    kept = None
+    if force and out_dir.is_dir() and any(out_dir.iterdir()):
+        # Over an older archive: the owner, with a PIN; its files are kept, and recorded.
+        actor = _owner(ctx)
+        kept = _keep_folder(out_dir)
+        sv.record_destructive(database, actor or _state(ctx).user, "archive_replaced",
+                              {"path": str(out_dir), "kept": str(kept)})
+    manifest = write_archive(database, period, out_dir, force=force)
+    if kept is not None:
+        _note(t("archive_kept", path=str(kept)))
     if as_json:
         print_json({**manifest.as_dict(), "path": str(out_dir)})
         return
@@ -96,6 +124,22 @@ def archive_cmd(
     _note(t("audit_archive_open_safely"))
 
 
+def _keep_folder(folder: Path) -> Path:
+    """A copy of `folder` beside it, `<folder>.before-<UTC stamp>` (0700)."""
+    import shutil
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = folder.with_name(f"{folder.name}.before-{stamp}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = folder.with_name(f"{folder.name}.before-{stamp}-{n}")
+    shutil.copytree(folder, kept)
+    kept.chmod(0o700)
+    return kept
+
+
 @app.command("archive-check")
 @handled
 def archive_check(
@@ -105,10 +149,13 @@ def archive_check(
 ) -> None:
     """Check an archive against its manifest and the database; exit 1 naming the first
     mismatch (归档校验)."""
+    from rma_tui import service as sv
     from rma_tui.archive import check_archive
     from rma_tui.cli import _fail
 
-    result = check_archive(_open(ctx), folder)
+    database = _open(ctx)
+    sv.authorize_archive(database, _actor(ctx))
+    result = check_archive(database, folder)
     if as_json:
         print_json(result.as_dict())
         if not result.ok:

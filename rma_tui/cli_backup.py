@@ -15,7 +15,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rma_tui.cli import _echo, _fail, _note, _open, _sqlite_file, _state, app, handled
+from rma_tui.cli import (
+    _echo,
+    _fail,
+    _note,
+    _open,
+    _output,
+    _owner,
+    _sqlite_file,
+    _state,
+    app,
+    handled,
+)
 from rma_tui.errors import DomainError
 from rma_tui.i18n import t
 
@@ -61,7 +72,8 @@ def backup_cmd(
 
     source = _sqlite_or_refuse(ctx)
     bk.check_target(source, file, force=force)  # refuse before opening anything
-    _open(ctx)  # refuses a missing file; brings the schema to head first
+    _output(ctx, file, force, field="FILE")  # never over the database, its log or its copies
+    _open(ctx)  # refuses a missing file; brings the schema to head first; signs the user in
     target = bk.backup(source, file, force=force)
     copy = Database(str(target))
     try:
@@ -83,12 +95,31 @@ def restore_cmd(
 ) -> None:
     """Check FILE and put it in place of the shop database; the old one is kept (恢复)."""
     from rma_tui import backup as bk
+    from rma_tui import service as sv
 
+    st = _state(ctx)
     target = _sqlite_or_refuse(ctx)
+    actor: str | None = None
+    if target.exists() and bk.has_data(target):
+        # The shop is rolled back: its owner, with their PIN, and it is recorded. A file
+        # that no longer reads as a database has no owner to ask; its bytes are kept.
+        try:
+            actor = _owner(ctx)
+        except DomainError as e:
+            if e.key not in ("db_corrupt", "db_damaged"):
+                raise
+        if st.database is not None:  # nobody may hold the file while it is replaced
+            st.database.dispose()
+            st.database = None
     result = bk.restore(file, target, force=force)
     if result.before is not None:
         _note(t("backup_before_kept", path=str(result.before)))
-    database = _open(ctx)  # an older backup is upgraded here (with its own .bak copy)
+    # An older backup is upgraded here (with its own .bak copy). Its users may differ from
+    # the replaced file's: the owner was signed in there.
+    database = _open(ctx, prove=False)
+    if actor is not None:
+        sv.record_destructive(database, actor, "restored", {
+            "backup": str(file), "kept": str(result.before) if result.before else None})
     report, revision, seq, head = _facts(database)
     _echo(t("backup_restored", backup=str(file), path=str(target), revision=revision,
             seq=seq, hash=head))

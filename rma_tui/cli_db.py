@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from rma_tui.cli import _echo, _fail, _note, app, handled
+from rma_tui.cli import _echo, _fail, _note, _sign_in, _state, app, handled
 from rma_tui.i18n import t
 
 db_app = typer.Typer(help="Move a shop's database (数据库).", no_args_is_help=True)
@@ -21,6 +21,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("copy")
 @handled
 def copy_cmd(
+    ctx: typer.Context,
     source: Annotated[str, typer.Option(
         "--from", help="The database to copy: an SQLite file or a URL (源).")],
     target: Annotated[str, typer.Option(
@@ -29,6 +30,7 @@ def copy_cmd(
     """Copy a shop's whole history into an empty database, then verify it (复制数据库)."""
     from rich.progress import Progress
 
+    from rma_tui import service as sv
     from rma_tui.dbcopy import copy_database
     from rma_tui.errors import DomainError
     from rma_tui.store.db import Database, sqlite_path, url_for
@@ -36,8 +38,21 @@ def copy_cmd(
     src_path = sqlite_path(url_for(source))
     if src_path is not None and not src_path.exists():
         raise DomainError("cli_no_database_field", field="--from", path=str(src_path))
+    dst_path = sqlite_path(url_for(target))
+    if dst_path is not None and src_path is not None:
+        # Never into the source's own files (its log, its lock, its kept copies).
+        from rma_tui.outputs import belongs_to_database
+
+        # (The very same file is refused by the copy itself, as the same database.)
+        if dst_path.resolve() != src_path.resolve() and belongs_to_database(dst_path, src_path):
+            raise DomainError("output_is_database", field="--to", path=str(dst_path),
+                              db=str(src_path))
     src, dst = Database(source), Database(target)
     try:
+        # The whole shop leaves in a copy: its owner, signed in on it, with their PIN.
+        actor = _sign_in(src, _state(ctx).user)
+        if actor is not None:
+            sv.authorize_destructive(src, actor.name)
         with Progress(transient=True) as bar:
             task = bar.add_task(t("db_copy_progress"), total=None)
 
@@ -46,6 +61,8 @@ def copy_cmd(
                            completed=done, total=total)
 
             result = copy_database(src, dst, progress)
+        if actor is not None and result.verified:
+            sv.record_destructive(dst, actor.name, "db_copied", {"source": src.where})
     finally:
         src.dispose()
         dst.dispose()

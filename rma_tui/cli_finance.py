@@ -77,12 +77,15 @@ def _month(text: str | None, field: str) -> str | None:
     """A YYYY-MM month from the command line, or a DomainError naming the option."""
     if text is None:
         return None
-    from rma_tui.reads.finance import month_start
+    from rma_tui import service as sv
+    from rma_tui.reads.finance import month_end, month_start
 
     try:
-        month_start(text.strip())
+        first, last = month_start(text.strip()), month_end(text.strip())
     except ValueError:
         raise DomainError("fin_bad_month", field=field, value=text) from None
+    sv.check_day(first, field)
+    sv.check_day(last, field)
     return text.strip()
 
 

@@ -23,6 +23,7 @@ from rma_tui.cli import (
     _is_chain,
     _note,
     _open,
+    _output,
     _read_shop,
     _role,
     _whose,
@@ -37,6 +38,8 @@ from rma_tui.render import label, local_time, out, print_json, table
 Since = Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD (起始日期).")]
 Until = Annotated[str | None, typer.Option("--until", help="Last day, inclusive (截止日期).")]
 OutFile = Annotated[Path | None, typer.Option("--out", help="Write to this file (csv / xlsx).")]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Replace --out if it exists (never the database or its files).")]
 Format = Annotated[ReportFormat, typer.Option("--format", help="table | csv | json | xlsx.")]
 
 # The widest bar of the trend chart, in cells.
@@ -91,6 +94,7 @@ def report_returns(
     out_file: Annotated[Path | None, typer.Option(
         "--out", help="Write to this file instead of the screen.")] = None,
     shop: ShopRead = None,
+    force: Force = False,
 ) -> None:
     """Returns by product, reason, channel, customer, supplier, month, week or shop: slips,
     units, refund and return rate (退换货统计)."""
@@ -104,6 +108,9 @@ def report_returns(
     from rma_tui.errors import DomainError
     from rma_tui.export import safe_cell
     from rma_tui.render import label
+
+    if out_file is not None:
+        _output(ctx, out_file, force)
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
     if fmt is ReportFormat.xlsx and out_file is None:
@@ -244,8 +251,11 @@ def report_problems(
     fmt: Format = ReportFormat.table,
     out_file: OutFile = None,
     shop: ShopRead = None,
+    force: Force = False,
 ) -> None:
     """Problem products: highest return rate and amount, with the leading reason (问题商品)."""
+    if out_file is not None:
+        _output(ctx, out_file, force)
     from rma_tui import reports
     from rma_tui import service as sv
     from rma_tui.export import Column
@@ -283,9 +293,12 @@ def report_trend(
     fmt: Format = ReportFormat.table,
     out_file: OutFile = None,
     shop: ShopRead = None,
+    force: Force = False,
 ) -> None:
     """Returns per month or week, drawn as bars, with next period's forecast (Holt's linear
     trend) and its back-tested error beside the naive one (趋势与预测)."""
+    if out_file is not None:
+        _output(ctx, out_file, force)
     from rma_tui import reports
     from rma_tui.export import Column
 
@@ -358,6 +371,7 @@ def report_compliance(
     fmt: Format = ReportFormat.table,
     out_file: OutFile = None,
     shop: ShopRead = None,
+    force: Force = False,
 ) -> None:
     """Compliance (合规): policy exceptions and who overrode them, late slips, rejections
     with reasons, time in each state against the policy's targets.
@@ -365,6 +379,8 @@ def report_compliance(
     `--format xlsx --out FILE` writes one sheet per section; `--format csv` writes the
     sections one after another in one file (or to the screen without `--out`), each under
     a row with its title and its header row."""
+    if out_file is not None:
+        _output(ctx, out_file, force)
     from rma_tui.compliance import compliance_report
 
     where = _read_shop(ctx, shop)

@@ -238,7 +238,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "shop_rename": ("门店改名", "Shop renamed"),
         "transfer": ("门店调拨", "Stock transferred"),
         "pin_locked": ("PIN 错误过多，须等待", "Too many wrong PINs: wait"),
+        "demo_replaced": ("演示数据替换了原数据库", "Demo built over the shop"),
+        "restored": ("从备份恢复", "Restored from a backup"),
+        "archive_replaced": ("覆盖旧归档", "Archive written over another"),
+        "db_copied": ("数据库复制", "Database copied"),
         "pin_unlocked": ("解除 PIN 锁定", "PIN wait cleared"),
+        "pin_set": ("设置 PIN", "PIN set"),
     },
     # Stock move kinds (StockMove.kind).
     "move": {
@@ -268,6 +273,16 @@ _ERRORS: dict[str, tuple[str, str]] = {
                     "{field} must be a whole number, got {value}"),
     "qty_positive": ("数量必须大于 0，收到 {value}（字段 {field}）",
                      "Quantity must be greater than 0, got {value} (field {field})"),
+    "date_out_of_range": ("日期 {value} 超出可用范围（{first} 至 {last}），"
+                          "请检查是否输错（字段 {field}）",
+                          "The date {value} is outside the usable range ({first} to {last}): "
+                          "check for a typo (field {field})"),
+    "amount_too_large": ("金额 {amount_yuan} 超过单笔上限 {limit_yuan}，请检查数量和单价",
+                         "The amount {amount_yuan} is over the limit of one entry "
+                         "({limit_yuan}): check the quantity and the unit price"),
+    "stock_too_large": ("{sku} 的{location_label}库存 {have} 加上 {qty} 将超过上限 {limit}",
+                        "{sku}: {have} {location_label} plus {qty} would pass the limit of "
+                        "{limit}"),
     "too_large": ("数值 {value} 过大，请检查是否输错（字段 {field}）",
                   "The value {value} is too large; please check it (field {field})"),
     "money_negative": ("金额不能为负数：{value_yuan}（字段 {field}）",
@@ -775,7 +790,28 @@ _UI: dict[str, tuple[str, str]] = {
                    "（rma user unlock {user}）",
                    "Too many wrong PINs in a row for {user}: try again after {until}, or ask "
                    "the owner to unlock (rma user unlock {user})"),
+    "user_pin_set": ("用户 {name} 的 PIN 已设置", "{name}'s PIN is set"),
     "user_unlocked": ("用户 {name} 可以重新输入 PIN 了", "{name} may give their PIN again now"),
+    "destructive_needs_pin": ("{user} 没有设置 PIN：替换或覆盖本店数据的命令需要店主用自己的 "
+                              "PIN 确认（先设置：rma user pin {user}）",
+                              "{user} has no PIN: a command that replaces or overwrites the "
+                              "shop's data needs the owner to confirm with their own PIN (set "
+                              "one first: rma user pin {user})"),
+    "output_is_database": ("不能写到 {path}：那是本店数据库（{db}）或它的日志、锁、备份文件，"
+                           "写上去会毁掉数据。请换一个文件名",
+                           "Will not write to {path}: it is the shop's database ({db}) or its "
+                           "log, lock or backup, and writing there destroys the data. Choose "
+                           "another file"),
+    "archive_chain_only": ("{user} 属于门店 {shop}：归档包含整个连锁的审计记录和账目，"
+                           "只能由不属于某一门店的店主或财务来做",
+                           "{user} belongs to shop {shop}: an archive holds the whole chain's "
+                           "audit trail and books, so only a chain-wide owner or finance may "
+                           "make or check one"),
+    "archive_kept": ("原归档文件已保留在 {path}", "The archive's old files are kept in {path}"),
+    "demo_kept": ("原数据库已保留为 {path}", "The database it replaced is kept as {path}"),
+    "output_is_dir": ("{path} 是文件夹，请写上文件名", "{path} is a folder: give a file name"),
+    "output_exists": ("{path} 已存在：加 --force 才会覆盖", "{path} already exists: add --force "
+                      "to replace it"),
     "pin_wrong": ("用户 {user} 的 PIN 不正确，未执行任何操作",
                   "Wrong PIN for {user}; nothing was done"),
     "error_prefix": ("错误", "Error"),
@@ -1484,6 +1520,13 @@ _AUDIT_UI: dict[str, tuple[str, str]] = {
     "audit_sum_user_add": ("{name}（{role}）", "{name} ({role})"),
     "audit_sum_pin_locked": ("{user} 连续 {failures} 次输错 PIN，须等到 {until}",
                              "{user}: {failures} wrong PINs in a row, waits until {until}"),
+    "audit_sum_pin_set": ("{user}", "{user}"),
+    "audit_sum_demo_replaced": ("原数据库保留为 {kept}", "the database replaced kept as {kept}"),
+    "audit_sum_restored": ("从 {backup} 恢复，原数据库保留为 {kept}",
+                           "from {backup}; the database replaced kept as {kept}"),
+    "audit_sum_archive_replaced": ("{path}，旧文件保留在 {kept}",
+                                   "{path}; the old files kept in {kept}"),
+    "audit_sum_db_copied": ("从 {source} 复制", "copied from {source}"),
     "audit_sum_pin_unlocked": ("{user}（此前连续输错 {failures} 次）",
                                "{user} (after {failures} wrong PINs in a row)"),
     "audit_sum_setting": ("{setting} = {value}", "{setting} = {value}"),

@@ -266,6 +266,9 @@ def parse_when(text: str, column: str) -> datetime:
         dt = datetime.fromisoformat(raw)
     except ValueError:
         raise DomainError("import_bad_date", field=column, value=text) from None
+    from rma_tui.service import check_day
+
+    check_day(dt.date(), column)  # year 1 or 9999: a typo, and no local time to shift to
     # astimezone() on a naive datetime reads it as local time.
     return dt.astimezone() if dt.tzinfo is None else dt
 

@@ -181,8 +181,22 @@ def local_day(dt: datetime) -> str:
     return as_utc(dt).astimezone().strftime("%Y-%m-%d")
 
 
+# The calendar days the desk takes (a day more or less stays a valid date in every time
+# zone): year 1 or 9999 is a typo, and would overflow the shifts into local time.
+FIRST_DAY, LAST_DAY = date(MIN_YEAR, 1, 2), date(MAX_YEAR, 12, 30)
+
+
+def check_day(day: date, field: str = "date") -> date:
+    """`day` if the desk can use it (FIRST_DAY to LAST_DAY), else `date_out_of_range`."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError("date_out_of_range", field=field, value=day.isoformat(),
+                          first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+    return day
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants a local calendar day starts and ends at (end exclusive)."""
+    check_day(day)
     start = datetime(day.year, day.month, day.day).astimezone()
     end = (datetime(day.year, day.month, day.day) + timedelta(days=1)).astimezone()
     return start.astimezone(UTC), end.astimezone(UTC)
@@ -927,6 +941,11 @@ def _post_many(
         credit = sum(c for _, _, c in lines)
         if debit != credit or any(d < 0 or c < 0 for _, d, c in lines):
             raise DomainError("journal_unbalanced", field="journal", debit=debit, credit=credit)
+        # Every total stays bounded, not only each input: an entry of 1,000,000 units at
+        # ten billion yuan would make the books' sums overflow (and is a typo anyway).
+        if debit > MAX_FEN:
+            raise DomainError("amount_too_large", field="amount", amount_fen=debit,
+                              limit_fen=MAX_FEN)
         kept.append((at, lines, memo))
     if not kept:
         return
@@ -996,6 +1015,9 @@ def _move(
         raise DomainError(
             "stock_short", field="qty", sku=product.sku, location=location, have=lvl.qty,
             need=-qty, shop=shop)
+    if lvl.qty + qty > MAX_QTY:
+        raise DomainError("stock_too_large", field="qty", sku=product.sku, location=location,
+                          have=lvl.qty, qty=qty, limit=MAX_QTY, shop=shop)
     lvl.qty += qty
     s.add(lvl)
     s.add(
@@ -1246,6 +1268,37 @@ def check_pin(db: Database, name: str, pin: str, now: datetime | None = None) ->
     return True
 
 
+def set_pin(db: Database, actor: str, name: str, pin: str, request_id: str | None = None,
+            now: datetime | None = None) -> UserView:
+    """Give user `name` a new PIN (4-12 digits): the owner for anyone, anyone for
+    themselves; audited (never the PIN). Clears any wait for wrong PINs."""
+    now = now or utcnow()
+    secret = _pin(pin)
+    if secret is None:
+        raise DomainError("required", field="pin")
+    with db.write() as s:
+        who = _actor(s, actor)
+        user = s.exec(select(User).where(User.name == name)).first()
+        if user is None:
+            raise DomainError("unknown_user", field="name", user=name)
+        if who.name != user.name:
+            refused = role_refusal(who.name, who.role, UNLOCK_ROLES)
+            if refused is not None:
+                raise refused
+
+        def work() -> str:
+            user.pin_hash = hash_pin(secret)
+            user.pin_failures, user.pin_locked_until = 0, None
+            s.add(user)
+            _audit(s, who.name, "pin_set", now, detail={"user": user.name},
+                   request_id=request_id)
+            return user.name
+
+        # The PIN stays out of the request's fingerprint (it is stored nowhere but hashed).
+        _idempotent(s, request_id, "set_pin", [who.name, name], work, now)
+        return _user_view(user)
+
+
 def unlock_user(db: Database, actor: str, name: str, request_id: str | None = None,
                 now: datetime | None = None) -> UserView:
     """Clear a user's wrong-PIN count and wait (owner only); audited."""
@@ -1265,6 +1318,54 @@ def unlock_user(db: Database, actor: str, name: str, request_id: str | None = No
             return user.name
 
         _idempotent(s, request_id, "unlock_user", [owner.name, name], work, now)
+        return _user_view(user)
+
+
+# Commands that replace or overwrite the shop's data (a demo built over it, a backup
+# restored over it, an archive written over an older one, a copy made into another
+# database): the owner only, recorded in the audit trail.
+DESTRUCTIVE_ROLES = ("owner",)
+DESTRUCTIVE_ACTIONS = ("demo_replaced", "restored", "archive_replaced", "db_copied")
+
+
+def authorize_destructive(db: Database, actor: str) -> UserView:
+    """The signed-in `actor`, if they may run a command that replaces the shop's data: the
+    owner, and where any user of the shop has a PIN, an owner with a PIN of their own (who
+    gave it when signing in). Refused otherwise (`role_denied`, `destructive_needs_pin`)."""
+    with db.read() as s:
+        user = _actor(s, actor, DESTRUCTIVE_ROLES)
+        pins = s.exec(select(func.count()).select_from(User).where(
+            col(User.pin_hash).is_not(None))).one()
+        if pins and user.pin_hash is None:
+            raise DomainError("destructive_needs_pin", field="user", user=user.name)
+        return _user_view(user)
+
+
+def record_destructive(db: Database, actor: str, action: str, detail: dict[str, Any],
+                       now: datetime | None = None) -> None:
+    """Put a destructive command in the audit trail of the database it left behind (the
+    new demo, the restored backup, the copy): who ran it, what it replaced and where the
+    replaced data was kept. `actor` was signed in on the database the command ran against
+    (and may not exist in this one)."""
+    _choice(action, DESTRUCTIVE_ACTIONS, "action")
+    with db.write() as s:
+        _audit(s, _text(actor, "user", required=True, max_len=64), action, now or utcnow(),
+               detail=detail)
+
+
+# Who may archive the books: an archive holds the whole chain's audit trail and journal,
+# so a chain-wide owner or finance.
+ARCHIVE_ROLES = ("owner", "finance")
+
+
+def authorize_archive(db: Database, actor: str) -> UserView:
+    """The signed-in `actor`, if they may write or check an archive: a chain-wide owner or
+    finance (`role_denied`; a shop's own user: `archive_chain_only`)."""
+    with db.read() as s:
+        user = _actor(s, actor, ARCHIVE_ROLES)
+        if user.shop is not None:
+            raise DomainError("archive_chain_only", field="user", user=user.name,
+                              shop=user.shop)
         return _user_view(user)
 
 
@@ -1664,6 +1765,7 @@ def record_sales(
             seen.add(order)
             if not isinstance(sale.sold_at, datetime):
                 raise DomainError("bad_date", field=where + "sold_at", value=str(sale.sold_at))
+            check_day(_utc(sale.sold_at).date(), where + "sold_at")
             # Against the real clock too: `now` may back-date the recording (imports, demo).
             if _utc(sale.sold_at) > max(now, utcnow()) + SALE_CLOCK_SLACK:  # a typo'd year
                 raise DomainError("sold_in_future", field=where + "sold_at",

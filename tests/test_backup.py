@@ -3,6 +3,7 @@ restore that checks the file first, refuses without --force and never half-write
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -15,6 +16,7 @@ from cli_helpers import rma, rma_on
 from conftest import NOW, make_shop
 from migration_scripts import scripts_up_to
 from slip_flow import bring, clock, seed_settlement
+from sqlalchemy import text
 
 from rma_tui import backup as bk
 from rma_tui import service as sv
@@ -179,7 +181,14 @@ def test_restore_round_trip(db: Database, tmp_path: Path) -> None:
     assert "--force" in res.stderr
     res = rma_on(db, "restore", str(saved), "--force", env=EN)
     assert "Restored" in res.stdout and "previous database is kept" in res.stderr
-    assert _counts(_file(db)) == counts
+    # The backup's rows, and one audit event more: who restored it, what was kept where.
+    assert _counts(_file(db)) == {**counts, "audit_events": counts["audit_events"] + 1}
+    last = sv.chain_head(db)[0]
+    with db.read() as s:
+        event = s.execute(text("SELECT user, action, detail_json FROM audit_events "
+                               "WHERE seq = :q"), {"q": last}).one()
+    assert event[0] == "owner" and event[1] == "restored"
+    assert "before-restore" in json.loads(event[2])["kept"]
     with pytest.raises(DomainError):
         sv.get_slip(db, slip.number)
     assert {r.sku: r.sellable for r in sv.stock(db)} == stock_then

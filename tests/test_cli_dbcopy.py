@@ -65,7 +65,13 @@ def test_copy_is_row_for_row_verified_and_writable(tmp_path: Path, db: Database)
     before = rows(src)
     r = rma("db", "copy", "--from", str(tmp_path / "source.db"), "--to", target_arg(db))
     assert "校验通过" in r.stdout
-    assert rows(db) == before  # ids, money, text with emoji, times: all the same
+    after = rows(db)
+    # ids, money, text with emoji, times: all the same; and the copy's audit trail goes on
+    # with who made it, from where.
+    copied = after.pop("audit_events")[len(before["audit_events"]):]
+    assert [(e[4], e[3]) for e in copied] == [("db_copied", "owner")], copied
+    assert after.pop("chain_head") != before["chain_head"]
+    assert after == {k: v for k, v in before.items() if k not in ("audit_events", "chain_head")}
     assert rows(src) == before  # the source is only read
     assert sv.verify(db).ok
     # New rows get new ids after the copied ones (PostgreSQL: the sequences moved on).

@@ -1125,11 +1125,12 @@ def test_every_domain_error_key_in_service_is_covered_here():
     src = pathlib.Path(sv.__file__).read_text(encoding="utf-8")
     keys = set(re.findall(r'DomainError\(\s*"([a-z_]+)"', src))
     # Service tests live in this file, test_service_reads.py, test_service_ops.py,
-    # test_bad_input_service.py (the bad-input battery), test_shops.py and test_sign_in.py.
+    # test_bad_input_service.py (the bad-input battery), test_shops.py, test_sign_in.py and
+    # test_destructive.py.
     here = "".join(pathlib.Path(__file__).with_name(f).read_text(encoding="utf-8")
                    for f in ("test_service.py", "test_service_reads.py",
                              "test_service_ops.py", "test_bad_input_service.py",
-                             "test_shops.py", "test_sign_in.py"))
+                             "test_shops.py", "test_sign_in.py", "test_destructive.py"))
     missing = sorted(k for k in keys if f'"{k}"' not in here)
     assert not missing, missing
 

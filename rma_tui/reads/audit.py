@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import col, select
 
 from rma_tui import i18n
@@ -42,6 +42,10 @@ class AuditFilter:
     action: str = ""
     since: date | None = None
     until: date | None = None
+    # Only what happened in this shop (a shop's own user sees nothing else): its slips'
+    # events, and the events that name it (its stock, its till, its day closes, transfers
+    # from or to it). None: the whole chain's trail.
+    shop: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -173,6 +177,8 @@ def audit_trail(db: Database, filt: AuditFilter | None = None, limit: int = 50,
     if filt.action.strip():
         q = q.where(col(AuditEvent.action) == filt.action.strip())
     q = q.where(*window(AuditEvent.at, filt.since, filt.until))
+    if filt.shop is not None:
+        q = q.where(of_shop(filt.shop))
     if before is not None:
         q = q.where(col(AuditEvent.seq) < before)
     q = q.order_by(col(AuditEvent.seq).desc()).limit(limit + 1)
@@ -183,13 +189,28 @@ def audit_trail(db: Database, filt: AuditFilter | None = None, limit: int = 50,
     return AuditPage(rows, rows[-1].seq if more and rows else None)
 
 
-def slip_timeline(db: Database, number: str) -> SlipTimeline:
-    """Slip `number` with every audit event about it, oldest first."""
+def of_shop(shop: str) -> Any:
+    """The audit events of shop `shop`: about its slips, or (no slip) naming it in their
+    detail as the shop a write went to, or a transfer's source or destination."""
+    detail = col(AuditEvent.detail_json)
+    named = or_(*(detail.contains(json.dumps({key: shop}, ensure_ascii=False)[1:-1],
+                                  autoescape=True)
+                  for key in ("shop", "from", "to")))
+    return or_(col(Slip.shop) == shop, and_(col(AuditEvent.slip_id).is_(None), named))
+
+
+def slip_timeline(db: Database, number: str, shop: str | None = None,
+                  viewer: str = "") -> SlipTimeline:
+    """Slip `number` with every audit event about it, oldest first; refused for a slip of
+    another shop than `shop` (the shop the viewer may see; None: every shop)."""
     number = number.strip().upper()
     with db.read() as s:
         slip = s.exec(select(Slip).where(col(Slip.number) == number)).first()
         if slip is None:
             raise DomainError("unknown_slip", field="slip", number=number)
+        if shop is not None and slip.shop != shop:
+            raise DomainError("shop_denied", field="slip", user=viewer, own=shop,
+                              shop=slip.shop)
         customer = s.get(Customer, slip.customer_id) if slip.customer_id else None
         events = s.exec(select(AuditEvent).where(col(AuditEvent.slip_id) == slip.id)
                         .order_by(col(AuditEvent.seq))).all()

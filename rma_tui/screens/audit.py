@@ -11,6 +11,7 @@ new event was appended, keeping the cursor on the same event.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
@@ -200,7 +201,8 @@ class AuditScreen(DeskScreen):
             return
         from rma_tui.reads.audit import AuditFilter
 
-        filt = self.filter or AuditFilter()
+        # The shop the desk shows: a shop's own user sees only their shop's trail.
+        filt = replace(self.filter or AuditFilter(), shop=app.shop)
         want = max(PAGE, len(self.rows)) if before is None else PAGE
         self._read_trail(app.database, app.db_location, filt, want, before,
                          None if force else self._head, False, focus_seq)
@@ -254,7 +256,8 @@ class AuditScreen(DeskScreen):
             from rma_tui.reads.audit import AuditFilter
 
             self._loading_more = True
-            self._read_trail(app.database, app.db_location, self.filter or AuditFilter(),
+            self._read_trail(app.database, app.db_location,
+                             replace(self.filter or AuditFilter(), shop=app.shop),
                              PAGE, self.next_before, self._head, True, None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -556,7 +556,10 @@ class ReportsScreen(DeskScreen):
                 i18n.t("rep_export_title"), i18n.t("rep_export_overwrite",
                                                    path=str(request.path))), replace)
 
-        self.app.push_screen(ExportDialog(self.export_stem(), self.export_format), chosen)
+        database = self.rma.database
+        self.app.push_screen(ExportDialog(self.export_stem(), self.export_format,
+                                          database.file if database is not None else None),
+                             chosen)
 
     def start_export(self, request: ExportRequest,
                      table: ReportTable | list[ReportTable]) -> None:

@@ -219,6 +219,8 @@ class Database:
         self.url = url_for(db)
         self.sqlite = is_sqlite(self.url)
         path = sqlite_path(self.url)
+        # The SQLite file (None for a server): outputs must never be written over it.
+        self.file: Path | None = path
         # How messages name this database: the file, or the URL without its password.
         self.where = str(path or make_url(self.url).render_as_string(hide_password=True))
         if path is not None:

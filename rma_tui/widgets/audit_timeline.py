@@ -121,7 +121,10 @@ class SlipTimelineScreen(ModalScreen[None]):
         try:
             from rma_tui.reads.audit import slip_timeline
 
-            message = self.Loaded(slip_timeline(self.database, self.number), None)
+            app = self.app
+            message = self.Loaded(slip_timeline(
+                self.database, self.number, shop=getattr(app, "shop", None),
+                viewer=getattr(app, "user_name", "")), None)
         except Exception as exc:  # shown in the dialog
             message = self.Loaded(None, problem_from(exc, self.database.url))
         if not worker.is_cancelled:

@@ -29,6 +29,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from rma_tui import i18n
 from rma_tui.export import FORMATS, write_sections, write_table
+from rma_tui.outputs import belongs_to_database
 from rma_tui.report_tables import ReportTable
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)"}
@@ -42,14 +43,17 @@ class ExportRequest:
     fmt: str
 
 
-def check_path(text: str) -> tuple[Path | None, str]:
-    """The absolute path for `text` (relative to the current folder), or None and why not."""
+def check_path(text: str, database: Path | None = None) -> tuple[Path | None, str]:
+    """The absolute path for `text` (relative to the current folder), or None and why not:
+    never the shop's database file `database` or anything of it (`rma_tui.outputs`)."""
     text = text.strip()
     if not text:
         return None, i18n.t("required", field=i18n.t("rep_export_path"))
     path = Path(text).expanduser()
     if not path.is_absolute():
         path = Path.cwd() / path
+    if database is not None and belongs_to_database(path, database):
+        return None, i18n.t("output_is_database", path=str(path), db=str(database))
     if path.is_dir():
         return None, i18n.t("rep_export_is_dir", path=str(path))
     if not path.parent.is_dir():
@@ -80,10 +84,12 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self, stem: str, fmt: str = "xlsx") -> None:
+    def __init__(self, stem: str, fmt: str = "xlsx", database: Path | None = None) -> None:
+        """`database`: the shop's SQLite file, which no export may be written over."""
         super().__init__(classes="dialog")
         self.stem = stem
         self.fmt = fmt
+        self.database = database
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box") as box:
@@ -116,7 +122,7 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     @on(Button.Pressed, "#dialog-ok")
     def action_ok(self) -> None:
         """Export to the path given, if it can be written."""
-        path, problem = check_path(self.query_one("#export-path", Input).value)
+        path, problem = check_path(self.query_one("#export-path", Input).value, self.database)
         if path is None:
             self.query_one("#dialog-error", Static).update(problem)
             return
