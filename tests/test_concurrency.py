@@ -2,7 +2,7 @@
 PostgreSQL database (`[postgresql]`, 8 s by default).
 
 4 worker processes (8 with RMA_LONG=1), started with the "spawn" context and released
-together by a Barrier, each run for RMA_CONCURRENCY_SECONDS (default 20) over the same two
+together by a Barrier, each run for RMA_CONCURRENCY_SECONDS (default 12) over the same two
 products, the same three big sales and one sale of a few units that they race for to the
 last unit (a third of the creates), choosing at random (seeded per worker) among
 create+submit, approve, receive, inspect and settle, every write through the service with the
@@ -34,7 +34,7 @@ from rma_tui.store.db import Database
 
 LONG = os.environ.get("RMA_LONG") == "1"
 WORKERS = 8 if LONG else 4
-SECONDS = float(os.environ.get("RMA_CONCURRENCY_SECONDS", "20"))
+SECONDS = float(os.environ.get("RMA_CONCURRENCY_SECONDS", "12"))
 # On PostgreSQL (the same test, run a second time) a shorter run keeps the suite fast;
 # RMA_CONCURRENCY_SECONDS, when set, rules both.
 PG_SECONDS = float(os.environ.get("RMA_CONCURRENCY_SECONDS", "8"))
