@@ -262,7 +262,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 _ERRORS: dict[str, tuple[str, str]] = {
-    # Input validation (service._text / _qty / _fen / _choice)
+    # Input validation (service.unit text_value / qty_value / fen_value / choice_of)
     "required": ("{field} 为必填项",
                  "{field} is required"),
     "too_long": ("{field} 过长，最多 {max} 个字符",
@@ -478,7 +478,7 @@ _ERRORS: dict[str, tuple[str, str]] = {
                               "Order {order}: {field} differs from line {line}"),
 }
 
-# Policy verdict details: service._evaluate puts these params into RuleResult.params.
+# Policy verdict details: service.rules.evaluate puts these params into RuleResult.params.
 _RULES: dict[str, tuple[str, str]] = {
     "rule_original_sale_ok": ("有原销售单 {order}",
                               "Original sale {order}"),
@@ -504,7 +504,7 @@ _RULES: dict[str, tuple[str, str]] = {
                          "needs review"),
 }
 
-# Notifications: service._transition sends f"slip_{to}" with slip, by; _check_alert low_stock.
+# Notifications: service.unit.transition sends f"slip_{to}" with slip, by; check_alert low_stock.
 _NOTIFICATIONS: dict[str, tuple[str, str]] = {
     "slip_draft": ("{by} 新建了单据 {slip}（草稿），请核对后提交",
                    "{by} created slip {slip} (draft); check and submit it"),

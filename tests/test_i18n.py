@@ -13,7 +13,7 @@ from rma_tui.errors import DomainError
 from rma_tui.i18n import LABELS, MESSAGES, label, resolve_lang, t
 from rma_tui.store.models import LOCATIONS
 
-SRC = Path(service.__file__).parent
+SRC = Path(service.__file__).parent.parent  # the whole rma_tui package
 ERROR_KEY = re.compile(r"""DomainError\(\s*["']([a-z_0-9]+)["']""")
 
 

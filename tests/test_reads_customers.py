@@ -13,6 +13,7 @@ from sqlmodel import select
 from rma_tui import service as sv
 from rma_tui.errors import DomainError
 from rma_tui.reads import customers as rc
+from rma_tui.service.queries import slips_in_year
 from rma_tui.store.db import Database
 from rma_tui.store.models import Customer
 
@@ -91,7 +92,7 @@ def test_repeat_returner_same_rule_as_review_queue(shop: Database) -> None:
         cid = s.exec(select(Customer.id).where(Customer.phone == PHONE)).one()
         for hours in (0, 1, 24 * 365, 24 * 366):
             moment = NOW + timedelta(hours=hours)
-            assert sv._slips_in_year(s, cid, moment) == rc.customer_profile(
+            assert slips_in_year(s, cid, moment) == rc.customer_profile(
                 shop, PHONE, now=moment).slips_in_year
     assert extra.status == "draft"
     # A year and a day later the window has moved past all of them.

@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, TypeDecorator, text
 from sqlalchemy.engine import Connection
 
-# Datetimes the desk can do arithmetic and time-zone shifts on without overflow.
-MIN_YEAR, MAX_YEAR = 1900, 9998
+from rma_tui.datebounds import MAX_YEAR, MIN_YEAR
+
 # How a bad value is shown: at most this many characters.
 SHOWN_CHARS = 40
 # The canonical stored form (SQLAlchemy's SQLite DATETIME): "YYYY-MM-DD HH:MM:SS.ffffff".
