@@ -943,7 +943,7 @@ def purchase(
 ) -> None:
     """Goods received from a supplier go into a shop's sellable stock (进货)."""
     from rma_tui import service as sv
-    from rma_tui.money import parse_yuan
+    from rma_tui.money_input import parse_yuan
 
     cost = parse_yuan(unit_cost, "unit_cost") if unit_cost is not None else None
     actor = _actor(ctx)

@@ -166,7 +166,7 @@ def supplier_return(
 ) -> None:
     """Send a shop's defective units back to the supplier as a GT- slip (退供应商)."""
     from rma_tui import service as sv
-    from rma_tui.money import parse_yuan
+    from rma_tui.money_input import parse_yuan
 
     credit_fen = parse_yuan(credit, "credit") if credit is not None else None
     actor = _actor(ctx)

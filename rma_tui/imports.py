@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rma_tui.errors import DomainError
-from rma_tui.money import parse_yuan
+from rma_tui.money_input import parse_yuan
 
 if TYPE_CHECKING:
     from rma_tui.store.db import Database

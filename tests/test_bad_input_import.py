@@ -28,7 +28,7 @@ from test_bad_input_service import SHOP
 from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.imports import ImportRowError, import_file
-from rma_tui.money import parse_yuan
+from rma_tui.money_input import parse_yuan
 from rma_tui.store.db import Database
 
 # RMA_LONG=1 (the battery's long mode) tries ten times as many examples.

@@ -104,6 +104,26 @@ def test_placeholders_agree(key: str) -> None:
     assert _placeholders(zh) == _placeholders(en)
 
 
+def test_every_key_is_defined_once_with_both_languages() -> None:
+    """The catalogue is split by part of the job: a key in two parts would be silently
+    overwritten by the later one, so each is defined in one part only; and every message
+    and label has a Chinese and an English text."""
+    from rma_tui.i18n import PARTS
+
+    seen: dict[str, str] = {}
+    for part, messages in PARTS.items():
+        for key in messages:
+            assert key not in seen, f"{key} is in {seen.get(key)} and {part}"
+            seen[key] = part
+    assert len(seen) == len(MESSAGES)
+    for key, texts in MESSAGES.items():
+        assert isinstance(texts, tuple) and len(texts) == 2, key
+        assert all(isinstance(x, str) and x.strip() for x in texts), key
+    for kind, codes in LABELS.items():
+        for code, texts in codes.items():
+            assert len(texts) == 2 and all(x.strip() for x in texts), (kind, code)
+
+
 def test_label_unknown_is_code() -> None:
     assert label("status", "nope") == "nope"
     assert label("nokind", "draft") == "draft"

@@ -18,7 +18,7 @@ from rma_tui.imports import (
     parse_when,
     read_rows,
 )
-from rma_tui.money import parse_yuan as parse_money
+from rma_tui.money_input import parse_yuan as parse_money
 from rma_tui.store.db import Database
 from rma_tui.store.models import Customer, Product, Sale
 

@@ -35,7 +35,8 @@ from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
-from rma_tui.money import parse_yuan, yuan
+from rma_tui.money import yuan
+from rma_tui.money_input import parse_yuan
 from rma_tui.screens import phone_text, problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.widgets.desk_bindings import translate_bindings

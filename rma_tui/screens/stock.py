@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from rma_tui import i18n
-from rma_tui.money import parse_yuan
+from rma_tui.money_input import parse_yuan
 from rma_tui.screens import local_time
 from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.widgets.desk_bindings import translate_bindings
