@@ -28,17 +28,16 @@ from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
 from rma_tui import i18n
-from rma_tui.screens import Problem, problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.screens.dialogs import SwitchUserDialog
 from rma_tui.screens.home import HomeScreen
 from rma_tui.screens.palette import DeskCommands
+from rma_tui.widgets.common import Problem, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
 
 if TYPE_CHECKING:
     from rma_tui.screens.setup import SetupScreen
-    from rma_tui.service import ShopView, UserView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, ShopView, UserView
 
 # Seconds between automatic refreshes, so changes made at other terminals show up.
 REFRESH_SECONDS = 5.0
@@ -211,7 +210,7 @@ class RmaApp(App[None]):
         try:
             # Imported here, not at the top: this is the slow part of start-up.
             from rma_tui import service
-            from rma_tui.store.db import Database, sqlite_path, url_for
+            from rma_tui.service import Database, sqlite_path, url_for
 
             database = self.database
             if database is None:
@@ -227,7 +226,7 @@ class RmaApp(App[None]):
             if not blank:
                 # A file made by an older version is brought up to date (after a backup)
                 # before any screen reads it; at head this costs a few milliseconds.
-                from rma_tui.store.migrate import upgrade
+                from rma_tui.service import upgrade
 
                 upgrade(database)
             if blank or service.needs_setup(database):

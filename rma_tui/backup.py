@@ -171,7 +171,7 @@ def _open_ro(path: Path) -> sqlite3.Connection:
 def check_backup(path: Path) -> tuple[sqlite3.Connection, str]:
     """Open the backup read-only and check it: an SQLite file, intact, an rma database at a
     revision this program knows. Return the open connection and the revision."""
-    from rma_tui.store.migrate import _script, head_revision
+    from rma_tui.store.migrate import head_revision, script_directory
 
     if not path.exists():
         raise DomainError("backup_missing", path=str(path))
@@ -194,7 +194,7 @@ def check_backup(path: Path) -> tuple[sqlite3.Connection, str]:
             raise DomainError("backup_not_rma", path=str(path))
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = str(row[0]) if row else ""
-        known = {s.revision for s in _script().walk_revisions()}
+        known = {s.revision for s in script_directory().walk_revisions()}
         if revision not in known:
             raise DomainError("backup_newer", path=str(path), revision=revision or "—",
                               head=head_revision())

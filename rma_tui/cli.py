@@ -35,8 +35,7 @@ from rma_tui.money import fen_text as money
 from rma_tui.render import err, label, local_time, out, pairs, print_json, table
 
 if TYPE_CHECKING:
-    from rma_tui.service import GradeInput, LineInput, SlipView, UserView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, GradeInput, LineInput, SlipView, UserView
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,7 +130,7 @@ def handled(fn: F) -> F:
             damaged = _damage(args, kwargs, e)
             if damaged is not None:
                 raise _fail(damaged.message()) from None
-            from rma_tui.store.migrate import MigrationError
+            from rma_tui.service import MigrationError
 
             if isinstance(e, MigrationError):
                 raise _fail(t("cli_migration_failed", detail=str(e))) from None
@@ -163,7 +162,7 @@ def _damage(args: tuple[Any, ...], kwargs: dict[str, Any], exc: Exception) -> Do
 
 def _sqlite_file(db: str) -> Path | None:
     """The SQLite file behind a `--db` value, or None for a server URL or memory."""
-    from rma_tui.store.db import sqlite_path, url_for
+    from rma_tui.service import sqlite_path, url_for
 
     return sqlite_path(url_for(db))
 
@@ -179,8 +178,7 @@ def _open(ctx: typer.Context, create: bool = False, prove: bool = True) -> Datab
     empty shop."""
     st = _state(ctx)
     if st.database is None:
-        from rma_tui.store.db import Database
-        from rma_tui.store.migrate import upgrade
+        from rma_tui.service import Database, upgrade
 
         path = _sqlite_file(st.db)
         if not create and path is not None and not path.exists():
@@ -316,7 +314,7 @@ def _has_data(db: str) -> bool:
     """True when the database holds any row beyond the reference data a migration seeds."""
     from sqlalchemy import create_engine, inspect, text
 
-    from rma_tui.store.db import url_for
+    from rma_tui.service import url_for
 
     path = _sqlite_file(db)
     if path is not None and (not path.exists() or path.stat().st_size == 0):
@@ -420,8 +418,7 @@ def _demo_file(path: Path, seed: int, size: Size) -> tuple[Any, Path | None]:
     import sqlite3
 
     from rma_tui import backup as bk
-    from rma_tui.store.db import Database
-    from rma_tui.store.migrate import upgrade
+    from rma_tui.service import Database, upgrade
 
     building = path.with_name(path.name + ".demo-building")
     bk.remove_sqlite(building)

@@ -31,8 +31,7 @@ from rma_tui.errors import DomainError
 from rma_tui.i18n import t
 
 if TYPE_CHECKING:
-    from rma_tui.service import VerifyReport
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, VerifyReport
 
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing file (覆盖).")]
 
@@ -52,7 +51,7 @@ def _failures(report: VerifyReport) -> str:
 def _facts(database: Database) -> tuple[VerifyReport, str, int, str]:
     """verify, the schema revision and the audit chain head of a database."""
     from rma_tui import service as sv
-    from rma_tui.store.migrate import current_revision
+    from rma_tui.service import current_revision
 
     report = sv.verify(database)
     seq, head = sv.chain_head(database)
@@ -68,7 +67,7 @@ def backup_cmd(
 ) -> None:
     """Copy the shop database to FILE while others keep working, then check the copy (备份)."""
     from rma_tui import backup as bk
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database
 
     source = _sqlite_or_refuse(ctx)
     bk.check_target(source, file, force=force)  # refuse before opening anything

@@ -33,7 +33,7 @@ def copy_cmd(
     from rma_tui import service as sv
     from rma_tui.dbcopy import copy_database
     from rma_tui.errors import DomainError
-    from rma_tui.store.db import Database, sqlite_path, url_for
+    from rma_tui.service import Database, sqlite_path, url_for
 
     src_path = sqlite_path(url_for(source))
     if src_path is not None and not src_path.exists():

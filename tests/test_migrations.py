@@ -250,10 +250,10 @@ def test_two_processes_upgrading_at_once(tmp_path: Path) -> None:
 def test_shipped_head_from_file_names_is_alembics_head() -> None:
     """The start-up shortcut reads the head from the file names; Alembic must agree, and
     every revision must follow the one before it (a straight line, numbered in order)."""
-    from rma_tui.store.migrate import _script, shipped_head
+    from rma_tui.store.migrate import script_directory, shipped_head
 
     assert shipped_head() == head_revision() == HEAD
-    revisions = list(reversed(list(_script().walk_revisions())))
+    revisions = list(reversed(list(script_directory().walk_revisions())))
     assert [r.revision for r in revisions] == [f"{i:04d}" for i in range(1, len(revisions) + 1)]
     assert all(r.down_revision == (revisions[i - 1].revision if i else None)
                for i, r in enumerate(revisions))

@@ -27,15 +27,15 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
-from rma_tui.screens import local_time
 from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.widgets.audit_timeline import SlipTimelineScreen
+from rma_tui.widgets.common import local_time
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
     from rma_tui.reads.audit import AuditFilter, AuditRow, ChainStatus
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database
 
 # Rows read per page. A page more is read when the cursor reaches the last row.
 PAGE = 50

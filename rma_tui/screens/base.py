@@ -10,11 +10,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from rma_tui.screens import Problem, problem_from
+from rma_tui.widgets.common import Problem, problem_from
 
 if TYPE_CHECKING:
     from rma_tui.app import RmaApp
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database
 
 # The audit chain head: (seq, hash) of its last event.
 Head = tuple[int, str]

@@ -27,16 +27,15 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import local_time, phone_text
 from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.screens.dialogs import TextPromptDialog
+from rma_tui.widgets.common import local_time, phone_text
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
     from rma_tui.reads.customers import CustomerHit, CustomerProfile
-    from rma_tui.service import FollowUpView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, FollowUpView
 
 # Customers read per search (type more to narrow it down).
 SEARCH_LIMIT = 50

@@ -52,8 +52,7 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 
 if TYPE_CHECKING:
-    from rma_tui.service import ShopView, UserView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, ShopView, UserView
 
 # What the shop switcher gives for "every shop" (no shop code can contain "*").
 ALL_SHOPS = "*"

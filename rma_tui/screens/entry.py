@@ -37,16 +37,23 @@ from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import yuan
 from rma_tui.money_input import parse_yuan
-from rma_tui.screens import phone_text, problem_from
 from rma_tui.screens.base import DeskScreen
+from rma_tui.widgets.common import phone_text, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.draft_picker import DraftPicker
 from rma_tui.widgets.sale_lines import LineRow, SaleLinesTable
 from rma_tui.widgets.verdict import VerdictPanel
 
 if TYPE_CHECKING:
-    from rma_tui.service import Preview, ProductHit, SaleSummary, SaleView, SlipSummary, SlipView
-    from rma_tui.store.db import Database
+    from rma_tui.service import (
+        Database,
+        Preview,
+        ProductHit,
+        SaleSummary,
+        SaleView,
+        SlipSummary,
+        SlipView,
+    )
 
 # How long the form must stay still before the verdict is computed again (seconds).
 PREVIEW_DELAY = 0.25

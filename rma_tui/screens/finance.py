@@ -35,14 +35,14 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import yuan
-from rma_tui.screens import Problem, local_time, phone_text, problem_from
 from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.screens.dialogs import ConfirmDialog
+from rma_tui.widgets.common import Problem, local_time, phone_text, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database
 
 # The tabs, in order: pane id suffix -> i18n key of the tab's label.
 TABS: dict[str, str] = {

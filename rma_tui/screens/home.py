@@ -18,14 +18,13 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from rma_tui import i18n
-from rma_tui.screens import Problem, local_time, problem_from
 from rma_tui.screens.base import DeskScreen
+from rma_tui.widgets.common import Problem, local_time, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.status_counts import StatusCounts
 
 if TYPE_CHECKING:
-    from rma_tui.service import AlertView, NotificationView
-    from rma_tui.store.db import Database
+    from rma_tui.service import AlertView, Database, NotificationView
 
 
 # SKUs named in the low-stock banner before "…".

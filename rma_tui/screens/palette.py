@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, cast
 from textual.command import Hit, Hits, Provider
 
 from rma_tui import i18n
-from rma_tui.screens import phone_text
+from rma_tui.widgets.common import phone_text
 
 if TYPE_CHECKING:
     from rma_tui.app import RmaApp
-    from rma_tui.service import CustomerView, SlipSummary
-    from rma_tui.store.db import Database
+    from rma_tui.service import CustomerView, Database, SlipSummary
 
 # Fewer characters than this find too much to be useful (and cost a query per key).
 MIN_QUERY = 2

@@ -63,9 +63,9 @@ from rma_tui.report_tables import (
     title_case,
     trend_table,
 )
-from rma_tui.screens import local_time
 from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.screens.dialogs import ConfirmDialog
+from rma_tui.widgets.common import local_time
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.report_export import ExportDialog, ExportRequest, write_atomic
@@ -73,7 +73,7 @@ from rma_tui.widgets.report_export import ExportDialog, ExportRequest, write_ato
 if TYPE_CHECKING:
     from rma_tui.compliance import ComplianceReport
     from rma_tui.reports import TrendForecast
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database
 
 VIEWS = ("returns", "problems", "trend", "compliance")
 # The same order as `rma_tui.reports.DIMENSIONS` (not imported: it would load sqlmodel

@@ -25,15 +25,14 @@ from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import local_time, problem_from
 from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.screens.dialogs import TextPromptDialog
+from rma_tui.widgets.common import local_time, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.slip_view import SlipDetail
 
 if TYPE_CHECKING:
-    from rma_tui.service import QueueItem, SlipView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, QueueItem, SlipView
 
 # Rows read per page. A page more is read when the cursor reaches the last row.
 PAGE = 50

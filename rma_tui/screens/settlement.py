@@ -26,9 +26,9 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import yuan
-from rma_tui.screens import Problem, problem_from
 from rma_tui.screens.base import DeskScreen
 from rma_tui.screens.dialogs import ConfirmDialog
+from rma_tui.widgets.common import Problem, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.feedback_dialog import FeedbackDialog
 from rma_tui.widgets.message_line import MessageLine
@@ -36,8 +36,7 @@ from rma_tui.widgets.slip_brief import slip_brief
 from rma_tui.widgets.slip_queue import Column, SlipQueue
 
 if TYPE_CHECKING:
-    from rma_tui.service import SlipSummary, SlipView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, SlipSummary, SlipView
 
 # Slips read per page; a further page is read when the cursor reaches the last row.
 PAGE = 50

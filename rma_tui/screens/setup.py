@@ -25,8 +25,7 @@ from rma_tui.widgets.desk_bindings import translate_bindings
 
 if TYPE_CHECKING:
     from rma_tui.app import RmaApp
-    from rma_tui.service import UserView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, UserView
 
 # The sales channels a shop can choose (service.CHANNELS; a test keeps the two equal, so
 # this module need not import the service and sqlmodel with it).
@@ -148,8 +147,7 @@ class SetupScreen(Screen[None]):
         try:
             from rma_tui import service
             from rma_tui.errors import DomainError
-            from rma_tui.store.db import Database
-            from rma_tui.store.migrate import upgrade
+            from rma_tui.service import Database, upgrade
 
             database = self.rma.database or Database(self.rma.db_location)
             try:

@@ -19,11 +19,10 @@ from textual.worker import get_current_worker
 from rma_tui import i18n
 from rma_tui.money import fen_text as money
 from rma_tui.render import local_time, pairs, table
-from rma_tui.screens import Problem, phone_text, problem_from
+from rma_tui.widgets.common import Problem, phone_text, problem_from
 
 if TYPE_CHECKING:
-    from rma_tui.service import SlipView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, SlipView
 
 
 class SlipDetailScreen(ModalScreen[None]):

@@ -27,15 +27,15 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from rma_tui import i18n
 from rma_tui.money_input import parse_yuan
-from rma_tui.screens import local_time
 from rma_tui.screens.base import DeskScreen, ProblemMessage
+from rma_tui.widgets.common import local_time
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.stock_form import FormField, StockFormDialog, whole_number
 
 if TYPE_CHECKING:
     from rma_tui.reads.stock import LedgerRow, StockItem
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database
 
 # Rows read per page, of the product list and of the ledger.
 PAGE = 100

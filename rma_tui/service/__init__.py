@@ -10,6 +10,7 @@ The rules live in one module per part of the job:
 
     vocabulary  states, edges, roles, reasons, channels, methods, accounts, limits
     clock       UTC, the shop's local days, the days accepted
+    database    the database handle and its schema, as the UI and the CLI open it
     views       the read models returned and the inputs taken
     unit        the unit of work: validators, the acting user and shop, request ids (I7),
                 the audit chain (I6), notifications, postings (I2), stock moves (I1)
@@ -39,6 +40,13 @@ from typing import TYPE_CHECKING, Any
 
 # Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
+    "Database": "database",
+    "MigrationError": "database",
+    "current_revision": "database",
+    "sqlite_file": "database",
+    "sqlite_path": "database",
+    "upgrade": "database",
+    "url_for": "database",
     "ACCOUNTS": "vocabulary",
     "ADJUST_LOCATIONS": "vocabulary",
     "APPROVER_ROLES": "vocabulary",
@@ -275,6 +283,15 @@ if TYPE_CHECKING:  # what mypy and readers see: the same names, imported eagerly
         close_day,
         closed_days,
         day_totals,
+    )
+    from rma_tui.service.database import (  # noqa: F401
+        Database,
+        MigrationError,
+        current_revision,
+        sqlite_file,
+        sqlite_path,
+        upgrade,
+        url_for,
     )
     from rma_tui.service.inventory import (  # noqa: F401
         adjust_stock,

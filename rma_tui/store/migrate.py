@@ -56,7 +56,8 @@ def _config(connection: Connection | None = None, script_location: Path | None =
     return cfg
 
 
-def _script(script_location: Path | None = None) -> ScriptDirectory:
+def script_directory(script_location: Path | None = None) -> ScriptDirectory:
+    """The migration scripts (alembic), shipped or at `script_location`."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_config(script_location=script_location))
@@ -64,7 +65,7 @@ def _script(script_location: Path | None = None) -> ScriptDirectory:
 
 def head_revision(script_location: Path | None = None) -> str:
     """The newest revision shipped with this version of the program."""
-    head = _script(script_location).get_current_head()
+    head = script_directory(script_location).get_current_head()
     if head is None:  # pragma: no cover - the package always ships 0001
         raise MigrationError("no migrations found in " + str(script_location or MIGRATIONS_DIR))
     return head
@@ -136,7 +137,7 @@ def upgrade(db: Database, *, script_location: Path | None = None) -> Path | None
 def _upgrade(db: Database, script_location: Path | None) -> Path | None:
     if script_location is None and current_revision(db) == shipped_head():
         return None  # the everyday case, in one small read
-    script = _script(script_location)
+    script = script_directory(script_location)
     head = script.get_current_head()
     current, has_tables = _state(db)
     if current == head:  # also: no revisions yet and a fresh database (bootstrapping 0001)

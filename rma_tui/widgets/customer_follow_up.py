@@ -27,8 +27,7 @@ from rma_tui import i18n
 from rma_tui.errors import DomainError
 
 if TYPE_CHECKING:
-    from rma_tui.service import FollowUpView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, FollowUpView
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Which error line shows a service refusal, by the field the refusal names.

@@ -10,7 +10,7 @@ from rma_tui import i18n
 from rma_tui.errors import DomainError
 
 if TYPE_CHECKING:
-    from rma_tui.screens import Problem
+    from rma_tui.widgets.common import Problem
 
 
 class MessageLine(Static):

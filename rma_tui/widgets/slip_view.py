@@ -38,7 +38,7 @@ from textual.widgets import Static
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import local_time, phone_text
+from rma_tui.widgets.common import local_time, phone_text
 
 if TYPE_CHECKING:
     from rma_tui.service import SlipView

@@ -17,12 +17,11 @@ from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.money import yuan
-from rma_tui.screens import Problem, local_time, problem_from
+from rma_tui.widgets.common import Problem, local_time, problem_from
 
 if TYPE_CHECKING:
     from rma_tui.reads.stock import SupplierSummary
-    from rma_tui.service import SupplierReturnView
-    from rma_tui.store.db import Database
+    from rma_tui.service import Database, SupplierReturnView
 
 # Suppliers and returns read at a time (a shop has few suppliers; returns are paged).
 PAGE = 100
