@@ -210,11 +210,11 @@ class RmaApp(App[None]):
         try:
             # Imported here, not at the top: this is the slow part of start-up.
             from rma_tui import service
-            from rma_tui.service import Database, sqlite_path, url_for
+            from rma_tui.service import Database, sqlite_file
 
             database = self.database
             if database is None:
-                path = sqlite_path(url_for(self.db_location))
+                path = sqlite_file(self.db_location)
                 if path is not None and not path.exists() and _can_create(path):
                     # No file: the setup screen creates it, only once the owner submits,
                     # so a mistyped --db leaves nothing behind.

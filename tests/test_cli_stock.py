@@ -1,4 +1,4 @@
-"""The stock commands of `rma` (rma_tui/cli_stock.py): each one's effect on the database,
+"""The stock commands of `rma` (rma_tui/cli/stock.py): each one's effect on the database,
 its output, and a bad input that exits non-zero and writes nothing."""
 
 from __future__ import annotations

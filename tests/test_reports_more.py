@@ -436,7 +436,7 @@ def test_cli_problems_json_out(sshop: Database, min_sample, tmp_path) -> None:
 
 def test_cli_trend_json_out_writes_the_file(tshop: Database, tmp_path) -> None:
     # `--out` is honoured by every other --format json (returns, problems), and trend
-    # accepts it. BUG (rma_tui/cli_reports.py report_trend): the JSON branch always
+    # accepts it. BUG (rma_tui/cli/reports.py report_trend): the JSON branch always
     # print_json()s to stdout and ignores --out, so no file is written.
     path = tmp_path / "trend.json"
     rma(tshop, "report", "trend", "--format", "json", "--out", str(path))

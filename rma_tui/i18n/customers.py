@@ -4,7 +4,7 @@ from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # The customers screen (rma_tui/screens/customers.py, widgets/customer_follow_up.py)
-    # and `rma customer` / `rma followup` (rma_tui/cli_customers.py).
+    # and `rma customer` / `rma followup` (rma_tui/cli/customers.py).
     "cust_title": ("客户", "Customers"),
     "cust_search_placeholder": ("姓名或手机号，回车查找（/ 回到这里）",
                                 "Name or phone, then Enter (/ comes back here)"),

@@ -356,7 +356,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "entry_key_no_receipt": ("无小票", "no receipt"),
     "entry_key_new": ("新单", "new slip"),
     "entry_walk_in": ("散客", "walk-in"),
-    # Command line (rma_tui/cli.py)
+    # Command line (rma_tui/cli/)
     "cli_no_database": ("没有找到数据库 {path}；请先运行 rma init（或 rma demo）",
                         "No database at {path}; run `rma init` (or `rma demo`) first"),
     "cli_db_error": ("数据库出错：{detail}", "Database error: {detail}"),
@@ -424,7 +424,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "Exchange difference {difference} (positive: the customer pays; "
                              "negative: refunded) by {method_label}"),
     "cli_report_written": ("报表已写入 {path}", "Report written to {path}"),
-    # Shops at the command line (rma_tui/cli_shops.py and --shop in cli.py / cli_stock.py)
+    # Shops at the command line (rma_tui/cli/shops.py and --shop on the other commands)
     "cli_all_shops": ("全部门店", "All shops"),
     "cli_in_shop": ("【门店 {shop}】", "[shop {shop}] "),
     "cli_col_shop": ("门店", "Shop"),

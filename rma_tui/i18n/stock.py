@@ -93,7 +93,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # The key hint before the SKUs: on a narrow terminal it is the SKUs that get cut off.
     "stock_banner": ("低库存 {count} 种（按 6 查看库存）：{skus}",
                      "Low stock ({count}, press 6 for stock): {skus}"),
-    # The CLI (rma_tui/cli_stock.py).
+    # The CLI (rma_tui/cli/stock.py).
     "stock_cli_no_moves": ("{sku} 还没有库存变动", "No stock moves for {sku} yet"),
     "stock_cli_no_returns": ("没有退供应商记录", "No supplier returns"),
 }

@@ -1,5 +1,5 @@
-"""`rma shop …` and `rma transfer`: the shops of a chain (registered on `rma_tui.cli.app`
-when imported).
+"""`rma shop …` and `rma transfer`: the shops of a chain (added to `rma` by
+rma_tui.cli.app).
 
     rma shop add CODE NAME            open a shop (a chain-wide owner only)
     rma shop rename CODE NAME         rename a shop (its code stays)
@@ -18,12 +18,21 @@ from typing import Annotated
 
 import typer
 
-from rma_tui.cli import AsJson, RequestId, _actor, _echo, _open, app, handled
+from rma_tui.cli.common import (
+    AsJson,
+    RequestId,
+    acting_user,
+    echo,
+    handled,
+    open_db,
+)
 from rma_tui.i18n import t
 from rma_tui.render import local_time, out, print_json, table
 
+commands = typer.Typer()  # this module's top-level commands, added by cli.app
+
+
 shop_app = typer.Typer(help="Shops of the chain (门店).", no_args_is_help=True)
-app.add_typer(shop_app, name="shop")
 
 
 @shop_app.command("add")
@@ -38,8 +47,8 @@ def shop_add(
     """Open a shop in the chain (chain-wide owner only) (新开门店)."""
     from rma_tui import service as sv
 
-    v = sv.add_shop(_open(ctx), _actor(ctx), code, name, request_id=request_id)
-    _echo(t("cli_shop_added", code=v.code, name=v.name))
+    v = sv.add_shop(open_db(ctx), acting_user(ctx), code, name, request_id=request_id)
+    echo(t("cli_shop_added", code=v.code, name=v.name))
 
 
 @shop_app.command("rename")
@@ -53,8 +62,8 @@ def shop_rename(
     """Rename a shop; its code stays (门店改名)."""
     from rma_tui import service as sv
 
-    v = sv.rename_shop(_open(ctx), _actor(ctx), code, name, request_id=request_id)
-    _echo(t("cli_shop_renamed", code=v.code, name=v.name))
+    v = sv.rename_shop(open_db(ctx), acting_user(ctx), code, name, request_id=request_id)
+    echo(t("cli_shop_renamed", code=v.code, name=v.name))
 
 
 @shop_app.command("list")
@@ -63,7 +72,7 @@ def shop_list(ctx: typer.Context, as_json: AsJson = False) -> None:
     """Every shop with its number of active users, and the chain-wide users (门店列表)."""
     from rma_tui import service as sv
 
-    db = _open(ctx)
+    db = open_db(ctx)
     shops = sv.list_shops(db)
     users: dict[str | None, int] = {}
     for u in sv.list_users(db):
@@ -85,7 +94,7 @@ def shop_list(ctx: typer.Context, as_json: AsJson = False) -> None:
         rows, title=t("cli_shops_heading", count=len(shops)), right=(2,)))
 
 
-@app.command()
+@commands.command()
 @handled
 def transfer(
     ctx: typer.Context, sku: str, qty: int,
@@ -99,7 +108,7 @@ def transfer(
     """Move sellable stock from one shop to another, valued at cost (门店调拨)."""
     from rma_tui import service as sv
 
-    v = sv.transfer_stock(_open(ctx), _actor(ctx), sku, qty, from_shop, to_shop, note=note,
+    v = sv.transfer_stock(open_db(ctx), acting_user(ctx), sku, qty, from_shop, to_shop, note=note,
                           request_id=request_id)
-    _echo(t("cli_transferred", sku=v.sku, qty=v.qty, src=v.from_shop, dst=v.to_shop,
+    echo(t("cli_transferred", sku=v.sku, qty=v.qty, src=v.from_shop, dst=v.to_shop,
             value_fen=v.value_fen, src_sellable=v.from_sellable, dst_sellable=v.to_sellable))

@@ -1,4 +1,4 @@
-"""`rma backup` and `rma restore` (registered on `rma_tui.cli.app` when imported).
+"""`rma backup` and `rma restore` (added to `rma` by rma_tui.cli.app).
 
     rma backup FILE [--force]     a consistent copy of the SQLite shop file, taken while
                                   clerks work; checked (integrity + verify) afterwards
@@ -15,17 +15,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rma_tui.cli import (
-    _echo,
-    _fail,
-    _note,
-    _open,
-    _output,
-    _owner,
-    _sqlite_file,
-    _state,
-    app,
+from rma_tui.cli.common import (
+    cli_state,
+    echo,
+    fail,
     handled,
+    open_db,
+    output_path,
+    side_note,
+    signed_in_owner,
+    sqlite_file,
 )
 from rma_tui.errors import DomainError
 from rma_tui.i18n import t
@@ -33,12 +32,15 @@ from rma_tui.i18n import t
 if TYPE_CHECKING:
     from rma_tui.service import Database, VerifyReport
 
+commands = typer.Typer()  # this module's top-level commands, added by cli.app
+
+
 Force = Annotated[bool, typer.Option("--force", help="Replace an existing file (覆盖).")]
 
 
 def _sqlite_or_refuse(ctx: typer.Context) -> Path:
-    st = _state(ctx)
-    path = _sqlite_file(st.db)
+    st = cli_state(ctx)
+    path = sqlite_file(st.db)
     if path is None:
         raise DomainError("backup_not_sqlite", field="db", db=st.db)
     return path
@@ -58,7 +60,7 @@ def _facts(database: Database) -> tuple[VerifyReport, str, int, str]:
     return report, current_revision(database) or "—", seq, head
 
 
-@app.command("backup")
+@commands.command("backup")
 @handled
 def backup_cmd(
     ctx: typer.Context,
@@ -71,21 +73,21 @@ def backup_cmd(
 
     source = _sqlite_or_refuse(ctx)
     bk.check_target(source, file, force=force)  # refuse before opening anything
-    _output(ctx, file, force, field="FILE")  # never over the database, its log or its copies
-    _open(ctx)  # refuses a missing file; brings the schema to head first; signs the user in
+    output_path(ctx, file, force, field="FILE")  # never over the database, its log or its copies
+    open_db(ctx)  # refuses a missing file; brings the schema to head first; signs the user in
     target = bk.backup(source, file, force=force)
     copy = Database(str(target))
     try:
         report, revision, seq, head = _facts(copy)
     finally:
         copy.dispose()
-    _echo(t("backup_done", path=str(target), size=bk.file_size(target), revision=revision,
+    echo(t("backup_done", path=str(target), size=bk.file_size(target), revision=revision,
             seq=seq, hash=head))
     if not report.ok:
-        raise _fail(t("backup_verify_failed", path=str(target), detail=_failures(report)))
+        raise fail(t("backup_verify_failed", path=str(target), detail=_failures(report)))
 
 
-@app.command("restore")
+@commands.command("restore")
 @handled
 def restore_cmd(
     ctx: typer.Context,
@@ -96,14 +98,14 @@ def restore_cmd(
     from rma_tui import backup as bk
     from rma_tui import service as sv
 
-    st = _state(ctx)
+    st = cli_state(ctx)
     target = _sqlite_or_refuse(ctx)
     actor: str | None = None
     if target.exists() and bk.has_data(target):
         # The shop is rolled back: its owner, with their PIN, and it is recorded. A file
         # that no longer reads as a database has no owner to ask; its bytes are kept.
         try:
-            actor = _owner(ctx)
+            actor = signed_in_owner(ctx)
         except DomainError as e:
             if e.key not in ("db_corrupt", "db_damaged"):
                 raise
@@ -112,15 +114,15 @@ def restore_cmd(
             st.database = None
     result = bk.restore(file, target, force=force)
     if result.before is not None:
-        _note(t("backup_before_kept", path=str(result.before)))
+        side_note(t("backup_before_kept", path=str(result.before)))
     # An older backup is upgraded here (with its own .bak copy). Its users may differ from
     # the replaced file's: the owner was signed in there.
-    database = _open(ctx, prove=False)
+    database = open_db(ctx, prove=False)
     if actor is not None:
         sv.record_destructive(database, actor, "restored", {
             "backup": str(file), "kept": str(result.before) if result.before else None})
     report, revision, seq, head = _facts(database)
-    _echo(t("backup_restored", backup=str(file), path=str(target), revision=revision,
+    echo(t("backup_restored", backup=str(file), path=str(target), revision=revision,
             seq=seq, hash=head))
     if not report.ok:
-        raise _fail(t("backup_verify_failed", path=str(target), detail=_failures(report)))
+        raise fail(t("backup_verify_failed", path=str(target), detail=_failures(report)))

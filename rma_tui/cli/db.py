@@ -1,4 +1,4 @@
-"""`rma db …`: moving a shop's database (registered on `rma_tui.cli.app` when imported).
+"""`rma db …`: moving a shop's database (added to `rma` by rma_tui.cli.app).
 
     rma db copy --from SOURCE --to TARGET     every row of SOURCE into the empty TARGET
                                               (e.g. an SQLite file into PostgreSQL), then
@@ -11,11 +11,17 @@ from typing import Annotated
 
 import typer
 
-from rma_tui.cli import _echo, _fail, _note, _sign_in, _state, app, handled
+from rma_tui.cli.common import (
+    cli_state,
+    echo,
+    fail,
+    handled,
+    side_note,
+    sign_in,
+)
 from rma_tui.i18n import t
 
 db_app = typer.Typer(help="Move a shop's database (数据库).", no_args_is_help=True)
-app.add_typer(db_app, name="db")
 
 
 @db_app.command("copy")
@@ -33,12 +39,12 @@ def copy_cmd(
     from rma_tui import service as sv
     from rma_tui.dbcopy import copy_database
     from rma_tui.errors import DomainError
-    from rma_tui.service import Database, sqlite_path, url_for
+    from rma_tui.service import Database, sqlite_file
 
-    src_path = sqlite_path(url_for(source))
+    src_path = sqlite_file(source)
     if src_path is not None and not src_path.exists():
         raise DomainError("cli_no_database_field", field="--from", path=str(src_path))
-    dst_path = sqlite_path(url_for(target))
+    dst_path = sqlite_file(target)
     if dst_path is not None and src_path is not None:
         # Never into the source's own files (its log, its lock, its kept copies).
         from rma_tui.outputs import belongs_to_database
@@ -50,7 +56,7 @@ def copy_cmd(
     src, dst = Database(source), Database(target)
     try:
         # The whole shop leaves in a copy: its owner, signed in on it, with their PIN.
-        actor = _sign_in(src, _state(ctx).user)
+        actor = sign_in(src, cli_state(ctx).user)
         if actor is not None:
             sv.authorize_destructive(src, actor.name)
         with Progress(transient=True) as bar:
@@ -68,9 +74,9 @@ def copy_cmd(
         dst.dispose()
     for table, n in result.rows.items():
         if n:
-            _note(f"{table}: {n:,}")
+            side_note(f"{table}: {n:,}")
     if not result.verified:
-        raise _fail(t("db_copy_not_verified", db=dst.where,
+        raise fail(t("db_copy_not_verified", db=dst.where,
                       failures="; ".join(result.failures)))
-    _echo(t("db_copy_done", rows=sum(result.rows.values()), tables=len(result.rows),
+    echo(t("db_copy_done", rows=sum(result.rows.values()), tables=len(result.rows),
             db=dst.where))

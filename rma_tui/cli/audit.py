@@ -1,4 +1,4 @@
-"""`rma` commands for the audit area (registered on `rma_tui.cli.app` when imported).
+"""`rma` commands for the audit area (added to `rma` by rma_tui.cli.app).
 
     rma audit [--slip N] [--user U] [--action A] [--since D] [--until D] [--limit N]
               [--before SEQ] [--json]          the trail, newest first, paged by seq
@@ -18,25 +18,27 @@ from typing import Annotated
 
 import typer
 
-from rma_tui.cli import (
+from rma_tui.cli.common import (
     AsJson,
-    _actor,
-    _echo,
-    _note,
-    _open,
-    _output,
-    _owner,
-    _read_shop,
-    _state,
-    app,
+    acting_user,
+    cli_state,
+    echo,
+    fail,
     handled,
+    open_db,
+    output_path,
     parse_date,
+    read_shop,
+    side_note,
+    signed_in_owner,
 )
 from rma_tui.i18n import t
 from rma_tui.render import label, local_time, out, print_json, table
 
+commands = typer.Typer()  # this module's top-level commands, added by cli.app
 
-@app.command("audit")
+
+@commands.command("audit")
 @handled
 def audit(
     ctx: typer.Context,
@@ -60,14 +62,14 @@ def audit(
 
     filt = AuditFilter(slip=slip or "", user=user or "", action=action or "",
                        since=parse_date(since, "--since"), until=parse_date(until, "--until"),
-                       shop=_read_shop(ctx, None))  # a shop's user: their shop's trail only
-    page = audit_trail(_open(ctx), filt, limit=limit, before=before)
+                       shop=read_shop(ctx, None))  # a shop's user: their shop's trail only
+    page = audit_trail(open_db(ctx), filt, limit=limit, before=before)
     if as_json:
         print_json({"events": [r.as_dict() for r in page.rows],
                     "next_before": page.next_before})
         return
     if not page.rows:
-        _echo(t("audit_empty"))
+        echo(t("audit_empty"))
         return
     out().print(table(
         [t("audit_col_seq"), t("col_at"), t("col_user"), t("col_action"), t("audit_col_slip"),
@@ -76,10 +78,10 @@ def audit(
           r.slip or "", change_text(r.from_status, r.to_status), r.summary())
          for r in page.rows], right=(0,)))
     if page.next_before is not None:
-        _echo(t("audit_more", before=page.next_before))
+        echo(t("audit_more", before=page.next_before))
 
 
-@app.command("archive")
+@commands.command("archive")
 @handled
 def archive_cmd(
     ctx: typer.Context,
@@ -96,32 +98,32 @@ def archive_cmd(
     from rma_tui import service as sv
     from rma_tui.archive import FILES, MANIFEST, write_archive
 
-    database = _open(ctx)
-    sv.authorize_archive(database, _actor(ctx))
+    database = open_db(ctx)
+    sv.authorize_archive(database, acting_user(ctx))
     for name in (*FILES, MANIFEST):  # never into the database or its files
-        _output(ctx, out_dir / name, force=True)
+        output_path(ctx, out_dir / name, force=True)
     kept = None
     if force and out_dir.is_dir() and any(out_dir.iterdir()):
         # Over an older archive: the owner, with a PIN; its files are kept, and recorded.
-        actor = _owner(ctx)
+        actor = signed_in_owner(ctx)
         kept = _keep_folder(out_dir)
-        sv.record_destructive(database, actor or _state(ctx).user, "archive_replaced",
+        sv.record_destructive(database, actor or cli_state(ctx).user, "archive_replaced",
                               {"path": str(out_dir), "kept": str(kept)})
     manifest = write_archive(database, period, out_dir, force=force)
     if kept is not None:
-        _note(t("archive_kept", path=str(kept)))
+        side_note(t("archive_kept", path=str(kept)))
     if as_json:
         print_json({**manifest.as_dict(), "path": str(out_dir)})
         return
-    _echo(t("audit_archive_written", period=manifest.period, path=str(out_dir)))
+    echo(t("audit_archive_written", period=manifest.period, path=str(out_dir)))
     out().print(table([t("audit_col_file"), t("audit_col_rows"), t("audit_col_sha256")],
                       [(f.name, f.rows, f.sha256) for f in manifest.files], right=(1,)))
-    _echo(t("audit_archive_head", seq=manifest.head_seq, hash=manifest.head_hash))
+    echo(t("audit_archive_head", seq=manifest.head_seq, hash=manifest.head_hash))
     if manifest.last_seq is None:
-        _echo(t("audit_archive_no_events"))
+        echo(t("audit_archive_no_events"))
     else:
-        _echo(t("audit_archive_last", seq=manifest.last_seq, hash=manifest.last_hash))
-    _note(t("audit_archive_open_safely"))
+        echo(t("audit_archive_last", seq=manifest.last_seq, hash=manifest.last_hash))
+    side_note(t("audit_archive_open_safely"))
 
 
 def _keep_folder(folder: Path) -> Path:
@@ -140,7 +142,7 @@ def _keep_folder(folder: Path) -> Path:
     return kept
 
 
-@app.command("archive-check")
+@commands.command("archive-check")
 @handled
 def archive_check(
     ctx: typer.Context,
@@ -151,10 +153,9 @@ def archive_check(
     mismatch (归档校验)."""
     from rma_tui import service as sv
     from rma_tui.archive import check_archive
-    from rma_tui.cli import _fail
 
-    database = _open(ctx)
-    sv.authorize_archive(database, _actor(ctx))
+    database = open_db(ctx)
+    sv.authorize_archive(database, acting_user(ctx))
     result = check_archive(database, folder)
     if as_json:
         print_json(result.as_dict())
@@ -162,6 +163,6 @@ def archive_check(
             raise typer.Exit(1)
         return
     if not result.ok:
-        raise _fail(result.message())
-    _echo(result.message())
-    _note(t("audit_archive_open_safely"))
+        raise fail(result.message())
+    echo(result.message())
+    side_note(t("audit_archive_open_safely"))

@@ -1,4 +1,4 @@
-"""`rma` commands for the customers area (registered on `rma_tui.cli.app` when imported).
+"""`rma` commands for the customers area (added to `rma` by rma_tui.cli.app).
 
 `rma customer find TEXT`, `rma customer show PHONE [--json]`; `rma followup add PHONE
 --note TEXT --due YYYY-MM-DD [--slip N]`, `rma followup done ID [--outcome TEXT]`,
@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from rma_tui.cli import (
+from rma_tui.cli.common import (
     AsJson,
     RequestId,
-    _actor,
-    _echo,
-    _note,
-    _open,
-    _role,
-    app,
+    acting_user,
+    echo,
     handled,
+    open_db,
     parse_date,
+    rate_text,
+    side_note,
+    user_role,
 )
 from rma_tui.errors import DomainError
 from rma_tui.i18n import t
@@ -37,12 +37,6 @@ if TYPE_CHECKING:
 customer_app = typer.Typer(help="Customers: history, return rate, credit (客户).",
                            no_args_is_help=True)
 followup_app = typer.Typer(help="After-sales follow-ups (回访).", no_args_is_help=True)
-app.add_typer(customer_app, name="customer")
-app.add_typer(followup_app, name="followup")
-
-
-def _rate(rate: float | None) -> str:
-    return t("none") if rate is None else f"{rate * 100:.1f}%"
 
 
 def _credit_kind(kind: str) -> str:
@@ -61,7 +55,7 @@ def customer_find(
     """Customers by phone (prefix) or name (containing) (查找客户)."""
     from rma_tui.reads.customers import search_customers
 
-    rows = search_customers(_open(ctx), text, limit=limit, offset=offset)
+    rows = search_customers(open_db(ctx), text, limit=limit, offset=offset)
     phone = _phones(ctx)
     if as_json:
         print_json([{"name": r.name, "phone": phone(r.phone), "channel": r.channel,
@@ -69,7 +63,7 @@ def customer_find(
                     for r in rows])
         return
     if not rows:
-        _echo(t("cust_no_results", query=text))
+        echo(t("cust_no_results", query=text))
         return
     out().print(table(
         [t("col_phone"), t("col_customer"), t("col_channel"), t("cust_h_credit"),
@@ -77,7 +71,7 @@ def customer_find(
         [(phone(r.phone), r.name, label("channel", r.channel), money(r.credit_fen), r.sales,
           r.slips) for r in rows], right=(3, 4, 5)))
     if len(rows) == limit:
-        _note(t("cli_more_rows", offset=offset + limit))
+        side_note(t("cli_more_rows", offset=offset + limit))
 
 
 def _phones(ctx: typer.Context) -> Callable[[str], str]:
@@ -85,7 +79,7 @@ def _phones(ctx: typer.Context) -> Callable[[str], str]:
     else masked (the rule is the service's)."""
     from rma_tui import service as sv
 
-    role = _role(ctx)
+    role = user_role(ctx)
     return lambda phone: sv.phone_for(role, phone) or ""
 
 
@@ -131,7 +125,7 @@ def customer_show(
     slips, feedback, follow-ups and store-credit moves (客户档案)."""
     from rma_tui.reads.customers import customer_profile
 
-    p = customer_profile(_open(ctx), phone, limit=limit)
+    p = customer_profile(open_db(ctx), phone, limit=limit)
     shown = _phones(ctx)
     if as_json:
         print_json(_profile_dict(p, shown))
@@ -144,7 +138,7 @@ def customer_show(
                                   count=p.sales_count)),
         (t("cust_h_returned"), t("cust_count_slips", amount_yuan=money(p.returned_fen),
                                  count=p.slips_count)),
-        (t("cust_h_rate"), _rate(p.return_rate)),
+        (t("cust_h_rate"), rate_text(p.return_rate, t("none"))),
         (t("cust_h_repeat"), t("cust_repeat_answer", answer=answer, count=p.slips_in_year,
                                threshold=p.repeat_threshold)),
         (t("cust_h_credit"), money(p.credit_fen)),
@@ -152,7 +146,7 @@ def customer_show(
 
     def more(shown: int, total: int) -> None:
         if shown < total:
-            _note(t("cust_more_rows", shown=shown, total=total))
+            side_note(t("cust_more_rows", shown=shown, total=total))
 
     if p.purchases:
         out().print(table(
@@ -216,10 +210,10 @@ def followup_add(
     day = parse_date(due, "--due")
     assert day is not None  # --due is required
     start, _ = sv.day_bounds(day)
-    v = sv.add_follow_up(_open(ctx), _actor(ctx), phone, note, start,
+    v = sv.add_follow_up(open_db(ctx), acting_user(ctx), phone, note, start,
                          slip_number=slip.strip().upper() if slip else None,
                          request_id=request_id)
-    _echo(t("cust_fu_added", id=v.id, name=v.customer_name, due=day.isoformat()))
+    echo(t("cust_fu_added", id=v.id, name=v.customer_name, due=day.isoformat()))
 
 
 @followup_app.command("done")
@@ -232,9 +226,9 @@ def followup_done(
     """Mark a follow-up done (完成回访)."""
     from rma_tui import service as sv
 
-    v = sv.complete_follow_up(_open(ctx), _actor(ctx), follow_up_id, outcome,
+    v = sv.complete_follow_up(open_db(ctx), acting_user(ctx), follow_up_id, outcome,
                               request_id=request_id)
-    _echo(t("cust_fu_completed", id=v.id, name=v.customer_name))
+    echo(t("cust_fu_completed", id=v.id, name=v.customer_name))
 
 
 @followup_app.command("list")
@@ -265,15 +259,15 @@ def followup_list(
         # The end of that local day (exclusive bound minus a microsecond), else now.
         cutoff = (sv.day_bounds(day)[1] - timedelta(microseconds=1)) if day else sv.utcnow()
         title = t("cust_call_back_title", at=day.isoformat() if day else local_time(cutoff))
-    rows = sv.follow_ups(_open(ctx), phone=phone, due_by=cutoff, open_only=not show_all,
+    rows = sv.follow_ups(open_db(ctx), phone=phone, due_by=cutoff, open_only=not show_all,
                          limit=limit)
     shown = _phones(ctx)
     if as_json:
         print_json([_follow_up_dict(f, shown) for f in rows])
         return
     if not rows:
-        _echo(t("cust_call_back_empty"))
+        echo(t("cust_call_back_empty"))
         return
     _follow_up_table(rows, title, shown)
     if len(rows) == limit:
-        _note(t("cust_more_rows", shown=limit, total=f"{limit}+"))
+        side_note(t("cust_more_rows", shown=limit, total=f"{limit}+"))

@@ -1,4 +1,4 @@
-"""`rma` commands for the finance area (registered on `rma_tui.cli.app` when imported).
+"""`rma` commands for the finance area (added to `rma` by rma_tui.cli.app).
 
 `trial-balance`, `journal`, `refunds` and `income` only read (`rma_tui.reads.finance`);
 `close-day` closes a business day through `service.close_day` (finance / owner; a refusal
@@ -20,19 +20,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.text import Text
 
-from rma_tui.cli import (
+from rma_tui.cli.common import (
     AsJson,
     ShopRead,
     ShopWrite,
-    _actor,
-    _echo,
-    _is_chain,
-    _open,
-    _read_shop,
-    _whose,
-    app,
+    acting_user,
+    echo,
     handled,
+    is_chain,
+    open_db,
     parse_date,
+    read_shop,
+    whose,
 )
 from rma_tui.errors import DomainError
 from rma_tui.i18n import t
@@ -41,6 +40,9 @@ from rma_tui.render import label, local_time, out, print_json, table
 
 if TYPE_CHECKING:
     from rma_tui.service import DayCloseView
+
+commands = typer.Typer()  # this module's top-level commands, added by cli.app
+
 
 Since = Annotated[str | None, typer.Option(
     "--since", help="First day, YYYY-MM-DD local (起始日期).")]
@@ -70,7 +72,7 @@ def _period(since: date | None, until: date | None) -> str:
 
 def _shop_key(ctx: typer.Context, shop: str | None) -> dict[str, Any]:
     """`{"shop": code-or-None}` for a JSON document in a chain; nothing for a single shop."""
-    return {"shop": shop} if _is_chain(ctx) else {}
+    return {"shop": shop} if is_chain(ctx) else {}
 
 
 def _month(text: str | None, field: str) -> str | None:
@@ -89,7 +91,7 @@ def _month(text: str | None, field: str) -> str | None:
     return text.strip()
 
 
-@app.command("trial-balance")
+@commands.command("trial-balance")
 @handled
 def trial_balance(ctx: typer.Context, since: Since = None, until: Until = None,
                   shop: ShopRead = None, as_json: AsJson = False) -> None:
@@ -98,8 +100,8 @@ def trial_balance(ctx: typer.Context, since: Since = None, until: Until = None,
     from rma_tui.reads import finance as reads
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
-    where = _read_shop(ctx, shop)
-    tb = reads.trial_balance(_open(ctx), start, end, shop=where)
+    where = read_shop(ctx, shop)
+    tb = reads.trial_balance(open_db(ctx), start, end, shop=where)
     if as_json:
         print_json({"since": start, "until": end, **_shop_key(ctx, where),
                     "debit_fen": tb.debit_fen,
@@ -116,15 +118,15 @@ def trial_balance(ctx: typer.Context, since: Since = None, until: Until = None,
         out().print(table(
             [t("fin_col_account"), "", t("fin_col_debit"), t("fin_col_credit"),
              t("fin_col_side"), t("fin_col_balance")], rows,
-            title=_whose(ctx, t("fin_trial_title", period=_period(start, end)), where),
+            title=whose(ctx, t("fin_trial_title", period=_period(start, end)), where),
             right=(2, 3, 5)))
-        _echo(t("fin_balanced" if tb.balanced else "fin_unbalanced", debit=tb.debit_fen,
+        echo(t("fin_balanced" if tb.balanced else "fin_unbalanced", debit=tb.debit_fen,
                 credit=tb.credit_fen))
     if not tb.balanced:
         raise typer.Exit(1)
 
 
-@app.command()
+@commands.command()
 @handled
 def journal(
     ctx: typer.Context, since: Since = None, until: Until = None,
@@ -141,10 +143,10 @@ def journal(
     from rma_tui.reads import finance as reads
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
-    where = _read_shop(ctx, shop)
-    entries = reads.journal(_open(ctx), start, end, kind=kind, limit=limit, offset=offset,
+    where = read_shop(ctx, shop)
+    entries = reads.journal(open_db(ctx), start, end, kind=kind, limit=limit, offset=offset,
                             shop=where)
-    chain = _is_chain(ctx)
+    chain = is_chain(ctx)
     if as_json:
         print_json([{"id": e.entry_id, "at": e.at.isoformat(), "kind": e.kind, "memo": e.memo,
                      "slip": e.slip, "user": e.user, **({"shop": e.shop} if chain else {}),
@@ -168,12 +170,12 @@ def journal(
         ["#", t("fin_col_time"), t("fin_col_kind"), t("fin_col_memo"), t("fin_col_account"),
          t("fin_col_debit"), t("fin_col_credit"), t("fin_col_user"),
          *([t("col_shop")] if chain else [])], rows,
-        title=_whose(ctx, t("fin_journal_title"), where), right=(5, 6)))
+        title=whose(ctx, t("fin_journal_title"), where), right=(5, 6)))
     if len(entries) == limit:
-        _echo(t("cli_more_rows", offset=offset + limit))
+        echo(t("cli_more_rows", offset=offset + limit))
 
 
-@app.command()
+@commands.command()
 @handled
 def refunds(ctx: typer.Context, since: Since = None, until: Until = None,
             shop: ShopRead = None, as_json: AsJson = False) -> None:
@@ -182,8 +184,8 @@ def refunds(ctx: typer.Context, since: Since = None, until: Until = None,
     from rma_tui.reads import finance as reads
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
-    where = _read_shop(ctx, shop)
-    rows = reads.refunds_by_day(_open(ctx), start, end, shop=where)
+    where = read_shop(ctx, shop)
+    rows = reads.refunds_by_day(open_db(ctx), start, end, shop=where)
     if as_json:
         print_json([{"day": r.day, "method": r.method, "slips": r.slips,
                      "refund_fen": r.refund_fen} for r in rows])
@@ -194,11 +196,11 @@ def refunds(ctx: typer.Context, since: Since = None, until: Until = None,
                  money(sum(r.refund_fen for r in rows))))
     out().print(table([t("fin_col_day"), t("fin_col_method"), t("fin_col_slips"),
                        t("fin_col_refund")], body,
-                      title=_whose(ctx, f"{t('fin_refunds_title')} {_period(start, end)}",
+                      title=whose(ctx, f"{t('fin_refunds_title')} {_period(start, end)}",
                                    where), right=(2, 3)))
 
 
-@app.command()
+@commands.command()
 @handled
 def income(
     ctx: typer.Context,
@@ -212,8 +214,8 @@ def income(
     from rma_tui.reads import finance as reads
 
     first, last = _month(since, "--since"), _month(until, "--until")
-    where = _read_shop(ctx, shop)
-    rows = reads.income_by_month(_open(ctx), first, last, shop=where)
+    where = read_shop(ctx, shop)
+    rows = reads.income_by_month(open_db(ctx), first, last, shop=where)
     if as_json:
         print_json([r.as_dict() for r in rows])
         return
@@ -226,7 +228,7 @@ def income(
           money(r.returns_fen), money(r.net_sales_fen), money(r.cogs_fen),
           money(r.gross_margin_fen), money(r.write_off_fen), money(r.other_income_fen))
          for r in shown],
-        title=_whose(ctx, t("fin_income_title"), where), right=range(1, 8)))
+        title=whose(ctx, t("fin_income_title"), where), right=range(1, 8)))
 
 
 def _close_dict(v: DayCloseView, chain: bool = False) -> dict[str, Any]:
@@ -235,7 +237,7 @@ def _close_dict(v: DayCloseView, chain: bool = False) -> dict[str, Any]:
             "closed_by": v.closed_by, "closed_at": v.closed_at.isoformat()}
 
 
-@app.command("close-day")
+@commands.command("close-day")
 @handled
 def close_day(
     ctx: typer.Context,
@@ -250,15 +252,15 @@ def close_day(
     from rma_tui import service as sv
 
     chosen = parse_date(day, "date") or date.today()
-    database = _open(ctx)
-    v = sv.close_day(database, _actor(ctx), chosen, shop=shop)
-    chain = _is_chain(ctx)
+    database = open_db(ctx)
+    v = sv.close_day(database, acting_user(ctx), chosen, shop=shop)
+    chain = is_chain(ctx)
     if as_json:
         print_json(_close_dict(v, chain))
         return
     if chain:  # which shop's day was closed
-        _echo(t("report_shop_note", shop=v.shop))
-    _echo(t("fin_cli_closed", day=v.day, user=v.closed_by, at=local_time(v.closed_at),
+        echo(t("report_shop_note", shop=v.shop))
+    echo(t("fin_cli_closed", day=v.day, user=v.closed_by, at=local_time(v.closed_at),
             entries=v.entries, debit=v.debit_fen, credit=v.credit_fen))
     rows: list[tuple[Any, ...]] = []
     for key, kind, part in (("fin_line_sales", "payment", "sales"),
@@ -274,7 +276,7 @@ def close_day(
                            t("fin_col_amount")], rows, right=(2, 3)))
 
 
-@app.command("closed-days")
+@commands.command("closed-days")
 @handled
 def closed_days(
     ctx: typer.Context,
@@ -285,13 +287,13 @@ def closed_days(
     """The days closed so far, newest first (已日结); in a chain, each shop's."""
     from rma_tui import service as sv
 
-    where = _read_shop(ctx, shop)
-    rows = sv.closed_days(_open(ctx), limit=limit, shop=where)
-    chain = _is_chain(ctx)
+    where = read_shop(ctx, shop)
+    rows = sv.closed_days(open_db(ctx), limit=limit, shop=where)
+    chain = is_chain(ctx)
     if as_json:
         print_json([_close_dict(v, chain) for v in rows])
     elif not rows:
-        _echo(t("fin_no_closed_days"))
+        echo(t("fin_no_closed_days"))
     else:
         out().print(table(
             [t("fin_col_day"), *([t("col_shop")] if chain else []), t("fin_col_entries"),
@@ -299,5 +301,5 @@ def closed_days(
              t("fin_col_closed_at")],
             [(v.day, *([v.shop] if chain else []), v.entries, money(v.debit_fen),
               money(v.credit_fen), v.closed_by, local_time(v.closed_at)) for v in rows],
-            title=_whose(ctx, t("fin_closed_days_title"), where),
+            title=whose(ctx, t("fin_closed_days_title"), where),
             right=(2, 3, 4) if chain else (1, 2, 3)))

@@ -1,5 +1,5 @@
-"""`rma report returns | problems | trend | compliance` (registered on `rma report` when
-imported).
+"""`rma report returns | problems | trend | compliance` (the `rma report` group, added
+to `rma` by rma_tui.cli.app).
 
 Shops (issue 7): every report takes `--shop CODE`, resolved by `service.view_shop` for the
 `--user`: a shop's own user sees their shop (asking for another exits 1, shop_denied), a
@@ -17,23 +17,26 @@ from typing import Annotated, Any
 
 import typer
 
-from rma_tui.cli import (
+from rma_tui.cli.common import (
     ReportFormat,
     ShopRead,
-    _is_chain,
-    _note,
-    _open,
-    _output,
-    _read_shop,
-    _role,
-    _whose,
     handled,
+    is_chain,
+    open_db,
+    output_path,
     parse_date,
-    report_app,
+    rate_text,
+    read_shop,
+    side_note,
+    user_role,
+    whose,
 )
 from rma_tui.i18n import t
 from rma_tui.money import fen_text as money
 from rma_tui.render import label, local_time, out, print_json, table
+
+report_app = typer.Typer(help="Reports and analysis (报表).", no_args_is_help=True)
+
 
 Since = Annotated[str | None, typer.Option("--since", help="First day, YYYY-MM-DD (起始日期).")]
 Until = Annotated[str | None, typer.Option("--until", help="Last day, inclusive (截止日期).")]
@@ -74,10 +77,6 @@ class Measure(StrEnum):
     refund = "refund"
 
 
-def _rate(rate: float | None) -> str:
-    return "" if rate is None else f"{rate * 100:.1f}%"
-
-
 @report_app.command("returns")
 @handled
 def report_returns(
@@ -110,15 +109,15 @@ def report_returns(
     from rma_tui.render import label
 
     if out_file is not None:
-        _output(ctx, out_file, force)
+        output_path(ctx, out_file, force)
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
     if fmt is ReportFormat.xlsx and out_file is None:
         raise DomainError("required", field="--out")
-    where = _read_shop(ctx, shop)
-    rows = reports.returns_report(_open(ctx), by.value, since=start, until=end, shop=where)
+    where = read_shop(ctx, shop)
+    rows = reports.returns_report(open_db(ctx), by.value, since=start, until=end, shop=where)
     if by is ReturnsBy.customer:  # the key is the phone: whole only where the role needs it
-        role = _role(ctx)
+        role = user_role(ctx)
         rows = [replace(r, key=sv.phone_for(role, r.key, export=fmt is not ReportFormat.table)
                         or "")
                 for r in rows]
@@ -137,12 +136,12 @@ def report_returns(
                    t("col_units_sold"), t("col_return_rate")]
         body = [(names[i] if kind else key_text(by.value, r.key),
                  *([r.name] if with_name else []), r.slips, r.units_returned,
-                 money(r.refund_fen), r.units_sold, _rate(r.rate))
+                 money(r.refund_fen), r.units_sold, rate_text(r.rate))
                 for i, r in enumerate(rows)]
         first = 2 if with_name else 1
         title = t("report_returns_title", by_label=t(f"report_by_{by.value}"))
         tbl = table(headers, body, right=range(first, first + 5),
-                    title=_whose(ctx, title, where))
+                    title=whose(ctx, title, where))
         tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
         if out_file is None:
             out().print(tbl)
@@ -151,7 +150,7 @@ def report_returns(
 
             with open(out_file, "w", encoding="utf-8") as fh:
                 Console(file=fh, width=200, highlight=False).print(tbl)
-            _note(t("cli_report_written", path=str(out_file)))
+            side_note(t("cli_report_written", path=str(out_file)))
         return
     dicts = [{**r.as_dict(), "name": names[i]} for i, r in enumerate(rows)]
     if fmt is ReportFormat.xlsx and out_file is not None:
@@ -161,7 +160,7 @@ def report_returns(
         write_table(out_file, [Column(f, k) for f, k in zip(fields, kinds, strict=True)],
                     [[d[f] for f in fields] for d in dicts], "xlsx",
                     title=t("report_returns_title", by_label=t(f"report_by_{by.value}")))
-        _note(t("cli_report_written", path=str(out_file)))
+        side_note(t("cli_report_written", path=str(out_file)))
         return
     if fmt is ReportFormat.json:
         if out_file is None:
@@ -181,7 +180,7 @@ def report_returns(
     # utf-8-sig for CSV so that Excel on a Chinese Windows opens the names correctly.
     encoding = "utf-8-sig" if fmt is ReportFormat.csv else "utf-8"
     out_file.write_text(text, encoding=encoding)
-    _note(t("cli_report_written", path=str(out_file)))
+    side_note(t("cli_report_written", path=str(out_file)))
 
 
 def _export(fmt: ReportFormat, out_file: Path | None, columns: list[Any],
@@ -197,7 +196,7 @@ def _export(fmt: ReportFormat, out_file: Path | None, columns: list[Any],
 
             out_file.write_text(json.dumps(dicts, ensure_ascii=False, indent=2, default=str)
                                 + "\n", encoding="utf-8")
-            _note(t("cli_report_written", path=str(out_file)))
+            side_note(t("cli_report_written", path=str(out_file)))
         return True
     from rma_tui.errors import DomainError
     from rma_tui.export import write_table
@@ -213,7 +212,7 @@ def _export(fmt: ReportFormat, out_file: Path | None, columns: list[Any],
             sys.stdout.write(path.read_text(encoding="utf-8-sig"))
         return True
     write_table(out_file, columns, rows, fmt.value, title=title)
-    _note(t("cli_report_written", path=str(out_file)))
+    side_note(t("cli_report_written", path=str(out_file)))
     return True
 
 
@@ -238,7 +237,7 @@ def _export_sections(fmt: ReportFormat, out_file: Path | None, report: Any) -> N
             sys.stdout.write(path.read_text(encoding="utf-8-sig"))
         return
     write_sections(out_file, sections, fmt.value)
-    _note(t("cli_report_written", path=str(out_file)))
+    side_note(t("cli_report_written", path=str(out_file)))
 
 
 @report_app.command("problems")
@@ -255,13 +254,13 @@ def report_problems(
 ) -> None:
     """Problem products: highest return rate and amount, with the leading reason (问题商品)."""
     if out_file is not None:
-        _output(ctx, out_file, force)
+        output_path(ctx, out_file, force)
     from rma_tui import reports
     from rma_tui import service as sv
     from rma_tui.export import Column
 
-    where = _read_shop(ctx, shop)
-    rows = reports.problem_products(_open(ctx), parse_date(since, "--since"),
+    where = read_shop(ctx, shop)
+    rows = reports.problem_products(open_db(ctx), parse_date(since, "--since"),
                                     parse_date(until, "--until"), limit=limit, shop=where)
     title = t("report_problems_title")
     columns = [Column(t("col_sku")), Column(t("col_name")), Column(t("col_supplier")),
@@ -273,10 +272,10 @@ def report_problems(
     if _export(fmt, out_file, columns, body, [r.as_dict() for r in rows], title):
         return
     tbl = table([c.header for c in columns],
-                [[r.sku, r.name, r.supplier, r.units_returned, r.units_sold, _rate(r.rate),
+                [[r.sku, r.name, r.supplier, r.units_returned, r.units_sold, rate_text(r.rate),
                   money(r.refund_fen),
                   f"{label('reason', r.top_reason)} ({r.top_reason_units})"] for r in rows],
-                right=range(3, 7), title=_whose(ctx, title, where))
+                right=range(3, 7), title=whose(ctx, title, where))
     tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
     out().print(tbl)
 
@@ -298,13 +297,13 @@ def report_trend(
     """Returns per month or week, drawn as bars, with next period's forecast (Holt's linear
     trend) and its back-tested error beside the naive one (趋势与预测)."""
     if out_file is not None:
-        _output(ctx, out_file, force)
+        output_path(ctx, out_file, force)
     from rma_tui import reports
     from rma_tui.export import Column
 
     field = "refund_fen" if measure is Measure.refund else measure.value
-    where = _read_shop(ctx, shop)
-    tf = reports.trend_forecast(_open(ctx), period.value, parse_date(since, "--since"),
+    where = read_shop(ctx, shop)
+    tf = reports.trend_forecast(open_db(ctx), period.value, parse_date(since, "--since"),
                                 parse_date(until, "--until"), measure=field, shop=where)
     title = t("report_trend_title", period_label=t(f"report_by_{period.value}"))
     columns = [Column(t("col_period")), Column(t("col_slips"), "int"),
@@ -328,7 +327,7 @@ def report_trend(
 
         out_file.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n",
                             encoding="utf-8")
-        _note(t("cli_report_written", path=str(out_file)))
+        side_note(t("cli_report_written", path=str(out_file)))
         return
     if _export(fmt, out_file, columns, body, dicts, title):
         return
@@ -343,7 +342,7 @@ def report_trend(
         lines.append([f"{tf.for_period} {t('report_forecast_mark')}", show(fc.next_value),
                       "░" * round(fc.next_value / top * BAR_WIDTH)])
     out().print(table([t("col_period"), t(f"report_measure_{measure.value}"), ""], lines,
-                      right=[1], title=_whose(ctx, title, where)))
+                      right=[1], title=whose(ctx, title, where)))
     if fc is None:
         out().print(t("report_forecast_too_short", n=3))
         return
@@ -380,11 +379,11 @@ def report_compliance(
     sections one after another in one file (or to the screen without `--out`), each under
     a row with its title and its header row."""
     if out_file is not None:
-        _output(ctx, out_file, force)
+        output_path(ctx, out_file, force)
     from rma_tui.compliance import compliance_report
 
-    where = _read_shop(ctx, shop)
-    r = compliance_report(_open(ctx), parse_date(since, "--since"),
+    where = read_shop(ctx, shop)
+    r = compliance_report(open_db(ctx), parse_date(since, "--since"),
                           parse_date(until, "--until"), shop=where)
     if as_json:
         fmt = ReportFormat.json
@@ -396,13 +395,13 @@ def report_compliance(
 
         out_file.write_text(json.dumps(r.as_dict(), ensure_ascii=False, indent=2, default=str)
                             + "\n", encoding="utf-8")
-        _note(t("cli_report_written", path=str(out_file)))
+        side_note(t("cli_report_written", path=str(out_file)))
         return
     if fmt is not ReportFormat.table:
         _export_sections(fmt, out_file, r)
         return
     con = out()
-    if _is_chain(ctx):  # whose slips these are
+    if is_chain(ctx):  # whose slips these are
         con.print(t("report_shop_note", shop=where or t("cli_all_shops")))
     con.print(t("report_compliance_head", slips=r.slips, exceptions=len(r.exceptions),
                 late=len(r.late), rejected=len(r.rejected), overdue=len(r.overdue)))
