@@ -1,4 +1,4 @@
-"""`python -m bench`: the benchmark of issue 6 (run by hand, never asserted in tests).
+"""`python -m bench`: the benchmark (run by hand, never asserted in tests).
 
     .venv/bin/python -m bench [--scale quick|full] [--only lifecycle,reports,...]
                               [--keep DIR] [--json FILE]

@@ -12,7 +12,7 @@ Stays come from the audit trail: each state change opens a stay that the slip's 
 change ends (a window function, LEAD, pairs them in SQL), or `now` for a slip still in it.
 Only the slips of the period's exceptions are parsed in Python (their stored verdicts).
 
-`shop` (issue 7) keeps the slips one shop handled (``Slip.shop``), their stays included;
+`shop` keeps the slips one shop handled (``Slip.shop``), their stays included;
 None is the whole chain, the same queries as before.
 """
 

@@ -23,7 +23,7 @@ Conventions
 * Units sold come from sale lines alone: each line carries its sale's ``sold_at``,
   ``channel`` and ``customer_id`` (migration 0004), each with a covering index, so no
   report joins a million lines to their sales.
-* Shops (issue 7): every report takes ``shop`` (None: the whole chain, the same queries as
+* Shops: every report takes ``shop`` (None: the whole chain, the same queries as
   before). A return belongs to the shop that handled it (``Slip.shop``: buy anywhere, return
   anywhere), a sale to the shop that made it (``SaleLine.shop``, copied from the sale). The
   filter is an extra condition only when a shop is asked for, so the chain's reports keep

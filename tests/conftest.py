@@ -1,6 +1,6 @@
 """Shared fixtures: a fresh database, and a tiny shop with users, products and one sale.
 
-The `db` fixture runs on two back ends (issue 7): in the modules of `PG_MODULES` every test
+The `db` fixture runs on two back ends: in the modules of `PG_MODULES` every test
 that uses `db` runs twice, as `test_x[sqlite]` and `test_x[postgresql]`; elsewhere (and for
 tests marked `sqlite_only`) it is an SQLite file only. PostgreSQL databases come from one
 server per test process (tests/pgserver.py: a private one, or `RMA_TEST_PG_URL`): a migrated

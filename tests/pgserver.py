@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the tests (issue 7).
+"""A throwaway PostgreSQL server for the tests.
 
 `pg_server()` yields an object with `create_database(name, template=None) -> url` and
 `drop_database(name)`. It is one of:
@@ -274,7 +274,7 @@ class LocalPg(_Admin):
                 "-c", "fsync=off", "-c", "synchronous_commit=off",
                 "-c", "full_page_writes=off",
                 # A server in the shops' zone, as one set up in China would be: the app
-                # must set its sessions to UTC itself (issue 7 finding P3), and every
+                # must set its sessions to UTC itself, and every
                 # [postgresql] test checks that it does.
                 "-c", f"timezone={SERVER_TIMEZONE}"]
         user = PG_OS_USER if os.geteuid() == 0 else None

@@ -1,7 +1,7 @@
-"""Bad input at the command line (issue 6, item 3): money options, quantities, unknown
+"""Bad input at the command line: money options, quantities, unknown
 SKUs / sales / slips / users, the wrong role, bad dates, bad choices and malformed specs.
 
-The contract (rma_tui/cli.py): a refused request exits 1 with `错误: <message>` (or
+The contract (rma_tui/cli/common.py): a refused request exits 1 with `错误: <message>` (or
 `Error: ...` under `--lang en`) on stderr naming the problem; a command line typer cannot
 parse exits 2 with its usage text. Never a traceback, never a half-written request: the
 database fingerprint is the same before and after every refusal.

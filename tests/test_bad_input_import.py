@@ -1,4 +1,4 @@
-"""Bad import files (issue 6, item 3): encodings (GBK / GB18030 detected, anything else
+"""Bad import files: encodings (GBK / GB18030 detected, anything else
 refused with a hint), truncated files, malformed CSV and random byte mutations, bad cells.
 
 The rule (rma_tui/imports.py): a file with any bad row is refused whole - the message names

@@ -1,4 +1,4 @@
-"""Bad input at the service (issue 6, item 3): every write the desk's roles use, fed one bad
+"""Bad input at the service: every write the desk's roles use, fed one bad
 field at a time - negative, zero, huge (past 2**63), non-numeric, wrong type, empty, blank,
 10,000 characters, NUL, unknown keys, the wrong role, the wrong state - must raise a
 `DomainError` (never ValueError / IntegrityError / OverflowError / AttributeError) whose

@@ -1,4 +1,4 @@
-"""`rma db copy` (issue 7): an SQLite shop's whole history copied into an empty database —
+"""`rma db copy`: an SQLite shop's whole history copied into an empty database —
 SQLite or PostgreSQL (the `db` fixture runs this module on both) — row for row with its
 ids, verified, and writable afterwards (PostgreSQL's id sequences moved past the copy).
 A target with data, or the source itself, is refused with nothing written."""

@@ -1,5 +1,5 @@
 """`--shop` on the report and finance commands, and `rma report returns --by shop`
-(issue 7), on both databases.
+on both databases.
 
 The `chain` and `slips` of test_reports_shops: main handled M1 (2 x P1, 36.00 refunded in
 cash) and the cancelled M2; east handled E1 (1 x P1, 19.00) and the draft E2 (1 x P2).

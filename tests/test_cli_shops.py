@@ -1,5 +1,5 @@
-"""The command line of a chain of shops (issue 7, item 2; rma_tui/cli_shops.py and the
-`--shop` options of cli.py / cli_stock.py), on SQLite and PostgreSQL.
+"""The command line of a chain of shops (rma_tui/cli/shops.py and the
+`--shop` options of the other commands), on SQLite and PostgreSQL.
 
 Each test runs `rma` in-process against the `chain` of tests/test_shops.py (the tiny shop
 `main` plus shop `east` with its own clerk_e / ware_e / fin_e / boss_e, 6 x P1 received

@@ -1,4 +1,4 @@
-"""Disk trouble (issue 6, item 4): the disk fills up during a commit, the file hits a size
+"""Disk trouble: the disk fills up during a commit, the file hits a size
 limit, the database is read-only. Each time: a clear message naming the trouble (zh and
 en), the transaction rolled back (every row of every table as before, `verify` clean), and
 the program goes on — the CLI exits 1, the app keeps its screen and does the same write once

@@ -248,7 +248,7 @@ def test_chain_status_reads_the_service_params() -> None:
     assert other.kind == "other" and "something else" in other.message("en")
 
 
-# Detail shapes as the service writes them (rma_tui/service.py `_audit` calls).
+# Detail shapes as the service writes them (the service's `append_audit` calls).
 SAMPLE_DETAILS: dict[str, dict[str, object]] = {
     "create": {"sale": "SO-1", "gross_fen": 1800},
     "edit": {"gross_fen": 2500},

@@ -1,4 +1,4 @@
-"""Reports, finance and stock reads per shop (issue 7, item 2), on both databases.
+"""Reports, finance and stock reads per shop, on both databases.
 
 On the `chain` of test_shops (shop `main`: SO-1 = 3 x P1 at 18.00 + 1 x P2 at 140.00;
 shop `east`: 6 x P1 received, SO-E1 = 2 x P1 at 19.00) the `slips` fixture adds returns

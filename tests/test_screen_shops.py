@@ -1,4 +1,4 @@
-"""The app in a chain of shops (issue 7): Pilot tests by keyboard that assert on the
+"""The app in a chain of shops: Pilot tests by keyboard that assert on the
 database, and two snapshots.
 
 The chain is the tiny shop `main` (星河数码) plus shop `east` (东门店), built with the

@@ -1,4 +1,4 @@
-"""Service tests for the stock, customer-care and daily-close writes of issue 4.
+"""Service tests for the stock, customer-care and daily-close writes.
 
 Each write is proven on the database afterwards: stock levels per location, the stock moves
 (kind, qty, value at cost), the journal entry's postings per account (amounts worked out by

@@ -1,4 +1,4 @@
-"""A chain of shops (issue 7, item 2), on both databases.
+"""A chain of shops, on both databases.
 
 The tiny shop of `make_shop` is shop `main`; these tests open a second shop `east` with its
 own clerk, warehouse and finance users, and prove on the rows: every write lands in one

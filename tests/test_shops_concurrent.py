@@ -1,4 +1,4 @@
-"""Two shops of a chain run the counter workflow at the same time on one database (issue 7's
+"""Two shops of a chain run the counter workflow at the same time on one database (the
 "done when"), on PostgreSQL and on SQLite.
 
 Shops `main` and `east` each have their own clerk, owner, warehouse and finance users and

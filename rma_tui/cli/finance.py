@@ -4,7 +4,7 @@
 `close-day` closes a business day through `service.close_day` (finance / owner; a refusal
 exits 1 with the service's message); `closed-days` lists the days closed so far.
 
-Shops (issue 7): the reads take `--shop CODE` (resolved by `service.view_shop` for the
+Shops: the reads take `--shop CODE` (resolved by `service.view_shop` for the
 `--user`: a shop's own user sees their shop's books, asking for another exits 1; a
 chain-wide user sees the chain's unless they name a shop); `close-day --shop` closes that
 shop's day (the service picks the user's own shop, or refuses a chain-wide user of several

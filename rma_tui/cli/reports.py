@@ -1,7 +1,7 @@
 """`rma report returns | problems | trend | compliance` (the `rma report` group, added
 to `rma` by rma_tui.cli.app).
 
-Shops (issue 7): every report takes `--shop CODE`, resolved by `service.view_shop` for the
+Shops: every report takes `--shop CODE`, resolved by `service.view_shop` for the
 `--user`: a shop's own user sees their shop (asking for another exits 1, shop_denied), a
 chain-wide user the whole chain unless they name a shop. `rma report returns --by shop` is
 one row per shop and the chain's total. In a chain of several shops the table's title says

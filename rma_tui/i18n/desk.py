@@ -58,7 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "Sign in as someone else (name and PIN)"),
     "app_unread": ("未读通知 {count}", "{count} unread"),
     "switch_user_done": ("已切换为 {user}（{role_label}）", "Signed in as {user} ({role_label})"),
-    # A chain of shops in the app (issue 7): the header's shop, the shop switcher.
+    # A chain of shops in the app: the header's shop, the shop switcher.
     "app_shop_user": ("{shop} · {who}", "{shop} · {who}"),
     "app_all_shops": ("全部门店", "All shops"),
     "app_key_switch_shop": ("切换门店", "Switch shop"),
@@ -499,7 +499,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_by_month": ("月份", "month"),
     "report_by_supplier": ("供应商", "supplier"),
     "report_by_week": ("周", "week"),
-    # Reports per shop (issue 7; rma_tui/reports.py, by="shop" and --shop)
+    # Reports per shop (rma_tui/reports.py, by="shop" and --shop)
     "report_by_shop": ("门店", "shop"),
     "col_shop": ("门店", "Shop"),
     "col_shop_name": ("店名", "Shop name"),

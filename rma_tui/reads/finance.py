@@ -15,7 +15,7 @@ insists) and an expression index could serve it. Grouping in SQL keeps the work 
 per group however many postings there are; the offset is the zone's offset now, which is
 exact for the shops' zone (China has no daylight saving time).
 
-Shops (issue 7): every read but the store-credit liability takes ``shop`` (None: the whole
+Shops: every read but the store-credit liability takes ``shop`` (None: the whole
 chain, the same query as before). Journal entries carry their shop (each entry belongs to
 exactly one, so a shop's own trial balance balances); refunds and exchange differences are
 the slips' shop's (the shop that handled the return paid or collected them). Store credit

@@ -3,7 +3,7 @@
 Each read is one SQL query (aggregation in the database, never a loop over rows in
 Python) and returns frozen dataclasses. Nothing here writes.
 
-Shops (issue 7): stock levels, moves and supplier returns belong to a shop. Each read takes
+Shops: stock levels, moves and supplier returns belong to a shop. Each read takes
 ``shop``: one shop's rows, or (None) the whole chain's, levels summed over the shops.
 """
 

@@ -1,4 +1,4 @@
-"""The audit screen (issue 4, item 5): the audit trail newest first, narrowed by slip number,
+"""The audit screen: the audit trail newest first, narrowed by slip number,
 user and local date range; Enter (or t) on an event of a slip opens the slip's whole
 timeline; v verifies the hash chain and, when it is broken, names the first broken row in
 red and puts the cursor on it.

@@ -1,4 +1,4 @@
-"""The review queue (issue 3, item 3): submitted slips oldest first, with their flags; the
+"""The review queue: submitted slips oldest first, with their flags; the
 highlighted slip in a detail pane; approve (with an exception reason where the policy needs
 one) or reject with a reason.
 
