@@ -1,7 +1,7 @@
 """Section 2: every report on the big database, next to hand-written SQL for the same figures.
 
 Each report is timed in-process (median of 5 runs after one warm-up) through
-`rma_tui.reports` / `rma_tui.compliance`; its hand-written twin runs on a plain sqlite3
+`rma_tui.reads.reports` / `rma_tui.reads.compliance`; its hand-written twin runs on a plain sqlite3
 connection to the same file. The twin's figures are compared with the report's: a mismatch
 is printed loudly and marked in the results (the timing of a wrong answer means nothing).
 
@@ -108,7 +108,7 @@ class Hand:
     def _sold_by_period(self, period: str) -> dict[str, int]:
         """Units sold per local period: each period a range of the stored UTC times, so a
         covering index on sold_at is read by range (no function of every row)."""
-        from rma_tui.reports import local_day_start
+        from rma_tui.reads.reports import local_day_start
 
         table = "sale_lines" if self.denorm else "sales"
         lo, hi = self.q(f"SELECT min(sold_at), max(sold_at) FROM {table}")[0]
@@ -232,9 +232,9 @@ def _report_compliance(rep: Any) -> dict[str, Any]:
 
 def cases(db: Any, hand: Hand) -> list[tuple[str, Callable[[], Any], Callable[[], Any]]]:
     """(name, report call returning comparable figures, hand call returning the same)."""
-    from rma_tui import compliance, reports
     from rma_tui import service as sv
-    from rma_tui.forecast import forecast_next
+    from rma_tui.reads import compliance, reports
+    from rma_tui.reads.forecast import forecast_next
 
     pol = sv.policy()
     targets = {k: v for k, v in pol.target_hours.items() if v > 0}

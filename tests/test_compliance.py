@@ -1,4 +1,4 @@
-"""The compliance report (`rma_tui.compliance`, `rma report compliance`) against a
+"""The compliance report (`rma_tui.reads.compliance`, `rma report compliance`) against a
 hand-built shop whose every figure is worked out by hand below.
 
 Shop: conftest `make_shop` (SO-1 store sale 2026-11-18 10:00 UTC = 18:00 local: 3 x P1 at
@@ -44,7 +44,8 @@ from conftest import make_shop
 
 from rma_tui import i18n
 from rma_tui import service as sv
-from rma_tui.compliance import (
+from rma_tui.policy import Policy
+from rma_tui.reads.compliance import (
     ComplianceReport,
     ExceptionRow,
     OverdueRow,
@@ -52,7 +53,6 @@ from rma_tui.compliance import (
     StateTime,
     compliance_report,
 )
-from rma_tui.policy import Policy
 from rma_tui.store.db import Database
 
 TARGETS = {"submitted": 24, "approved": 72, "received": 24}
@@ -306,7 +306,7 @@ def read_xlsx_sections(path: Path) -> list[tuple[str, list[str], list[list[Any]]
 def cli_now(monkeypatch: pytest.MonkeyPatch, cpolicy: Policy) -> None:
     """`rma report compliance` reads the report at NOW (the real clock moves the open
     stays), with the fixture's policy."""
-    from rma_tui import compliance
+    from rma_tui.reads import compliance
 
     real = compliance.compliance_report
 

@@ -1,11 +1,11 @@
-"""Holt's linear trend and its back-test (`rma_tui.forecast`) on series whose answers are
+"""Holt's linear trend and its back-test (`rma_tui.reads.forecast`) on series whose answers are
 worked out by hand below (no database, no clock)."""
 
 from __future__ import annotations
 
 import pytest
 
-from rma_tui.forecast import (
+from rma_tui.reads.forecast import (
     GRID,
     BacktestError,
     backtest_holt,

@@ -10,7 +10,7 @@ import pytest
 from migration_scripts import scripts_up_to
 from test_migration_0002 import execute, fetch
 
-from rma_tui import reports
+from rma_tui.reads import reports
 from rma_tui.store.db import Database
 from rma_tui.store.migrate import current_revision, head_revision, upgrade
 

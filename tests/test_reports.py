@@ -1,4 +1,4 @@
-"""The returns report (`rma_tui.reports`, `rma report returns`) against a small hand-built
+"""The returns report (`rma_tui.reads.reports`, `rma report returns`) against a small hand-built
 shop whose every figure is worked out by hand below.
 
 The shop (conftest `make_shop` plus three sales and four slips; times UTC, the shop's zone
@@ -28,9 +28,10 @@ import pytest
 from cli_helpers import rma_on
 from conftest import make_shop
 
-from rma_tui import i18n, reports
+from rma_tui import i18n
 from rma_tui import service as sv
 from rma_tui.errors import DomainError
+from rma_tui.reads import reports
 from rma_tui.store.db import Database
 
 P1, P2 = "Type-C 数据线", "蓝牙耳机"

@@ -1,5 +1,5 @@
 """Returns by supplier and by week, problem products, the trend and its forecast
-(`rma_tui.reports`, `rma report returns|problems|trend`), against small hand-built shops
+(`rma_tui.reads.reports`, `rma report returns|problems|trend`), against small hand-built shops
 whose every figure is worked out by hand below. The shop's zone is Asia/Shanghai (UTC+8).
 
 Shop `sshop` (conftest `make_shop` plus three products with suppliers; times UTC):
@@ -33,8 +33,8 @@ from cli_helpers import rma_on
 from conftest import make_shop
 from test_reports import at, table_of
 
-from rma_tui import reports
 from rma_tui import service as sv
+from rma_tui.reads import reports
 from rma_tui.store.db import Database
 
 
@@ -265,7 +265,7 @@ def test_trend_forecast_until_past_today_keeps_partial(tshop: Database) -> None:
     # Asking for the whole year while May is under way: the points run to December
     # (quiet months as zeros), but May is still the period under way and what has come
     # back so far in May (1 unit) must still be reported as `partial`.
-    # BUG (rma_tui/reports.py trend_forecast): `partial` is taken only when the *last*
+    # BUG (rma_tui/reads/reports.py trend_forecast): `partial` is taken only when the *last*
     # point is the current period, so with --until past today it is lost (None).
     tf = reports.trend_forecast(tshop, "month", since=date(2025, 1, 1),
                                 until=date(2025, 12, 31), today=date(2025, 5, 20))

@@ -17,12 +17,12 @@ from conftest import NOW, Shop
 from test_service import assert_verified, sql
 from test_shops import account, chain, level
 
-from rma_tui import reports
 from rma_tui import service as sv
-from rma_tui.compliance import compliance_report
 from rma_tui.reads import finance as fin
+from rma_tui.reads import reports
 from rma_tui.reads import stock as stock_reads
-from rma_tui.report_tables import returns_table
+from rma_tui.reads.compliance import compliance_report
+from rma_tui.reads.report_tables import returns_table
 from rma_tui.store.db import Database
 
 pytestmark = pytest.mark.usefixtures("shanghai_time_and_chinese")

@@ -32,12 +32,13 @@ from test_compliance import (  # the hand-built compliance shop and its read-bac
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static, TabbedContent
 
-from rma_tui import export, i18n, reports
+from rma_tui import export, i18n
 from rma_tui import service as sv
 from rma_tui.app import RmaApp, make_app
-from rma_tui.compliance import compliance_report
 from rma_tui.export import Column
-from rma_tui.report_tables import ReportTable, cell_text, returns_table
+from rma_tui.reads import reports
+from rma_tui.reads.compliance import compliance_report
+from rma_tui.reads.report_tables import ReportTable, cell_text, returns_table
 from rma_tui.screens import reports as reports_screen
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.screens.reports import DIMENSIONS, ReportsScreen

@@ -50,7 +50,7 @@ BAR_WIDTH = 40
 
 
 class ReturnsBy(StrEnum):
-    """What the returns report groups by (`rma_tui.reports.DIMENSIONS`)."""
+    """What the returns report groups by (`rma_tui.reads.reports.DIMENSIONS`)."""
 
     product = "product"
     reason = "reason"
@@ -102,10 +102,10 @@ def report_returns(
     import json
     import sys
 
-    from rma_tui import reports
     from rma_tui import service as sv
     from rma_tui.errors import DomainError
     from rma_tui.export import safe_cell
+    from rma_tui.reads import reports
     from rma_tui.render import label
 
     if out_file is not None:
@@ -126,7 +126,7 @@ def report_returns(
     names = [label(kind, r.key) if kind else r.name for r in rows]
     fields = ["key", "name", "slips", "units_returned", "refund_fen", "units_sold", "rate"]
     if fmt is ReportFormat.table:
-        from rma_tui.report_tables import KEY_HEADERS, key_text
+        from rma_tui.reads.report_tables import KEY_HEADERS, key_text
 
         with_name = by in (ReturnsBy.product, ReturnsBy.customer, ReturnsBy.shop)
         name_head = {ReturnsBy.product: t("col_name"), ReturnsBy.shop: t("col_shop_name")
@@ -223,7 +223,7 @@ def _export_sections(fmt: ReportFormat, out_file: Path | None, report: Any) -> N
 
     # The same sections the reports screen exports (imported here: it is a widgets module,
     # and the CLI loads the UI only when it needs it).
-    from rma_tui.report_tables import compliance_tables
+    from rma_tui.reads.report_tables import compliance_tables
 
     sections = compliance_tables(report)
     if out_file is None:
@@ -255,9 +255,9 @@ def report_problems(
     """Problem products: highest return rate and amount, with the leading reason (问题商品)."""
     if out_file is not None:
         output_path(ctx, out_file, force)
-    from rma_tui import reports
     from rma_tui import service as sv
     from rma_tui.export import Column
+    from rma_tui.reads import reports
 
     where = read_shop(ctx, shop)
     rows = reports.problem_products(open_db(ctx), parse_date(since, "--since"),
@@ -298,8 +298,8 @@ def report_trend(
     trend) and its back-tested error beside the naive one (趋势与预测)."""
     if out_file is not None:
         output_path(ctx, out_file, force)
-    from rma_tui import reports
     from rma_tui.export import Column
+    from rma_tui.reads import reports
 
     field = "refund_fen" if measure is Measure.refund else measure.value
     where = read_shop(ctx, shop)
@@ -380,7 +380,7 @@ def report_compliance(
     a row with its title and its header row."""
     if out_file is not None:
         output_path(ctx, out_file, force)
-    from rma_tui.compliance import compliance_report
+    from rma_tui.reads.compliance import compliance_report
 
     where = read_shop(ctx, shop)
     r = compliance_report(open_db(ctx), parse_date(since, "--since"),

@@ -499,7 +499,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report_by_month": ("月份", "month"),
     "report_by_supplier": ("供应商", "supplier"),
     "report_by_week": ("周", "week"),
-    # Reports per shop (rma_tui/reports.py, by="shop" and --shop)
+    # Reports per shop (rma_tui/reads/reports.py, by="shop" and --shop)
     "report_by_shop": ("门店", "shop"),
     "col_shop": ("门店", "Shop"),
     "col_shop_name": ("店名", "Shop name"),

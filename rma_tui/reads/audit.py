@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import yuan
-from rma_tui.reports import window
+from rma_tui.reads.reports import window
 from rma_tui.service import as_utc, verify_chain
 from rma_tui.store.db import Database
 from rma_tui.store.models import AuditEvent, ChainHead, Customer, Slip

@@ -9,7 +9,7 @@ Periods are local calendar dates, both inclusive: ``since`` 00:00 local up to th
 
 Day and month grouping: the stored UTC time is shifted by the local zone's offset and
 formatted in SQL (`_local_expr`: ``strftime`` on SQLite, ``to_char`` on PostgreSQL, the
-same small dialect switch as `rma_tui.reports`). The format and the offset are SQL literals,
+same small dialect switch as `rma_tui.reads.reports`). The format and the offset are SQL literals,
 not bound parameters, so the GROUP BY expression is textually the selected one (PostgreSQL
 insists) and an expression index could serve it. Grouping in SQL keeps the work at one row
 per group however many postings there are; the offset is the zone's offset now, which is
@@ -33,8 +33,8 @@ from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlmodel import col
 
 from rma_tui.errors import DomainError
-from rma_tui.reports import shop_conds as _shop
-from rma_tui.reports import window as _window
+from rma_tui.reads.reports import shop_conds as _shop
+from rma_tui.reads.reports import window as _window
 from rma_tui.service import ACCOUNTS, JOURNAL_KINDS, as_utc
 from rma_tui.store.db import Database
 from rma_tui.store.models import DEFAULT_SHOP, Customer, JournalEntry, Posting, Slip

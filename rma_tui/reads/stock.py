@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from sqlmodel import col
 
-from rma_tui.reports import shop_conds as _shop
+from rma_tui.reads.reports import shop_conds as _shop
 from rma_tui.store.models import (
     DEFAULT_SHOP,
     Product,

@@ -10,8 +10,8 @@ each in XLSX, one after another in CSV). A date range (two fields,
 YYYY-MM-DD, blank = open; Enter applies it, `d` goes there) narrows every report; a bad
 date is said and the report on screen stays as it was.
 
-The numbers come from the read functions `rma report` uses (`rma_tui.reports`,
-`rma_tui.compliance`) and are laid out by `rma_tui.report_tables`, which also
+The numbers come from the read functions `rma report` uses (`rma_tui.reads.reports`,
+`rma_tui.reads.compliance`) and are laid out by `rma_tui.reads.report_tables`, which also
 feeds the export (`e`): the file holds exactly the rows on screen. Reads and the export run
 in thread workers; the export reports its progress to a bar and writes through a temporary
 file, so a failed export leaves nothing behind.
@@ -51,7 +51,7 @@ from textual.widgets import (
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
-from rma_tui.report_tables import (
+from rma_tui.reads.report_tables import (
     MEASURES,
     ReportTable,
     cell_text,
@@ -71,12 +71,12 @@ from rma_tui.widgets.message_line import MessageLine
 from rma_tui.widgets.report_export import ExportDialog, ExportRequest, write_atomic
 
 if TYPE_CHECKING:
-    from rma_tui.compliance import ComplianceReport
-    from rma_tui.reports import TrendForecast
+    from rma_tui.reads.compliance import ComplianceReport
+    from rma_tui.reads.reports import TrendForecast
     from rma_tui.service import Database
 
 VIEWS = ("returns", "problems", "trend", "compliance")
-# The same order as `rma_tui.reports.DIMENSIONS` (not imported: it would load sqlmodel
+# The same order as `rma_tui.reads.reports.DIMENSIONS` (not imported: it would load sqlmodel
 # before the first paint).
 DIMENSIONS = ("product", "reason", "channel", "customer", "supplier", "month", "week")
 PERIODS = ("month", "week")
@@ -334,7 +334,7 @@ class ReportsScreen(DeskScreen):
 
     def _read(self, database: Database, view: str, params: tuple[Any, ...],
               shop: str | None = None) -> Any:
-        from rma_tui import reports
+        from rma_tui.reads import reports
 
         if view == "returns":
             _, by, since, until = params
@@ -356,7 +356,7 @@ class ReportsScreen(DeskScreen):
             _, period, measure, since, until, today = params
             return reports.trend_forecast(database, period, since, until, today=today,
                                           measure=measure, shop=shop)
-        from rma_tui.compliance import compliance_report
+        from rma_tui.reads.compliance import compliance_report
 
         _, since, until, now = params
         return compliance_report(database, since, until, now=now.astimezone(), shop=shop)

@@ -30,7 +30,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from rma_tui import i18n
 from rma_tui.export import FORMATS, write_sections, write_table
 from rma_tui.outputs import belongs_to_database
-from rma_tui.report_tables import ReportTable
+from rma_tui.reads.report_tables import ReportTable
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)"}
 

@@ -52,8 +52,8 @@ from sqlalchemy import (
 )
 from sqlmodel import col
 
-from rma_tui.forecast import Forecast, forecast_next
 from rma_tui.policy import Policy
+from rma_tui.reads.forecast import Forecast, forecast_next
 from rma_tui.store.db import Database
 from rma_tui.store.models import Customer, Product, SaleLine, Shop, Slip, SlipLine
 
@@ -477,7 +477,7 @@ def trend_forecast(db: Database, period: str = "month", since: date | None = Non
                    until: date | None = None, today: date | None = None,
                    measure: str = "units", shop: str | None = None) -> TrendForecast:
     """The trend of `measure` (slips, units or refund_fen) with Holt's forecast (see
-    `rma_tui.forecast`) for the period after the last complete one. A period still under
+    `rma_tui.reads.forecast`) for the period after the last complete one. A period still under
     way on `today` is not learnt from (it would look like a fall): it is forecast instead.
     `shop`: that shop's returns only (None: the whole chain)."""
     today = today or datetime.now().astimezone().date()

@@ -27,8 +27,8 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import col
 
 from rma_tui.policy import Policy
-from rma_tui.reports import shop_conds as _shop
-from rma_tui.reports import window as _window
+from rma_tui.reads.reports import shop_conds as _shop
+from rma_tui.reads.reports import window as _window
 from rma_tui.store.db import Database
 from rma_tui.store.models import AuditEvent, Slip
 

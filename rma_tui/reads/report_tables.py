@@ -18,8 +18,8 @@ from rma_tui.export import Column
 from rma_tui.money import fen_text
 
 if TYPE_CHECKING:
-    from rma_tui.compliance import ComplianceReport
-    from rma_tui.reports import ProblemProduct, ReturnsRow, TrendForecast
+    from rma_tui.reads.compliance import ComplianceReport
+    from rma_tui.reads.reports import ProblemProduct, ReturnsRow, TrendForecast
 
 # The header of the key column of the returns report, per dimension (as the CLI has it).
 KEY_HEADERS = {
@@ -68,7 +68,7 @@ def key_text(by: str, key: str) -> str:
         return i18n.label(by, key)
     if by == "shop":
         # Imported here: the reports module loads sqlmodel, which a screen defers.
-        from rma_tui.reports import TOTAL_KEY
+        from rma_tui.reads.reports import TOTAL_KEY
 
         if key == TOTAL_KEY:
             return i18n.t("fin_total")
