@@ -33,6 +33,7 @@ from rma_tui.screens.dialogs import SwitchUserDialog
 from rma_tui.screens.home import HomeScreen
 from rma_tui.screens.palette import DeskCommands
 from rma_tui.widgets.common import Problem, problem_from
+from rma_tui.widgets.desk_app import DeskApp
 from rma_tui.widgets.desk_bindings import translate_bindings
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ SCREENS: dict[str, tuple[str, str]] = {
 }
 
 
-class RmaApp(App[None]):
+class RmaApp(DeskApp):
     """The returns desk. Holds the open database, the signed-in user and the language."""
 
     # Absolute, so a subclass elsewhere (tests) finds it too.
@@ -164,21 +165,13 @@ class RmaApp(App[None]):
     def __init__(self, db: str, user: str, lang: str,
                  refresh_seconds: float = REFRESH_SECONDS) -> None:
         i18n.set_lang(lang)
-        super().__init__()
-        self.db_location = db
-        self.user_name = user
+        super().__init__(db, user)
         self.refresh_seconds = refresh_seconds
-        self.database: Database | None = None
-        self.user: UserView | None = None
         self.shop_name = ""
         self.unread = 0
-        # The shop the desk shows and writes to (None: every shop, for a chain-wide user),
-        # the chain's shops, and the shop a chain-wide user picked (kept across refreshes,
-        # forgotten when another user signs in).
-        self.shop: str | None = None
-        self.shops: list[ShopView] = []
+        # The shop a chain-wide user picked (kept across refreshes, forgotten when another
+        # user signs in).
         self.shop_choice: str | None = None
-        self.problem: Problem | None = None
         # The user who proved who they are at this desk (their PIN, or they have none):
         # until then nothing of the shop is read in their name.
         self.proven: str | None = None
@@ -469,22 +462,6 @@ class RmaApp(App[None]):
         self.push_screen(SlipDetailScreen(self.database, number))
 
     # -- helpers --------------------------------------------------------------------------
-
-    @property
-    def role(self) -> str | None:
-        """The signed-in user's role, or None while unknown."""
-        return self.user.role if self.user is not None and self.user.active else None
-
-    @property
-    def is_chain(self) -> bool:
-        """True when the database holds several shops (a single shop shows none of it)."""
-        return len(self.shops) > 1
-
-    def shop_label(self, code: str | None) -> str:
-        """A shop's name (its code if unknown); None is every shop (全部门店)."""
-        if code is None:
-            return i18n.t("app_all_shops")
-        return next((s.name for s in self.shops if s.code == code), code)
 
     def _show_title(self) -> None:
         self.title = self.shop_name or i18n.t("app_title")

@@ -13,8 +13,8 @@ from textual.worker import get_current_worker
 from rma_tui.widgets.common import Problem, problem_from
 
 if TYPE_CHECKING:
-    from rma_tui.app import RmaApp
     from rma_tui.service import Database
+    from rma_tui.widgets.desk_app import DeskApp
 
 # The audit chain head: (seq, hash) of its last event.
 Head = tuple[int, str]
@@ -53,9 +53,9 @@ class DeskScreen(Screen[None]):
     read_for_shop: str | None = None
 
     @property
-    def rma(self) -> RmaApp:
+    def rma(self) -> DeskApp:
         """The app, typed."""
-        return cast("RmaApp", self.app)
+        return cast("DeskApp", self.app)
 
     def reload(self) -> None:
         """Read the screen's data again."""

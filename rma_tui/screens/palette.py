@@ -3,7 +3,7 @@
 Typing part of a slip number (``0012``, ``TH-20261120``) lists matching slips; choosing one
 opens the read-only slip view. Typing the start of a phone number (or part of a name) lists
 customers; choosing one shows their name, phone and store credit. Screens and the app's
-own actions come from `RmaApp.get_system_commands`.
+own actions come from `rma_tui.app.RmaApp.get_system_commands`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from rma_tui import i18n
 from rma_tui.widgets.common import phone_text
 
 if TYPE_CHECKING:
-    from rma_tui.app import RmaApp
     from rma_tui.service import CustomerView, Database, SlipSummary
+    from rma_tui.widgets.desk_app import DeskApp
 
 # Fewer characters than this find too much to be useful (and cost a query per key).
 MIN_QUERY = 2
@@ -40,9 +40,9 @@ class DeskCommands(Provider):
     """Slips by number and customers by phone, read from the shop's database."""
 
     @property
-    def rma(self) -> RmaApp:
+    def rma(self) -> DeskApp:
         """The app, typed."""
-        return cast("RmaApp", self.app)
+        return cast("DeskApp", self.app)
 
     async def search(self, query: str) -> Hits:
         """Look the query up as a slip number and as a phone number or name."""
@@ -70,7 +70,7 @@ class DeskCommands(Provider):
                       text=text, help=i18n.t("palette_customer_help"))
 
 
-def _show_customer(app: RmaApp, customer: CustomerView) -> None:
+def _show_customer(app: DeskApp, customer: CustomerView) -> None:
     """Say who the customer is and what store credit they have."""
     app.notify(i18n.t("palette_customer", name=customer.name,
                       phone=phone_text(app.role, customer.phone),

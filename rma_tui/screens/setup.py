@@ -24,8 +24,8 @@ from rma_tui import i18n
 from rma_tui.widgets.desk_bindings import translate_bindings
 
 if TYPE_CHECKING:
-    from rma_tui.app import RmaApp
     from rma_tui.service import Database, UserView
+    from rma_tui.widgets.desk_app import DeskApp
 
 # The sales channels a shop can choose (service.CHANNELS; a test keeps the two equal, so
 # this module need not import the service and sqlmodel with it).
@@ -62,9 +62,9 @@ class SetupScreen(Screen[None]):
         super().__init__(id="setup")
 
     @property
-    def rma(self) -> RmaApp:
+    def rma(self) -> DeskApp:
         """The app, typed."""
-        return cast("RmaApp", self.app)
+        return cast("DeskApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
