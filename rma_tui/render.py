@@ -1,4 +1,5 @@
-"""Small rendering helpers for the command line: money, local times, labels, rich tables.
+"""Small rendering helpers for the command line and the app: money, local times, labels,
+rich tables, and the parts of a slip both show the same way.
 
 Nothing here knows a business rule; it only turns plain values into text. Money is
 integer fen (分) and is formatted with integer arithmetic, never through a float.
@@ -11,11 +12,14 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from rma_tui.service import SlipView
 
 
 def local_time(dt: datetime | None, seconds: bool = False) -> str:
@@ -96,3 +100,42 @@ def print_json(obj: Any) -> None:
     """JSON on standard output (UTF-8, Chinese kept readable), one document."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
     sys.stdout.flush()
+
+
+def slip_money_rows(v: SlipView) -> list[tuple[str, str]]:
+    """A slip's amounts as (title, yuan) rows: gross, fee, refund, an exchange's difference
+    and the refund method once chosen."""
+    from rma_tui.i18n import t
+    from rma_tui.money import fen_text
+
+    rows = [(t("col_gross"), fen_text(v.gross_fen)), (t("col_fee"), fen_text(v.fee_fen)),
+            (t("col_refund"), fen_text(v.refund_fen))]
+    if v.type == "exchange":
+        rows.append((t("col_difference"), fen_text(v.difference_fen)))
+    if v.refund_method:
+        rows.append((t("col_method"), label("method", v.refund_method)))
+    return rows
+
+
+def slip_verdict_table(v: SlipView) -> Table | None:
+    """The policy's verdict on a slip, rule by rule (None before there is one)."""
+    from rma_tui.i18n import t
+
+    if not v.verdict:
+        return None
+    return table(
+        [t("col_rule"), t("col_result"), t("col_detail")],
+        [(label("rule", r.rule), t("ok") if r.ok else t("fail"),
+          t(f"rule_{r.rule}_{'ok' if r.ok else 'fail'}", **r.params)) for r in v.verdict],
+        title=t("policy_heading"))
+
+
+def slip_events_table(v: SlipView) -> Table:
+    """A slip's history: who moved it from which state to which, and when."""
+    from rma_tui.i18n import t
+
+    return table(
+        [t("col_at"), t("col_user"), t("col_action"), t("col_from"), t("col_to")],
+        [(local_time(e.at), e.user, label("action", e.action), label("status", e.from_status),
+          label("status", e.to_status)) for e in v.events],
+        title=t("events_heading"))

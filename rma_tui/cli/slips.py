@@ -25,7 +25,17 @@ from rma_tui.cli.common import (
 )
 from rma_tui.i18n import t
 from rma_tui.money import fen_text as money
-from rma_tui.render import label, local_time, out, pairs, print_json, table
+from rma_tui.render import (
+    label,
+    local_time,
+    out,
+    pairs,
+    print_json,
+    slip_events_table,
+    slip_money_rows,
+    slip_verdict_table,
+    table,
+)
 
 if TYPE_CHECKING:
     from rma_tui.service import GradeInput, LineInput, SlipView
@@ -118,26 +128,13 @@ def _show_slip(v: SlipView, chain: bool = False) -> None:
         [t("col_sku"), t("col_name"), t("col_qty"), t("col_unit_price"), t("col_reason"),
          t("col_replacement_sku"), t("col_refund"), t("col_grade")],
         rows, title=t("lines_heading"), right=(2, 3, 6)))
-    money_rows = [(t("col_gross"), money(v.gross_fen)), (t("col_fee"), money(v.fee_fen)),
-                  (t("col_refund"), money(v.refund_fen))]
-    if v.type == "exchange":
-        money_rows.append((t("col_difference"), money(v.difference_fen)))
-    if v.refund_method:
-        money_rows.append((t("col_method"), label("method", v.refund_method)))
-    console.print(pairs(money_rows, right=True))
-    if v.verdict:
-        console.print(table(
-            [t("col_rule"), t("col_result"), t("col_detail")],
-            [(label("rule", r.rule), t("ok") if r.ok else t("fail"),
-              t(f"rule_{r.rule}_{'ok' if r.ok else 'fail'}", **r.params)) for r in v.verdict],
-            title=t("policy_heading")))
+    console.print(pairs(slip_money_rows(v), right=True))
+    verdict = slip_verdict_table(v)
+    if verdict is not None:
+        console.print(verdict)
     if v.override_by:
         echo(t("cli_override", user=v.override_by, reason=v.override_reason or ""))
-    console.print(table(
-        [t("col_at"), t("col_user"), t("col_action"), t("col_from"), t("col_to")],
-        [(local_time(e.at), e.user, label("action", e.action), label("status", e.from_status),
-          label("status", e.to_status)) for e in v.events],
-        title=t("events_heading")))
+    console.print(slip_events_table(v))
     if v.feedback:
         echo(f"{t('col_feedback')}: {v.feedback[0]}/5 {v.feedback[1]}")
 

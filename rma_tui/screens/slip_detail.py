@@ -18,7 +18,14 @@ from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.money import fen_text as money
-from rma_tui.render import local_time, pairs, table
+from rma_tui.render import (
+    local_time,
+    pairs,
+    slip_events_table,
+    slip_money_rows,
+    slip_verdict_table,
+    table,
+)
 from rma_tui.widgets.common import Problem, phone_text, problem_from
 
 if TYPE_CHECKING:
@@ -96,28 +103,14 @@ def slip_renderable(v: SlipView, role: str | None = None) -> RenderableType:
     ]
     if v.note:
         head.append((t("col_note"), v.note))
-    money_rows = [(t("col_gross"), money(v.gross_fen)), (t("col_fee"), money(v.fee_fen)),
-                  (t("col_refund"), money(v.refund_fen))]
-    if v.type == "exchange":
-        money_rows.append((t("col_difference"), money(v.difference_fen)))
-    if v.refund_method:
-        money_rows.append((t("col_method"), label("method", v.refund_method)))
-    parts: list[RenderableType] = [pairs(head + money_rows)]
+    parts: list[RenderableType] = [pairs(head + slip_money_rows(v))]
     parts.append(_Lines(v))
-    if v.verdict:
-        parts.append(table(
-            [t("col_rule"), t("col_result"), t("col_detail")],
-            [(label("rule", r.rule), t("ok") if r.ok else t("fail"),
-              t(f"rule_{r.rule}_{'ok' if r.ok else 'fail'}", **r.params)) for r in v.verdict],
-            title=t("policy_heading")))
+    verdict = slip_verdict_table(v)
+    if verdict is not None:
+        parts.append(verdict)
     if v.override_by:
         parts.append(Text(t("cli_override", user=v.override_by, reason=v.override_reason or "")))
-    parts.append(table(
-        [t("col_at"), t("col_user"), t("col_action"), t("col_from"), t("col_to")],
-        [(local_time(e.at), e.user, label("action", e.action),
-          label("status", e.from_status) if e.from_status else "",
-          label("status", e.to_status) if e.to_status else "") for e in v.events],
-        title=t("events_heading")))
+    parts.append(slip_events_table(v))
     if v.feedback:
         parts.append(Text(f"{t('col_feedback')}: {v.feedback[0]}/5 {v.feedback[1]}"))
     return Group(*parts)
