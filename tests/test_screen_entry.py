@@ -21,8 +21,9 @@ from rma_tui import i18n
 from rma_tui import service as sv
 from rma_tui.app import RmaApp, make_app
 from rma_tui.errors import DomainError
-from rma_tui.screens.entry import PAGE, SlipEntryScreen
+from rma_tui.screens.entry import SlipEntryScreen
 from rma_tui.store.db import Database
+from rma_tui.widgets.sale_finder import PAGE
 from rma_tui.widgets.sale_lines import SaleLinesTable
 
 WIDE = (120, 36)

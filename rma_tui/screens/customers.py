@@ -1,4 +1,4 @@
-"""The customers screen (issue 4, item 3): find a customer by name or phone and see their
+"""The customers screen: find a customer by name or phone and see their
 whole history: purchases, slips, feedback, follow-ups (回访) and store credit, with the
 return rate and the repeat-returner flag at the top. A "to call back" list (shown until
 the first search; c toggles it) has the open follow-ups due by now, the longest overdue
@@ -8,7 +8,8 @@ highlighted one done; Enter on a slip opens it.
 A clerk's path: type the phone, Enter, and the profile is there (the first customer found
 is highlighted). Every read runs in a worker (`rma_tui.reads.customers`); the app calls
 `reload()` every few seconds and the tables are redrawn only when what was read changed,
-so the cursor stays where the clerk left it.
+so the cursor stays where the clerk left it. The lists and the profile are widgets
+(`widgets.customer_lists`, `widgets.customer_profile`).
 """
 
 from __future__ import annotations
@@ -16,20 +17,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Input, TabbedContent
 
 from rma_tui import i18n
-from rma_tui.money import yuan
 from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.screens.dialogs import TextPromptDialog
-from rma_tui.widgets.common import local_time, phone_text
+from rma_tui.widgets.common import local_time
+from rma_tui.widgets.customer_lists import CustomerLists
+from rma_tui.widgets.customer_profile import TABS, CustomerProfilePane, slip_of_row
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
 
@@ -39,27 +40,6 @@ if TYPE_CHECKING:
 
 # Customers read per search (type more to narrow it down).
 SEARCH_LIMIT = 50
-# The profile's tabs: pane id -> i18n key of its label.
-TABS = {
-    "cust-tab-slips": "cust_tab_slips",
-    "cust-tab-purchases": "cust_tab_purchases",
-    "cust-tab-follow": "cust_tab_follow",
-    "cust-tab-feedback": "cust_tab_feedback",
-    "cust-tab-credit": "cust_tab_credit",
-}
-
-
-def rate_text(rate: float | None) -> str:
-    """A return rate as a percentage with one decimal ("9.3%"), or a dash."""
-    return i18n.t("none") if rate is None else f"{rate * 100:.1f}%"
-
-
-def credit_kind(kind: str) -> str:
-    """A store-credit move's kind in the current language (unknown kinds as their code)."""
-    key = f"cust_credit_{kind}"
-    text = i18n.t(key)
-    return kind if text == key else text
-
 
 class CustomersScreen(DeskScreen):
     """Customers: search, profile with history, follow-ups, the "to call back" list."""
@@ -196,9 +176,6 @@ class CustomersScreen(DeskScreen):
         self.call_back: list[FollowUpView] = []
         self.call_back_at: datetime | None = None
         self.call_back_loaded = False
-        self._shown_hits: tuple[object, ...] | None = None
-        self._shown_call_back: tuple[object, ...] | None = None
-        self._shown_profile: tuple[object, ...] | None = None
 
     def now(self) -> datetime:
         """The time the screen works at (the fixed clock, else now)."""
@@ -212,17 +189,8 @@ class CustomersScreen(DeskScreen):
         yield Header()
         yield Input(id="cust-search", max_length=64)
         with Horizontal(id="cust-body"):
-            with Vertical(id="cust-left", classes="desk-pane"):
-                yield DataTable(id="cust-results", cursor_type="row", zebra_stripes=True)
-                yield DataTable(id="cust-callback", cursor_type="row", zebra_stripes=True)
-                yield Static(id="cust-left-note")
-            with Vertical(id="cust-profile", classes="desk-pane"):
-                yield Static(id="cust-summary")
-                with TabbedContent(id="cust-tabs"):
-                    for pane_id, key in TABS.items():
-                        with TabPane(i18n.t(key), id=pane_id):
-                            yield DataTable(id=pane_id.replace("-tab-", "-"),
-                                            cursor_type="row", zebra_stripes=True)
+            yield CustomerLists(id="cust-left", classes="desk-pane")
+            yield CustomerProfilePane(id="cust-profile", classes="desk-pane")
         yield MessageLine(id="cust-message")
         yield Footer()
 
@@ -364,19 +332,7 @@ class CustomersScreen(DeskScreen):
             self.rma.show_slip(number)
 
     def _slip_of_row(self, table: DataTable[object]) -> str | None:
-        if table.row_count == 0 or self.profile is None:
-            return None
-        row = table.cursor_row
-        p = self.profile
-        if table.id == "cust-slips" and row < len(p.slips):
-            return p.slips[row].number
-        if table.id == "cust-feedback" and row < len(p.feedback):
-            return p.feedback[row].slip
-        if table.id == "cust-follow" and row < len(p.follow_ups):
-            return p.follow_ups[row].slip
-        if table.id == "cust-credit" and row < len(p.credit_moves):
-            return p.credit_moves[row].slip
-        return None
+        return slip_of_row(self.profile, table)
 
     def _select(self, phone: str) -> None:
         if phone == self.phone and self.profile is not None:
@@ -540,10 +496,8 @@ class CustomersScreen(DeskScreen):
         translate_bindings(self, self.BINDING_KEYS)
         self.sub_title = i18n.t("cust_title")
         self.query_one("#cust-search", Input).placeholder = i18n.t("cust_search_placeholder")
-        tabbed = self.query_one("#cust-tabs", TabbedContent)
-        for pane_id, key in TABS.items():
-            tabbed.get_tab(pane_id).label = i18n.t(key)
-        self._shown_hits = self._shown_call_back = self._shown_profile = None
+        self.query_one(CustomerProfilePane).relabel()
+        self.query_one(CustomerLists).forget()
         self._left_title()
         self._fill_results()
         self._fill_call_back()
@@ -551,183 +505,37 @@ class CustomersScreen(DeskScreen):
         self.query_one(MessageLine).relabel()
 
     def _left_title(self) -> None:
-        left = self.query_one("#cust-left")
+        lists = self.query_one(CustomerLists)
         if self.has_class("-callback"):
             at = self.call_back_at or self.now()
-            left.border_title = i18n.t("cust_call_back_heading", count=len(self.call_back),
-                                       at=local_time(at))
-            self._set_note(i18n.t("cust_call_back_empty")
-                        if self.call_back_loaded and not self.call_back else "")
+            lists.show_title(i18n.t("cust_call_back_heading", count=len(self.call_back),
+                                    at=local_time(at)),
+                             i18n.t("cust_call_back_empty")
+                             if self.call_back_loaded and not self.call_back else "")
+            return
+        more = len(self.hits) > SEARCH_LIMIT
+        count = f"{SEARCH_LIMIT}+" if more else str(len(self.hits))
+        if more:
+            note = i18n.t("entry_more_results", n=SEARCH_LIMIT)
+        elif self.searched and not self.hits:
+            note = i18n.t("cust_no_results", query=self.query_text)
+        elif not self.searched:
+            note = i18n.t("cust_search_hint")
         else:
-            more = len(self.hits) > SEARCH_LIMIT
-            count = f"{SEARCH_LIMIT}+" if more else str(len(self.hits))
-            left.border_title = i18n.t("cust_results", count=count)
-            if more:
-                self._set_note(i18n.t("entry_more_results", n=SEARCH_LIMIT))
-            elif self.searched and not self.hits:
-                self._set_note(i18n.t("cust_no_results", query=self.query_text))
-            elif not self.searched:
-                self._set_note(i18n.t("cust_search_hint"))
-            else:
-                self._set_note("")
-
-    def _set_note(self, text: str) -> None:
-        # The note under the list shows only when it says something: a row is precious
-        # at 80x24.
-        note = self.query_one("#cust-left-note", Static)
-        note.update(text)
-        note.display = bool(text)
+            note = ""
+        lists.show_title(i18n.t("cust_results", count=count), note)
 
     def _fill_results(self) -> None:
         self._left_title()
-        key = (i18n.get_lang(), tuple(self.hits))
-        if key == self._shown_hits:
-            return
-        self._shown_hits = key
-        table: DataTable[str | Text] = self.query_one("#cust-results", DataTable)
-        current = self.phone
-        table.clear(columns=True)
-        table.add_column(i18n.t("col_customer"), key="name")
-        table.add_column(i18n.t("col_phone"), key="phone")
-        table.add_column(i18n.t("cust_col_slips"), key="slips")
-        for h in self.hits[:SEARCH_LIMIT]:
-            table.add_row(Text(h.name), phone_text(self.rma.role, h.phone),
-                          Text(str(h.slips), justify="right"),
-                          key=h.phone)
-        index = next((i for i, h in enumerate(self.hits) if h.phone == current), None)
-        if index is not None:
-            table.move_cursor(row=index, animate=False, scroll=True)
+        self.query_one(CustomerLists).show_hits(self.hits, self.phone, self.rma.role,
+                                                SEARCH_LIMIT)
 
     def _fill_call_back(self) -> None:
-        key = (i18n.get_lang(), tuple(self.call_back))
-        if key == self._shown_call_back:
-            return
-        self._shown_call_back = key
-        table: DataTable[str | Text] = self.query_one("#cust-callback", DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        table.add_column(i18n.t("cust_col_due"), key="due")
-        table.add_column(i18n.t("col_customer"), key="name")
-        table.add_column(i18n.t("col_phone"), key="phone")
-        table.add_column(i18n.t("cust_col_note"), key="note")
-        now = self.call_back_at or self.now()
-        for f in self.call_back:
-            table.add_row(self._due_text(f, now), Text(f.customer_name),
-                          phone_text(self.rma.role, f.phone),
-                          Text(f.note), key=str(f.id))
-        if self.call_back:
-            table.move_cursor(row=min(max(row, 0), len(self.call_back) - 1), animate=False)
-
-    def _due_text(self, f: FollowUpView, now: datetime) -> Text:
-        """The due day, in the error colour when the day has passed (overdue)."""
-        theme = self.app.theme_variables
-        day = f.due_at.astimezone().date()
-        today = now.astimezone().date()
-        text = Text(f.due_at.astimezone().strftime("%m-%d"))
-        if f.done:
-            return text
-        if day < today:
-            text.append(" " + i18n.t("cust_overdue", days=(today - day).days),
-                        style=f"bold {theme.get('error', '')}")
-        elif day == today:
-            text.append(" " + i18n.t("cust_due_today"), style=f"bold {theme.get('warning', '')}")
-        return text
+        self.query_one(CustomerLists).show_call_back(
+            self.call_back, self.call_back_at or self.now(), self.rma.role)
 
     def _fill_profile(self) -> None:
-        p = self.profile
-        box = self.query_one("#cust-profile")
-        summary = self.query_one("#cust-summary", Static)
-        key = (i18n.get_lang(), p)
-        if key == self._shown_profile:
-            return
-        self._shown_profile = key
-        if p is None:
-            box.border_title = i18n.t("cust_title")
-            summary.update(Text(i18n.t("cust_no_customer"), style="dim"))
-            for pane_id in TABS:
-                self.query_one(f"#{pane_id.replace('-tab-', '-')}", DataTable).clear(columns=True)
-            return
-        box.border_title = (f"{p.name}  {phone_text(self.rma.role, p.phone)}  "
-                            f"{i18n.label('channel', p.channel)}")
-        summary.update(self._summary(p))
-        self._fill_table("cust-purchases", [
-            ("col_order", False), ("col_sold_at", False), ("col_channel", False),
-            ("col_payment", False), ("cust_col_units", True), ("col_total", True)],
-            [(r.order, local_time(r.sold_at), i18n.label("channel", r.channel),
-              i18n.label("payment", r.payment_method), str(r.units), yuan(r.total_fen))
-             for r in p.purchases])
-        self._fill_table("cust-slips", [
-            ("col_number", False), ("col_type", False), ("col_status", False),
-            ("cust_col_units", True), ("cust_col_value", True), ("cust_col_amount", True),
-            ("col_created_at", False)],
-            [(r.number, i18n.label("type", r.type), i18n.label("status", r.status),
-              str(r.units), yuan(r.value_fen), yuan(r.amount_fen), local_time(r.created_at))
-             for r in p.slips])
-        now = p.at
-        self._fill_table("cust-follow", [
-            ("cust_col_id", True), ("cust_col_due", False), ("cust_col_note", False),
-            ("col_number", False), ("cust_col_state", False), ("cust_col_outcome", False)],
-            [(str(f.id), self._due_text(f, now), f.note, f.slip or i18n.t("none"),
-              i18n.t("cust_fu_done_by", by=f.done_by or "", at=local_time(f.done_at))
-              if f.done_at else i18n.t("cust_fu_open"), f.outcome)
-             for f in p.follow_ups])
-        self._fill_table("cust-feedback", [
-            ("col_number", False), ("cust_col_score", False), ("cust_col_comment", False),
-            ("cust_col_by", False), ("col_at", False)],
-            [(r.slip, self._stars(r.score), r.comment, r.by, local_time(r.at))
-             for r in p.feedback])
-        self._fill_table("cust-credit", [
-            ("col_at", False), ("cust_col_kind", False), ("cust_col_delta", True),
-            ("cust_col_balance", True), ("col_number", False), ("col_user", False)],
-            [(local_time(m.at), credit_kind(m.kind),
-              ("+" if m.delta_fen > 0 else "") + yuan(m.delta_fen), yuan(m.balance_fen),
-              m.slip or i18n.t("none"), m.user) for m in p.credit_moves])
-
-    def _stars(self, score: int) -> Text:
-        theme = self.app.theme_variables
-        colour = theme.get("error" if score <= 2 else "success", "")
-        return Text("★" * score + "☆" * (5 - score), style=colour)
-
-    def _fill_table(self, table_id: str, columns: list[tuple[str, bool]],
-                    rows: list[tuple[str | Text, ...]]) -> None:
-        table: DataTable[str | Text] = self.query_one(f"#{table_id}", DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        for key, _ in columns:
-            table.add_column(i18n.t(key), key=key)
-        for values in rows:
-            table.add_row(*(v if isinstance(v, Text) else
-                            Text(v, justify="right" if right else "left")
-                            for v, (_, right) in zip(values, columns, strict=True)))
-        if rows:
-            table.move_cursor(row=min(max(row, 0), len(rows) - 1), animate=False)
-
-    def _summary(self, p: CustomerProfile) -> Text:
-        """Three short lines (no wrapping at 80 columns): the return rate and the
-        repeat-returner flag first, then the money, then what is owed and open."""
-        theme = self.app.theme_variables
-        text = Text()
-        text.append(i18n.t("cust_rate", rate=rate_text(p.return_rate)), style="bold")
-        text.append("  ")
-        if p.repeat_returner:
-            text.append(" " + i18n.t("cust_repeat", count=p.slips_in_year,
-                                     threshold=p.repeat_threshold) + " ",
-                        style=f"bold reverse {theme.get('error', '')}")
-        else:
-            text.append(i18n.t("cust_not_repeat", count=p.slips_in_year,
-                               threshold=p.repeat_threshold), style="dim")
-        text.append("\n")
-        text.append(i18n.t("cust_purchased", amount_yuan=yuan(p.purchased_fen),
-                           count=p.sales_count))
-        text.append(" · ")
-        text.append(i18n.t("cust_returned", amount_yuan=yuan(p.returned_fen),
-                           count=p.slips_count))
-        text.append("\n")
-        text.append(i18n.t("cust_credit", amount_yuan=yuan(p.credit_fen)))
-        text.append(" · ")
-        text.append(i18n.t("cust_open_follow", count=p.open_follow_ups),
-                    style=f"bold {theme.get('warning', '')}" if p.open_follow_ups else "")
-        return text
+        self.query_one(CustomerProfilePane).show(self.profile, self.rma.role)
 
     def current_phone(self) -> str | None:
         """The phone of the customer whose profile is on screen."""

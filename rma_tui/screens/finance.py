@@ -1,4 +1,4 @@
-"""The finance screen (财务, issue 4 item 4): one tab per question finance asks.
+"""The finance screen (财务): one tab per question finance asks.
 
 退款 refunds by day and method · 换货差价 exchange differences · 储值 store-credit liability ·
 应收 receivable adjustments · 凭证 the journal, paged, filtered by kind · 试算平衡 the trial
@@ -14,12 +14,11 @@ so an unchanged head means the figures on screen are still true.
 The day picker ([ and ]) chooses the day of the trial balance and the daily close; the
 refunds, exchanges and receivable tabs show the 30 days up to it, the journal the entries
 up to its end (newest first, paged with n / p, kind filter k), the income tab the 12 months
-up to its month.
+up to its month. Each tab is drawn by `widgets.finance_tabs`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,11 +33,19 @@ from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
-from rma_tui.money import yuan
 from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.screens.dialogs import ConfirmDialog
-from rma_tui.widgets.common import Problem, local_time, phone_text, problem_from
+from rma_tui.widgets.common import Problem, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
+from rma_tui.widgets.finance_tabs import (
+    PERIOD_DAYS,
+    STATUS_TABS,
+    TOP_HOLDERS,
+    Query,
+    TabOut,
+    fill_tab,
+    months,
+)
 from rma_tui.widgets.message_line import MessageLine
 
 if TYPE_CHECKING:
@@ -57,18 +64,9 @@ TABS: dict[str, str] = {
 }
 # Journal entries per page; receivable rows read at most.
 PAGE = 30
-# Days shown by the by-day tabs, months by the income tab, store-credit holders listed.
-PERIOD_DAYS = 30
-PERIOD_MONTHS = 12
-TOP_HOLDERS = 20
-# The accounts money is paid through (cash, bank, receivable, store credit): the daily close
-# shows each one's net change on its normal side.
-PAYMENT_ACCOUNTS = ("1001", "1002", "1122", "2205")
-# Widths (cells) of the journal's kind and memo/account columns: [narrow, wide], wide from
-# `WIDE` columns on (the app's narrow breakpoint).
+# The journal's wordy columns are capped wider from `WIDE` columns on (the app's narrow
+# breakpoint).
 WIDE = 100
-KIND_WIDTH = (12, 20)
-MEMO_WIDTH = (26, 40)
 # Which actions belong to which tab (the others hide them from the footer).
 TAB_ACTIONS: dict[str, tuple[str, ...]] = {
     "prev_day": ("refunds", "exchanges", "receivable", "journal", "trial", "close", "income"),
@@ -78,19 +76,6 @@ TAB_ACTIONS: dict[str, tuple[str, ...]] = {
     "prev_page": ("journal",),
     "kind": ("journal",),
 }
-
-
-@dataclass(frozen=True)
-class Query:
-    """What a tab shows: the tab, the chosen day, the journal page and kind filter, and
-    the shop (None: every shop) -- part of the key, so another shop's figures are read
-    afresh, never shown from the cache."""
-
-    tab: str
-    day: date
-    page: int = 0
-    kind: str | None = None
-    shop: str | None = None
 
 
 class FinanceScreen(DeskScreen):
@@ -196,7 +181,7 @@ class FinanceScreen(DeskScreen):
             for tab, key in TABS.items():
                 with TabPane(i18n.t(key), id=f"fin-{tab}"):
                     yield Static(classes="fin-head", id=f"fin-{tab}-head")
-                    if tab in ("credit", "trial", "close"):
+                    if tab in STATUS_TABS:
                         yield Static(classes="fin-status", id=f"fin-{tab}-status")
                     yield DataTable(id=f"fin-{tab}-table", cursor_type="row",
                                     zebra_stripes=True)
@@ -418,183 +403,14 @@ class FinanceScreen(DeskScreen):
         head = self.query_one(f"#fin-{tab}-head", Static)
         row = table.cursor_row
         table.clear(columns=True)
-        getattr(self, f"_fill_{tab}")(query, data, table, head)
+        status = self.query_one(f"#fin-{tab}-status", Static) if tab in STATUS_TABS else None
+        fill_tab(tab, query, data, TabOut(table, head, status, self.rma.role,
+                                          self.size.width >= WIDE))
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
 
-    def _period(self, query: Query) -> str:
-        since = query.day - timedelta(days=PERIOD_DAYS - 1)
-        return i18n.t("fin_period", since=since.isoformat(), until=query.day.isoformat())
 
-    def _fill_refunds(self, query: Query, data: Any, table: DataTable[str | Text],
-                      head: Static) -> None:
-        head.update(i18n.t("fin_refunds_heading", period=self._period(query)))
-        _columns(table, "fin_col_day", "fin_col_method", "fin_col_slips", "fin_col_refund")
-        for r in data:
-            table.add_row(r.day, i18n.label("method", r.method), _num(r.slips),
-                          _money(r.refund_fen))
-        if data:
-            table.add_row(Text(i18n.t("fin_total"), style="bold"), "",
-                          _num(sum(r.slips for r in data)),
-                          _money(sum(r.refund_fen for r in data), bold=True))
-        else:
-            table.add_row(i18n.t("fin_empty"), "", "", "")
-
-    def _fill_exchanges(self, query: Query, data: Any, table: DataTable[str | Text],
-                        head: Static) -> None:
-        head.update(i18n.t("fin_exchanges_heading", period=self._period(query)))
-        _columns(table, "fin_col_day", "fin_col_slips", "fin_col_collected",
-                 "fin_col_paid_back", "fin_col_net")
-        for r in data:
-            table.add_row(r.day, _num(r.slips), _money(r.collected_fen),
-                          _money(r.paid_back_fen), _money(r.net_fen))
-        if data:
-            collected = sum(r.collected_fen for r in data)
-            paid = sum(r.paid_back_fen for r in data)
-            table.add_row(Text(i18n.t("fin_total"), style="bold"),
-                          _num(sum(r.slips for r in data)), _money(collected, bold=True),
-                          _money(paid, bold=True), _money(collected - paid, bold=True))
-        else:
-            table.add_row(i18n.t("fin_empty"), "", "", "", "")
-
-    def _fill_credit(self, query: Query, data: Any, table: DataTable[str | Text],
-                     head: Static) -> None:
-        head.update(i18n.t("fin_credit_heading", top=TOP_HOLDERS))
-        status = self.query_one("#fin-credit-status", Static)
-        status.update(i18n.t("fin_credit_summary", customers=data.customers_fen,
-                             account=data.account_fen, holders=data.holders,
-                             mark="✓" if data.agrees else "✗"))
-        status.set_class(data.agrees, "-ok")
-        status.set_class(not data.agrees, "-bad")
-        _columns(table, "fin_col_customer", "fin_col_phone", "fin_col_credit_balance")
-        for h in data.top:
-            table.add_row(Text(h.name), phone_text(self.rma.role, h.phone), _money(h.credit_fen))
-
-    def _fill_receivable(self, query: Query, data: Any, table: DataTable[str | Text],
-                         head: Static) -> None:
-        rows, balance = data
-        head.update(i18n.t("fin_receivable_heading", period=self._period(query),
-                           balance=balance))
-        _columns(table, "fin_col_time", "fin_col_kind", "fin_col_slip", "fin_col_customer",
-                 "fin_col_debit", "fin_col_credit", "fin_col_user")
-        for r in rows:
-            table.add_row(local_time(r.at), _kind(r.kind), r.slip or Text(r.memo),
-                          Text(r.customer or "—"), _money(r.debit_fen),
-                          _money(r.credit_fen), Text(r.user))
-        if not rows:
-            table.add_row(i18n.t("fin_empty"), "", "", "", "", "", "")
-
-    def _fill_journal(self, query: Query, data: Any, table: DataTable[str | Text],
-                      head: Static) -> None:
-        entries = data[0]
-        kind = _kind(query.kind) if query.kind else i18n.t("fin_kind_all")
-        head.update(i18n.t("fin_journal_heading", until=query.day.isoformat(),
-                           page=query.page + 1, kind=kind))
-        # Entry rows carry the memo, their posting rows the account in the same column, and
-        # the wordy columns are capped, so the amounts stay on screen at 80 columns.
-        table.add_column(i18n.t("fin_col_time"), key="time")
-        wide = self.size.width >= WIDE
-        table.add_column(i18n.t("fin_col_kind"), key="kind", width=KIND_WIDTH[wide])
-        table.add_column(i18n.t("fin_col_memo_account"), key="memo", width=MEMO_WIDTH[wide])
-        _columns(table, "fin_col_debit", "fin_col_credit", "fin_col_user")
-        for e in entries:
-            table.add_row(Text(local_time(e.at), style="bold"), Text(_kind(e.kind), style="bold"),
-                          Text(e.slip or e.memo, style="bold"), _money(e.debit_fen, bold=True),
-                          _money(e.credit_fen, bold=True), Text(e.user))
-            for p in e.postings:
-                table.add_row("", "", Text(f"  {p.account} {_account(p.account)}"),
-                              _money(p.debit_fen) if p.debit_fen else "",
-                              _money(p.credit_fen) if p.credit_fen else "", "")
-        if not entries:
-            table.add_row(i18n.t("fin_empty"), "", "", "", "", "")
-
-    def _fill_trial(self, query: Query, data: Any, table: DataTable[str | Text],
-                    head: Static) -> None:
-        head.update(i18n.t("fin_trial_heading", until=query.day.isoformat()))
-        status = self.query_one("#fin-trial-status", Static)
-        status.update(i18n.t("fin_balanced" if data.balanced else "fin_unbalanced",
-                             debit=data.debit_fen, credit=data.credit_fen))
-        status.set_class(data.balanced, "-ok")
-        status.set_class(not data.balanced, "-bad")
-        _columns(table, "fin_col_account", "fin_col_debit", "fin_col_credit", "fin_col_side",
-                 "fin_col_balance")
-        for r in data.rows:
-            table.add_row(Text(f"{r.code} {_account(r.code)}"), _money(r.debit_fen),
-                          _money(r.credit_fen), i18n.t(f"fin_side_{r.side}"),
-                          _money(r.balance_fen))
-        mark = "✓" if data.balanced else "✗"
-        table.add_row(Text(f"{i18n.t('fin_total')} {mark}", style="bold"),
-                      _money(data.debit_fen, bold=True), _money(data.credit_fen, bold=True),
-                      "", "")
-
-    def _fill_close(self, query: Query, data: Any, table: DataTable[str | Text],
-                    head: Static) -> None:
-        head.update(i18n.t("fin_close_heading", day=query.day.isoformat()))
-        status = self.query_one("#fin-close-status", Static)
-        even = data.debit_fen == data.credit_fen
-        mark = i18n.t("fin_balanced" if even else "fin_unbalanced", debit=data.debit_fen,
-                      credit=data.credit_fen)
-        if data.closed_by:
-            text = i18n.t("fin_close_closed", user=data.closed_by,
-                          at=data.closed_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                          entries=data.entries)
-        else:
-            text = i18n.t("fin_close_open", entries=data.entries)
-        status.update(f"{text}\n{mark}")
-        status.set_class(bool(data.closed_by) and even, "-ok")
-        status.set_class(not even, "-bad")
-        _columns(table, "fin_col_item", "fin_col_method", "fin_col_slips", "fin_col_amount")
-        totals = data.totals
-        lines = [("fin_line_sales", "payment", totals.get("sales", {}), {}),
-                 ("fin_line_refunds", "method", totals.get("refunds", {}),
-                  totals.get("refund_slips", {})),
-                 ("fin_line_exchange_in", "method", totals.get("exchange_in", {}), {}),
-                 ("fin_line_exchange_out", "method", totals.get("exchange_out", {}), {})]
-        for key, kind, amounts, counts in lines:
-            for method in sorted(amounts):
-                count = counts.get(method)
-                table.add_row(i18n.t(key), i18n.label(kind, method),
-                              _num(count) if count is not None else "",
-                              _money(int(amounts[method])))
-        # Where the money of the day went, per payment account (net of debit and credit).
-        for code in PAYMENT_ACCOUNTS:
-            debit, credit = totals.get("accounts", {}).get(code, (0, 0))
-            if debit or credit:
-                table.add_row(i18n.t("fin_line_account"), f"{code} {_account(code)}", "",
-                              _money(debit - credit if side_of(code) == "debit"
-                                     else credit - debit))
-        if not table.row_count:
-            table.add_row(i18n.t("fin_close_nothing"), "", "", "")
-
-    def _fill_income(self, query: Query, data: Any, table: DataTable[str | Text],
-                     head: Static) -> None:
-        from rma_tui.reads.finance import income_total
-
-        since, until = _months(query.day)
-        head.update(i18n.t("fin_income_heading", since=since, until=until))
-        _columns(table, "fin_col_month", "fin_col_gross_sales", "fin_col_returns",
-                 "fin_col_net_sales", "fin_col_cogs", "fin_col_margin", "fin_col_write_off",
-                 "fin_col_other_income")
-        rows = [*data, income_total(data)] if data else []
-        for r in rows:
-            bold = r.month == "Σ"
-            table.add_row(Text(i18n.t("fin_total") if bold else r.month,
-                               style="bold" if bold else ""),
-                          _money(r.gross_sales_fen, bold), _money(r.returns_fen, bold),
-                          _money(r.net_sales_fen, bold), _money(r.cogs_fen, bold),
-                          _money(r.gross_margin_fen, bold), _money(r.write_off_fen, bold),
-                          _money(r.other_income_fen, bold))
-        if not rows:
-            table.add_row(i18n.t("fin_empty"), "", "", "", "", "", "", "")
-
-
-# -- helpers (module level: the worker calls `_read_tab` off the UI thread) ----------------
-
-
-def _months(day: date) -> tuple[str, str]:
-    """The first and last month (YYYY-MM) of the income tab for `day`."""
-    index = day.year * 12 + day.month - 1 - (PERIOD_MONTHS - 1)
-    return f"{index // 12:04d}-{index % 12 + 1:02d}", f"{day.year:04d}-{day.month:02d}"
+# -- the read (module level: the worker calls it off the UI thread) ------------------------
 
 
 def _read_tab(database: Database, query: Query) -> Any:
@@ -623,42 +439,5 @@ def _read_tab(database: Database, query: Query) -> Any:
         return reads.trial_balance(database, until=query.day, shop=shop)
     if query.tab == "close":
         return service.day_totals(database, query.day, shop=shop)
-    first, last = _months(query.day)
+    first, last = months(query.day)
     return reads.income_by_month(database, first, last, shop=shop)
-
-
-def _columns(table: DataTable[str | Text], *keys: str) -> None:
-    for key in keys:
-        table.add_column(i18n.t(key), key=key)
-
-
-def _money(fen: int, bold: bool = False) -> Text:
-    return Text(yuan(fen), justify="right", style="bold" if bold else "")
-
-
-def _num(n: int) -> Text:
-    return Text(str(n), justify="right")
-
-
-def _kind(kind: str) -> str:
-    """A journal entry kind in the current language (an unknown kind as its code)."""
-    key = f"fin_kind_{kind}"
-    text = i18n.t(key)
-    return kind if text == key else text
-
-
-def side_of(code: str) -> str:
-    """The normal side of an account ("debit" or "credit")."""
-    from rma_tui.reads.finance import side_of as side
-
-    return side(code)
-
-
-def _account(code: str) -> str:
-    """An account's name in the current language."""
-    from rma_tui.service import ACCOUNTS  # loaded with the session by now
-
-    names = ACCOUNTS.get(code)
-    if names is None:
-        return ""
-    return names[0] if i18n.get_lang() == "zh" else names[1]

@@ -1,4 +1,4 @@
-"""Reports and analysis (issue 5, item 5): what comes back, why, through which channel, and
+"""Reports and analysis: what comes back, why, through which channel, and
 whether it is getting worse; exported to CSV or XLSX.
 
 Four reports, one tab each (`v` cycles them): returns by a dimension (`b` cycles product,
@@ -19,77 +19,63 @@ file, so a failed export leaves nothing behind.
 The app calls `reload()` every few seconds. A report is read again only when the audit
 chain head moved (every slip change and every sale import appends an audit event) or its
 parameters changed, so a report left open costs one one-row read per refresh.
+
+Its parts are widgets: the controls (`report_controls`), the tables and the note under
+them (`report_grid`), the compliance view (`compliance_view`) and the export's dialog and
+progress bar (`report_export`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import (
-    DataTable,
-    Footer,
-    Header,
-    Input,
-    Label,
-    ProgressBar,
-    Select,
-    Static,
-    TabbedContent,
-    TabPane,
-)
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.reads.report_tables import (
     MEASURES,
     ReportTable,
-    cell_text,
-    compliance_tables,
     forecast_notes,
-    measure_text,
     problems_table,
     returns_table,
     title_case,
-    trend_table,
 )
 from rma_tui.screens.base import DeskScreen, ProblemMessage, head_if_changed
 from rma_tui.screens.dialogs import ConfirmDialog
-from rma_tui.widgets.common import local_time
+from rma_tui.widgets.compliance_view import compliance_renderable
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
-from rma_tui.widgets.report_export import ExportDialog, ExportRequest, write_atomic
+from rma_tui.widgets.report_controls import PERIODS, ReportControls, range_text
+from rma_tui.widgets.report_export import (
+    ExportDialog,
+    ExportProgress,
+    ExportRequest,
+    export_content,
+    export_stem,
+)
+from rma_tui.widgets.report_grid import fill_report_table, fill_trend_table, report_note
 
 if TYPE_CHECKING:
-    from rma_tui.reads.compliance import ComplianceReport
-    from rma_tui.reads.reports import TrendForecast
     from rma_tui.service import Database
 
 VIEWS = ("returns", "problems", "trend", "compliance")
 # The same order as `rma_tui.reads.reports.DIMENSIONS` (not imported: it would load sqlmodel
 # before the first paint).
 DIMENSIONS = ("product", "reason", "channel", "customer", "supplier", "month", "week")
-PERIODS = ("month", "week")
 # How many problem products are listed.
 PROBLEMS_LIMIT = 20
-# The widest bar of the trend chart, in cells (as `rma report trend` draws it).
-BAR_WIDTH = 40
 # Rows drawn in a report's table (a returns report by customer can have many thousands);
 # the export writes them all.
 SHOWN_ROWS = 500
-# Overdue slips listed in the compliance view (the CLI lists as many).
-OVERDUE_SHOWN = 50
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -205,14 +191,6 @@ class ReportsScreen(DeskScreen):
     class LoadFailed(ProblemMessage):
         """A worker could not read a report."""
 
-    class ExportDone(Message):
-        """The export worker finished: `path` written, or `error` says why nothing was."""
-
-        def __init__(self, path: str, error: str | None) -> None:
-            self.path = path
-            self.error = error
-            super().__init__()
-
     def __init__(self, *, name: str | None = None, id: str | None = "reports") -> None:
         super().__init__(name=name, id=id)
         self.view = "returns"
@@ -236,20 +214,8 @@ class ReportsScreen(DeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="rep-controls"):
-            yield Label(id="rep-by-label", classes="rep-returns-only")
-            yield Select(self._by_options(), value=self.by, allow_blank=False, compact=True,
-                         id="rep-by", classes="rep-returns-only")
-            yield Label(id="rep-since-label")
-            yield Input(compact=True, max_length=10, id="rep-since")
-            yield Label(id="rep-until-label")
-            yield Input(compact=True, max_length=10, id="rep-until")
-            yield Label(id="rep-period-label", classes="rep-trend-only")
-            yield Select(self._period_options(), value=self.period, allow_blank=False,
-                         compact=True, id="rep-period", classes="rep-trend-only")
-            yield Label(id="rep-measure-label", classes="rep-trend-only")
-            yield Select(self._measure_options(), value=self.measure, allow_blank=False,
-                         compact=True, id="rep-measure", classes="rep-trend-only")
+        yield ReportControls(self._by_options(), self.by, self.period, self.measure,
+                             id="rep-controls")
         with TabbedContent(id="rep-tabs", initial="rep-returns"):
             for view in VIEWS:
                 with TabPane(i18n.t(f"rep_tab_{view}"), id=f"rep-{view}"):
@@ -263,7 +229,7 @@ class ReportsScreen(DeskScreen):
                         yield Static(id="rep-trend-notes")
         yield Static(id="rep-note")
         yield MessageLine(id="rep-message")
-        yield ProgressBar(id="rep-progress", show_eta=False)
+        yield ExportProgress(id="rep-progress", show_eta=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -302,7 +268,7 @@ class ReportsScreen(DeskScreen):
         if self.offered != self._dimensions():  # the chain gained (or lost) a shop
             if self.by not in self._dimensions():
                 self.by = "product"
-            self._select("by", self.by, self._by_options())
+            self.query_one(ReportControls).show("by", self.by, self._by_options())
         params = self._params(self.view)
         known = self.reports.get(self.view)
         head = known.head if known is not None and known.params == params else None
@@ -435,26 +401,26 @@ class ReportsScreen(DeskScreen):
         if by == self.by or by not in self._dimensions():
             return
         self.by = by
-        self._select("by", by)
+        self.query_one(ReportControls).show("by", by)
         self._request()
 
     def _set_period(self, period: str) -> None:
         if period == self.period or period not in PERIODS:
             return
         self.period = period
-        self._select("period", period)
+        self.query_one(ReportControls).show("period", period)
         self._request()
 
     def _set_measure(self, measure: str) -> None:
         if measure == self.measure or measure not in MEASURES:
             return
         self.measure = measure
-        self._select("measure", measure)
+        self.query_one(ReportControls).show("measure", measure)
         self._request()
 
     def action_dates(self) -> None:
         """Go to the date range (Enter applies it)."""
-        self.query_one("#rep-since", Input).focus()
+        self.query_one(ReportControls).focus_dates()
 
     def action_focus_table(self) -> None:
         """Back to the report."""
@@ -469,8 +435,7 @@ class ReportsScreen(DeskScreen):
         changes nothing (the report on screen stays). True when the range was applied."""
         line = self.query_one(MessageLine)
         try:
-            since = _parse_date(self.query_one("#rep-since", Input).value, "rep_since")
-            until = _parse_date(self.query_one("#rep-until", Input).value, "rep_until")
+            since, until = self.query_one(ReportControls).read_range()
         except DomainError as exc:
             line.say_error(exc)
             return False
@@ -486,57 +451,18 @@ class ReportsScreen(DeskScreen):
 
     # -- export ---------------------------------------------------------------------------
 
-    def export_table(self) -> ReportTable | None:
-        """The report on screen as a table to write, or None (nothing read yet, or the
-        compliance report, which is several tables: `export_sections`)."""
-        loaded = self.reports.get(self.view)
-        if loaded is None:
-            return None
-        if self.view == "returns":
-            return returns_table(loaded.data, loaded.params[1])
-        if self.view == "problems":
-            return problems_table(loaded.data)
-        if self.view == "trend":
-            return trend_table(loaded.data)
-        return None
-
-    def export_sections(self) -> list[ReportTable] | None:
-        """What the export writes: the compliance report's sections, any other report as
-        one table; None when nothing has been read yet."""
-        loaded = self.reports.get(self.view)
-        if loaded is None:
-            return None
-        if self.view == "compliance":
-            return compliance_tables(loaded.data)
-        table = self.export_table()
-        return None if table is None else [table]
-
-    def export_stem(self) -> str:
-        """The default file name (no suffix), e.g. rma-returns-product-2026-11-27: named
-        after the report on screen (which may be older than a choice still loading)."""
-        loaded = self.reports.get(self.view)
-        params = loaded.params if loaded is not None else self._params(self.view)
-        parts = ["rma", self.view]
-        if self.view == "returns":
-            parts.append(params[1])
-        elif self.view == "trend":
-            parts += [params[1], params[2].removesuffix("_fen")]
-        return "-".join([*parts, self._today().isoformat()])
-
     def action_export(self) -> None:
         """Export the report on screen to CSV or XLSX (asks format and file)."""
         line = self.query_one(MessageLine)
         if self.exporting:
             line.say("error", "rep_export_busy")
             return
-        sections = self.export_sections()
-        if sections is None:
+        loaded = self.reports.get(self.view)
+        table = None if loaded is None else export_content(self.view, loaded.data,
+                                                           loaded.params)
+        if table is None:
             line.say("error", "rep_export_nothing")
             return
-        # One table is written as before (its title names the sheet); the compliance
-        # report as its sections.
-        table: ReportTable | list[ReportTable] = (
-            sections if self.view == "compliance" else sections[0])
         if self.view == "compliance":
             line.say("info", "rep_export_sections")
 
@@ -557,7 +483,10 @@ class ReportsScreen(DeskScreen):
                                                    path=str(request.path))), replace)
 
         database = self.rma.database
-        self.app.push_screen(ExportDialog(self.export_stem(), self.export_format,
+        # Named after the report on screen (which may be older than a choice still loading).
+        stem = export_stem(self.view, loaded.params if loaded is not None
+                           else self._params(self.view), self._today())
+        self.app.push_screen(ExportDialog(stem, self.export_format,
                                           database.file if database is not None else None),
                              chosen)
 
@@ -566,32 +495,12 @@ class ReportsScreen(DeskScreen):
         """Write `table` (or the sections) as asked, in a worker, with the progress bar
         shown."""
         self.exporting = True
-        rows = (len(table.rows) if isinstance(table, ReportTable)
-                else sum(len(t.rows) for t in table))
-        bar = self.query_one("#rep-progress", ProgressBar)
-        bar.update(total=max(rows, 1), progress=0)
+        rows = self.query_one(ExportProgress).start(request, table)
         self.add_class("-exporting")
         self.query_one(MessageLine).say("info", "rep_exporting", rows=rows,
                                         path=str(request.path))
-        self._export(request, table)
 
-    @work(thread=True, exclusive=True, group="reports-export")
-    def _export(self, request: ExportRequest, table: ReportTable | list[ReportTable]) -> None:
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._progress, done, total)
-
-        try:
-            write_atomic(request.path, table, request.fmt, progress)
-        except Exception as exc:  # said on screen; the temporary file is gone already
-            error = str(exc) or type(exc).__name__
-            self.post_message(self.ExportDone(str(request.path), error))
-            return
-        self.post_message(self.ExportDone(str(request.path), None))
-
-    def _progress(self, done: int, total: int) -> None:
-        self.query_one("#rep-progress", ProgressBar).update(total=max(total, 1), progress=done)
-
-    def on_reports_screen_export_done(self, message: ExportDone) -> None:
+    def on_export_progress_done(self, message: ExportProgress.Done) -> None:
         """Say where the report was written, or why it was not."""
         self.exporting = False
         self.remove_class("-exporting")
@@ -607,13 +516,8 @@ class ReportsScreen(DeskScreen):
         """Redraw every text in the current language (after a language switch)."""
         translate_bindings(self, self.BINDING_KEYS)
         self.sub_title = i18n.t("rep_title")
-        for name in ("by", "since", "until", "period", "measure"):
-            self.query_one(f"#rep-{name}-label", Label).update(i18n.t(f"rep_{name}"))
-        for name in ("since", "until"):
-            self.query_one(f"#rep-{name}", Input).placeholder = i18n.t("rep_date_placeholder")
-        self._select("by", self.by, self._by_options())
-        self._select("period", self.period, self._period_options())
-        self._select("measure", self.measure, self._measure_options())
+        self.query_one(ReportControls).relabel(self.by, self.period, self.measure,
+                                               self._by_options())
         tabs = self.query_one("#rep-tabs", TabbedContent)
         for view in VIEWS:
             tabs.get_tab(f"rep-{view}").label = i18n.t(f"rep_tab_{view}")
@@ -621,17 +525,6 @@ class ReportsScreen(DeskScreen):
         self._shown.clear()
         for view in VIEWS:
             self._show_view(view)
-
-    def _select(self, name: str, value: str,
-                options: list[tuple[str, str]] | None = None) -> None:
-        """Show `value` (and new option texts) in a selector without its change event."""
-        select: Select[str] = self.query_one(f"#rep-{name}", Select)
-        with select.prevent(Select.Changed):
-            if options is not None:
-                select.set_options(options)
-                # The shown text is redrawn only when the value changes: step off and back.
-                select.value = next(v for _, v in options if v != value)
-            select.value = value
 
     def _dimensions(self) -> tuple[str, ...]:
         """The groupings offered: by shop too, in a chain of several shops."""
@@ -641,12 +534,6 @@ class ReportsScreen(DeskScreen):
         self.offered = self._dimensions()
         return [(title_case(i18n.t(f"report_by_{d}")), d) for d in self.offered]
 
-    def _period_options(self) -> list[tuple[str, str]]:
-        return [(title_case(i18n.t(f"report_by_{p}")), p) for p in PERIODS]
-
-    def _measure_options(self) -> list[tuple[str, str]]:
-        return [(i18n.t(key), m) for m, key in MEASURES.items()]
-
     def _focus_view(self, view: str | None = None) -> None:
         view = view or self.view
         if view == "compliance":
@@ -655,11 +542,7 @@ class ReportsScreen(DeskScreen):
             self.query_one(f"#rep-{view}-table", DataTable).focus()
 
     def _range_text(self) -> str:
-        if self.since is None and self.until is None:
-            return i18n.t("rep_range_all")
-        open_end = i18n.t("rep_range_open")
-        return i18n.t("rep_range", since=self.since.isoformat() if self.since else open_end,
-                      until=self.until.isoformat() if self.until else open_end)
+        return range_text(self.since, self.until)
 
     def _show_view(self, view: str | None = None) -> None:
         """Draw report `view` (default: the one on screen) from what was read."""
@@ -679,125 +562,23 @@ class ReportsScreen(DeskScreen):
         elif view == "problems":
             self._fill(view, problems_table(loaded.data))
         elif view == "trend":
-            self._show_trend(loaded.data, loaded.params[2])
+            measure = loaded.params[2]
+            fill_trend_table(self.query_one("#rep-trend-table", DataTable), loaded.data,
+                             measure)
+            self.query_one("#rep-trend-notes", Static).update(
+                "\n".join(forecast_notes(loaded.data, measure)))
         else:
-            self.query_one("#rep-compliance-body", Static).update(_compliance(loaded.data))
+            self.query_one("#rep-compliance-body", Static).update(
+                compliance_renderable(loaded.data))
 
     def _show_note(self, loaded: Loaded | None) -> None:
         note = self.query_one("#rep-note", Static)
         if loaded is None:
             note.update(i18n.t("rep_loading"))
             return
-        parts = [self._range_text()]
-        empty = (not loaded.data.points and loaded.data.partial is None
-                 if self.view == "trend" else
-                 not loaded.data if self.view in ("returns", "problems") else False)
-        if empty:
-            parts.append(i18n.t("rep_empty"))
-        elif self.view in ("returns", "problems"):
-            parts.append(i18n.t("report_rate_note", min_sample=loaded.min_sample))
-            if len(loaded.data) > SHOWN_ROWS:
-                parts.append(i18n.t("rep_rows_capped", shown=SHOWN_ROWS, total=len(loaded.data)))
-        note.update(" · ".join(parts))
+        note.update(report_note(self.view, loaded.data, self._range_text(),
+                                loaded.min_sample, SHOWN_ROWS))
 
     def _fill(self, view: str, report: ReportTable) -> None:
         table: DataTable[str | Text] = self.query_one(f"#rep-{view}-table", DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        numeric = [c.kind != "text" for c in report.columns]
-        for i, c in enumerate(report.columns):
-            table.add_column(Text(c.header, justify="right" if numeric[i] else "left"),
-                             key=str(i))
-        for values in report.rows[:SHOWN_ROWS]:
-            table.add_row(*[
-                Text(cell_text(c.kind, v), justify="right" if numeric[i] else "left")
-                for i, (c, v) in enumerate(zip(report.columns, values, strict=True))])
-        if report.rows:
-            table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
-
-    def _show_trend(self, tf: TrendForecast, measure: str) -> None:
-        table: DataTable[str | Text] = self.query_one("#rep-trend-table", DataTable)
-        table.clear(columns=True)
-        table.add_column(i18n.t("col_period"), key="period")
-        table.add_column(Text(i18n.t(MEASURES[measure]), justify="right"), key="value")
-        table.add_column(i18n.t("report_trend_title", period_label=i18n.t(
-            f"report_by_{tf.period}")), key="bar")
-        fc = tf.forecast
-        values = [float(getattr(p, measure)) for p in tf.points]
-        top = max([*values, fc.next_value if fc else 0.0, 1.0])
-        for p, v in zip(tf.points, values, strict=True):
-            table.add_row(p.period, Text(measure_text(measure, v), justify="right"),
-                          "█" * round(v / top * BAR_WIDTH))
-        if fc is not None and tf.for_period:
-            # The forecast row: marked in its label and drawn hollow.
-            table.add_row(Text(f"{tf.for_period} {i18n.t('report_forecast_mark')}",
-                               style="bold"),
-                          Text(measure_text(measure, fc.next_value), justify="right",
-                               style="bold"),
-                          "░" * round(fc.next_value / top * BAR_WIDTH), key="forecast")
-        if table.row_count:
-            # The latest periods and the forecast are what an owner looks at.
-            table.move_cursor(row=table.row_count - 1, animate=False, scroll=True)
-        self.query_one("#rep-trend-notes", Static).update("\n".join(forecast_notes(tf, measure)))
-
-
-def _parse_date(text: str, field_key: str) -> date | None:
-    """A YYYY-MM-DD date typed in a range field (blank: open), or a DomainError."""
-    text = text.strip()
-    if not text:
-        return None
-    if _DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise DomainError("bad_date", field=i18n.t(field_key), value=text)
-
-
-def _table(title: str, headers: list[str], rows: list[list[str]],
-           right: tuple[int, ...] = ()) -> Table:
-    table = Table(title=title, header_style="bold", expand=False)
-    for i, h in enumerate(headers):
-        table.add_column(h, justify="right" if i in right else "left", no_wrap=i == 0)
-    for row in rows:
-        table.add_row(*row)
-    if not rows:
-        table.add_row(i18n.t("rep_none"), *[""] * (len(headers) - 1))
-    return table
-
-
-def _compliance(r: ComplianceReport) -> RenderableType:
-    """The compliance report as `rma report compliance` prints it."""
-    parts: list[RenderableType] = [Text(i18n.t(
-        "report_compliance_head", slips=r.slips, exceptions=len(r.exceptions), late=len(r.late),
-        rejected=len(r.rejected), overdue=len(r.overdue)))]
-    parts.append(_table(
-        i18n.t("report_compliance_exceptions"),
-        [i18n.t("col_number"), i18n.t("col_created_by"), i18n.t("col_override_by"),
-         i18n.t("col_failed_rules"), i18n.t("col_reason")],
-        [[e.number, e.created_by, e.override_by,
-          ", ".join(i18n.label("rule", x) for x in e.failed_rules), e.reason]
-         for e in r.exceptions]))
-    if r.late:
-        parts.append(Text(i18n.t("report_compliance_late", numbers=", ".join(r.late))))
-    parts.append(_table(
-        i18n.t("report_compliance_rejected"),
-        [i18n.t("col_number"), i18n.t("col_created_by"), i18n.t("col_rejected_by"),
-         i18n.t("col_time"), i18n.t("col_reason")],
-        [[x.number, x.created_by, x.rejected_by, local_time(x.rejected_at), x.reason]
-         for x in r.rejected]))
-    parts.append(_table(
-        i18n.t("report_compliance_states"),
-        [i18n.t("col_status"), i18n.t("col_target_hours"), i18n.t("col_stays"),
-         i18n.t("col_over_target"), i18n.t("col_longest_hours")],
-        [[i18n.label("status", st.state), cell_text("text", st.target_hours), str(st.stays),
-          str(st.over_target), f"{st.longest_hours:.1f}"] for st in r.states],
-        right=(1, 2, 3, 4)))
-    parts.append(_table(
-        i18n.t("report_compliance_overdue"),
-        [i18n.t("col_number"), i18n.t("col_status"), i18n.t("col_since"), i18n.t("col_hours"),
-         i18n.t("col_target_hours")],
-        [[o.number, i18n.label("status", o.state), local_time(o.since), f"{o.hours:.1f}",
-          str(o.target_hours)] for o in r.overdue[:OVERDUE_SHOWN]],
-        right=(3, 4)))
-    return Group(*parts)
+        fill_report_table(table, report, SHOWN_ROWS)

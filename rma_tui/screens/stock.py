@@ -10,6 +10,8 @@ The list is read a page at a time (`reads.stock.stock_items`, one GROUP BY query
 page when the cursor reaches the last row. Every write goes through `rma_tui.service`
 from the dialog's worker; a refusal stays in the dialog under the field it is about.
 Clerks and finance can look but not write: they are told so before any dialog opens.
+The tables are drawn by `widgets.stock_tables`; each write's form and its submit are in
+`widgets.stock_writes`.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from rma_tui import i18n
-from rma_tui.money_input import parse_yuan
 from rma_tui.screens.base import DeskScreen, ProblemMessage
-from rma_tui.widgets.common import local_time
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.message_line import MessageLine
-from rma_tui.widgets.stock_form import FormField, StockFormDialog, whole_number
+from rma_tui.widgets.stock_form import FormField, StockFormDialog
+from rma_tui.widgets.stock_tables import fill_ledger_table, fill_stock_table
+from rma_tui.widgets.stock_writes import FORMS, Said, transfer_form
 
 if TYPE_CHECKING:
     from rma_tui.reads.stock import LedgerRow, StockItem
@@ -39,8 +41,6 @@ if TYPE_CHECKING:
 
 # Rows read per page, of the product list and of the ledger.
 PAGE = 100
-# A write's success message: an i18n key and its parameters.
-Said = tuple[str, dict[str, object]]
 
 
 class StockScreen(DeskScreen):
@@ -469,26 +469,7 @@ class StockScreen(DeskScreen):
         if len(others) < (2 if source is None else 1):
             self.query_one(MessageLine).say("error", "stock_transfer_no_other")
             return
-        choices = tuple((s.code, f"{s.code} {s.name}") for s in others)
-        fields = [FormField("qty", i18n.t("stock_field_qty"), max_length=9)]
-        if source is None:
-            fields.append(FormField("from_shop", i18n.t("stock_field_from_shop"),
-                                    choices=choices))
-        # The first shop that is not the (default) source, so the two never start equal.
-        fields += [FormField("to_shop", i18n.t("stock_field_to_shop"), choices=choices,
-                             value=choices[1][0] if source is None else choices[0][0]),
-                   FormField("note", i18n.t("stock_field_note"), max_length=200)]
-
-        def submit(v: dict[str, str]) -> Said:
-            qty = whole_number(v["qty"], "qty")
-            t = service.transfer_stock(database, actor, item.sku, qty,
-                                       v.get("from_shop", source or ""), v["to_shop"],
-                                       note=v["note"].strip())
-            return "stock_done_transfer", {
-                "sku": t.sku, "qty": t.qty, "from_shop": app.shop_label(t.from_shop),
-                "to_shop": app.shop_label(t.to_shop), "from_sellable": t.from_sellable,
-                "to_sellable": t.to_sellable}
-
+        fields, submit = transfer_form(database, actor, item, source, others, app.shop_label)
         self._open_form(i18n.t("stock_transfer_title", sku=item.sku, name=item.name), item,
                         fields, submit)
 
@@ -551,33 +532,8 @@ class StockScreen(DeskScreen):
         self._shown = key
         table: DataTable[str | Text] = self.query_one("#stock-table", DataTable)
         current = self.current_item() if table.row_count else None
-        sku = current.sku if current is not None else None
-        row = table.cursor_row
-        table.clear(columns=True)
-        for col_key, text in (("sku", "col_sku"), ("alert", "stock_col_alert"),
-                              ("sellable", "col_sellable"), ("pending", "col_pending"),
-                              ("defective", "col_defective"), ("scrap", "col_scrap"),
-                              ("reorder", "stock_col_reorder"), ("name", "col_name"),
-                              ("category", "col_category")):
-            table.add_column(i18n.t(text), key=col_key)
-        warn = self.app.theme_variables.get("warning", "")
-        for item in self.items:
-            # Low rows in the theme's warning colour, and marked in words (not colour only).
-            style = f"bold {warn}" if item.low else ""
-            marker = i18n.t("stock_low_marker") if item.low else ""
-
-            def cell(value: object, right: bool = False, style: str = style) -> Text:
-                return Text(str(value), style=style, justify="right" if right else "left")
-
-            table.add_row(cell(item.sku), cell(marker), cell(item.sellable, True),
-                          cell(item.pending, True), cell(item.defective, True),
-                          cell(item.scrap, True), cell(item.reorder_point, True),
-                          cell(item.name), cell(item.category), key=item.sku)
-        if not self.items:
-            return
-        index = next((i for i, it in enumerate(self.items) if it.sku == sku), None)
-        table.move_cursor(row=index if index is not None else min(row, len(self.items) - 1),
-                          animate=False, scroll=True)
+        fill_stock_table(table, self.items, current.sku if current is not None else None,
+                         self.app.theme_variables.get("warning", ""))
 
     def _fill_ledger(self) -> None:
         pane = self.query_one("#stock-ledger-pane")
@@ -590,141 +546,8 @@ class StockScreen(DeskScreen):
         self._ledger_shown = key
         table: DataTable[str | Text] = self.query_one("#stock-ledger", DataTable)
         row = table.cursor_row
-        table.clear(columns=True)
-        for col_key, text in (("at", "col_at"), ("kind", "stock_col_kind"),
-                              ("location", "stock_col_location"), ("qty", "col_qty"),
-                              ("ref", "stock_col_ref"), ("user", "col_user"),
-                              ("note", "col_note")):
-            table.add_column(i18n.t(text), key=col_key)
-        for r in self.ledger_rows:
-            table.add_row(local_time(r.at), Text(i18n.label("move", r.kind)),
-                          Text(i18n.label("location", r.location)),
-                          Text(f"{r.qty:+d}", justify="right"),
-                          Text(r.supplier_return or r.slip or ""), Text(r.user), Text(r.note),
-                          key=str(r.id))
+        fill_ledger_table(table, self.ledger_rows)
         pane.set_class(self._ledger_loaded and not self.ledger_rows, "-empty")
         if self.ledger_rows:
             table.move_cursor(row=min(row, len(self.ledger_rows) - 1), animate=False)
 
-
-# -- the write dialogs: each form's fields and its submit (run in the dialog's worker) -----
-
-# (database, actor, shop the write goes to, product, the form's values) -> said.
-Submit = Callable[["Database", str, "str | None", "StockItem", dict[str, str]], Said]
-
-
-def _qty_fields(item: StockItem) -> list[FormField]:
-    """Quantity (all defective units by default) and a note: repair and scrap."""
-    return [FormField("qty", i18n.t("stock_field_qty"), value=str(item.defective or ""),
-                      max_length=9),
-            FormField("note", i18n.t("stock_field_note"), max_length=200)]
-
-
-def _purchase_fields(item: StockItem) -> list[FormField]:
-    return [FormField("qty", i18n.t("stock_field_qty"), max_length=9),
-            FormField("unit_cost", i18n.t("stock_field_unit_cost"), max_length=16,
-                      placeholder=i18n.t("stock_unit_cost_hint", cost_fen=item.unit_cost_fen)),
-            FormField("note", i18n.t("stock_field_note"), max_length=200)]
-
-
-def _purchase(database: Database, actor: str, shop: str | None, item: StockItem,
-              v: dict[str, str]) -> Said:
-    from rma_tui import service
-
-    qty = whole_number(v["qty"], "qty")
-    cost = parse_yuan(v["unit_cost"], "unit_cost") if v["unit_cost"].strip() else None
-    row = service.receive_purchase(database, actor, item.sku, qty, unit_cost_fen=cost,
-                                   note=v["note"].strip(), shop=shop)
-    return "stock_done_purchase", {"sku": row.sku, "qty": qty, "sellable": row.sellable}
-
-
-def _adjust_fields(item: StockItem) -> list[FormField]:
-    from rma_tui import service  # loaded with the session by now
-
-    choices = tuple((loc, i18n.label("location", loc)) for loc in service.ADJUST_LOCATIONS)
-    return [FormField("location", i18n.t("stock_field_location"), choices=choices),
-            FormField("qty", i18n.t("stock_field_delta"), max_length=9,
-                      placeholder=i18n.t("stock_delta_hint")),
-            FormField("reason", i18n.t("stock_field_reason"), max_length=200,
-                      placeholder=i18n.t("stock_reason_hint"))]
-
-
-def _adjust(database: Database, actor: str, shop: str | None, item: StockItem,
-            v: dict[str, str]) -> Said:
-    from rma_tui import service
-
-    delta = whole_number(v["qty"], "qty", signed=True)
-    reason = v["reason"].strip()
-    row = service.adjust_stock(database, actor, item.sku, v["location"], delta, reason,
-                               shop=shop)
-    return "stock_done_adjust", {"sku": row.sku, "location": v["location"],
-                                 "delta": f"{delta:+d}", "reason": reason,
-                                 "sellable": row.sellable, "defective": row.defective}
-
-
-def _reorder_fields(item: StockItem) -> list[FormField]:
-    return [FormField("reorder_point", i18n.t("stock_field_reorder"),
-                      value=str(item.reorder_point), max_length=9)]
-
-
-def _reorder(database: Database, actor: str, shop: str | None, item: StockItem,
-             v: dict[str, str]) -> Said:
-    # The reorder point is the product's, the same in every shop: `shop` is not used.
-    from rma_tui import service
-
-    point = whole_number(v["reorder_point"], "reorder_point")
-    row = service.set_reorder_point(database, actor, item.sku, point)
-    return "stock_done_reorder", {"sku": row.sku, "reorder_point": row.reorder_point,
-                                  "sellable": row.sellable}
-
-
-def _dispose(action: str) -> Submit:
-    """Repair or scrap defective units."""
-
-    def submit(database: Database, actor: str, shop: str | None, item: StockItem,
-               v: dict[str, str]) -> Said:
-        from rma_tui import service
-
-        qty = whole_number(v["qty"], "qty")
-        row = service.dispose_defective(database, actor, item.sku, qty, action,
-                                        note=v["note"].strip(), shop=shop)
-        return f"stock_done_{action}", {"sku": row.sku, "qty": qty, "sellable": row.sellable,
-                                        "defective": row.defective}
-
-    return submit
-
-
-def _return_fields(item: StockItem) -> list[FormField]:
-    qty, note = _qty_fields(item)
-    return [qty,
-            FormField("supplier", i18n.t("stock_field_supplier"), value=item.supplier,
-                      max_length=200),
-            FormField("credit", i18n.t("stock_field_credit"), max_length=16,
-                      placeholder=i18n.t("stock_credit_hint"), aliases=("expected_credit",)),
-            note]
-
-
-def _return(database: Database, actor: str, shop: str | None, item: StockItem,
-            v: dict[str, str]) -> Said:
-    from rma_tui import service
-
-    qty = whole_number(v["qty"], "qty")
-    credit = parse_yuan(v["credit"], "expected_credit") if v["credit"].strip() else None
-    r = service.return_to_supplier(database, actor, item.sku, qty,
-                                   supplier=v["supplier"].strip(),
-                                   expected_credit_fen=credit, note=v["note"].strip(),
-                                   shop=shop)
-    return "stock_done_return", {"number": r.number, "sku": r.sku, "qty": r.qty,
-                                 "supplier": r.supplier, "credit_fen": r.expected_credit_fen}
-
-
-# Write dialog -> (its fields for the highlighted product, its submit). The dialog's title
-# is the i18n key `stock_<form>_title`.
-FORMS: dict[str, tuple[Callable[[StockItem], list[FormField]], Submit]] = {
-    "purchase": (_purchase_fields, _purchase),
-    "adjust": (_adjust_fields, _adjust),
-    "reorder": (_reorder_fields, _reorder),
-    "repair": (_qty_fields, _dispose("repair")),
-    "scrap": (_qty_fields, _dispose("scrap")),
-    "return": (_return_fields, _return),
-}

@@ -1,12 +1,16 @@
-"""What every screen and widget shows the same way: problems, phones, local times."""
+"""What every screen and widget shows the same way: problems, phones, local times, found
+products."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rma_tui import i18n
+
+if TYPE_CHECKING:
+    from rma_tui.service import ProductHit
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,9 @@ def phone_text(role: str | None, phone: str | None) -> str:
 def local_time(at: datetime) -> str:
     """A stored UTC time as the shop reads it: local month-day hour:minute."""
     return at.astimezone().strftime("%m-%d %H:%M")
+
+
+def product_option(p: ProductHit) -> str:
+    """A found product as one line of a list: SKU, name, sellable stock and price."""
+    return i18n.t("entry_repl_option", sku=p.sku, name=p.name, sellable=p.sellable,
+                  price_fen=p.unit_price_fen)

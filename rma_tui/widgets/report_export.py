@@ -1,5 +1,6 @@
-"""Exporting a report from the screen: the dialog asking format and file, and a write that
-leaves either the whole file or nothing.
+"""Exporting a report from the screen: what is written and under which default name, the
+dialog asking format and file, a write that leaves either the whole file or nothing, and
+the progress bar of that write.
 
 ``ExportDialog(default_stem)`` -> ``ExportRequest | None``
     Format (CSV or XLSX) and a path, default ``<stem>.<format>`` in the current folder;
@@ -10,6 +11,11 @@ leaves either the whole file or nothing.
     error half-way (disk full, a bad cell) leaves no half-written report behind. `table`
     is one `ReportTable`, or a list of them for a report of several sections (the
     compliance report: `rma_tui.export.write_sections`).
+``export_content(view, data, params)``, ``export_stem(view, params, today)``
+    What an export of a report writes, and its default file name.
+``ExportProgress``
+    The progress bar of an export: ``start(request, table)`` writes in a thread worker
+    (through `write_atomic`), shows how far it got, and posts ``ExportProgress.Done``.
 """
 
 from __future__ import annotations
@@ -17,20 +23,28 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
 from rma_tui import i18n
 from rma_tui.export import FORMATS, write_sections, write_table
 from rma_tui.outputs import belongs_to_database
-from rma_tui.reads.report_tables import ReportTable
+from rma_tui.reads.report_tables import (
+    ReportTable,
+    compliance_tables,
+    problems_table,
+    returns_table,
+    trend_table,
+)
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)"}
 
@@ -59,6 +73,33 @@ def check_path(text: str, database: Path | None = None) -> tuple[Path | None, st
     if not path.parent.is_dir():
         return None, i18n.t("rep_export_no_dir", folder=str(path.parent))
     return path, ""
+
+
+def export_content(view: str, data: Any, params: tuple[Any, ...]
+                   ) -> ReportTable | list[ReportTable] | None:
+    """What an export of report `view` (`data` as read with `params`) writes: one table
+    (the rows on screen; its title names the sheet), or for the compliance report its
+    sections."""
+    if view == "compliance":
+        return compliance_tables(data)
+    if view == "returns":
+        return returns_table(data, params[1])
+    if view == "problems":
+        return problems_table(data)
+    if view == "trend":
+        return trend_table(data)
+    return None
+
+
+def export_stem(view: str, params: tuple[Any, ...], today: date) -> str:
+    """The default file name (no suffix) of an export of report `view` read with `params`,
+    e.g. rma-returns-product-2026-11-27."""
+    parts = ["rma", view]
+    if view == "returns":
+        parts.append(params[1])
+    elif view == "trend":
+        parts += [params[1], params[2].removesuffix("_fen")]
+    return "-".join([*parts, today.isoformat()])
 
 
 def write_atomic(path: Path, table: ReportTable | Sequence[ReportTable], fmt: str,
@@ -132,3 +173,40 @@ class ExportDialog(ModalScreen[ExportRequest | None]):
     def action_cancel(self) -> None:
         """Export nothing."""
         self.dismiss(None)
+
+
+class ExportProgress(ProgressBar):
+    """How far the export being written has got; the writing runs in its thread worker."""
+
+    class Done(Message):
+        """The export worker finished: `path` written, or `error` says why nothing was."""
+
+        def __init__(self, path: str, error: str | None) -> None:
+            self.path = path
+            self.error = error
+            super().__init__()
+
+    def start(self, request: ExportRequest, table: ReportTable | list[ReportTable]) -> int:
+        """Write `table` (or the sections) as asked, from nothing done yet; the number of
+        rows to write."""
+        rows = (len(table.rows) if isinstance(table, ReportTable)
+                else sum(len(t.rows) for t in table))
+        self.update(total=max(rows, 1), progress=0)
+        self._export(request, table)
+        return rows
+
+    @work(thread=True, exclusive=True, group="reports-export")
+    def _export(self, request: ExportRequest, table: ReportTable | list[ReportTable]) -> None:
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self._progress, done, total)
+
+        try:
+            write_atomic(request.path, table, request.fmt, progress)
+        except Exception as exc:  # said on screen; the temporary file is gone already
+            error = str(exc) or type(exc).__name__
+            self.post_message(self.Done(str(request.path), error))
+            return
+        self.post_message(self.Done(str(request.path), None))
+
+    def _progress(self, done: int, total: int) -> None:
+        self.update(total=max(total, 1), progress=done)

@@ -1,11 +1,13 @@
 """The lines of an original sale, to pick what comes back: space picks, +/- or digits set
-the quantity, Enter moves on. The table keeps the picks; the screen reads them."""
+the quantity, Enter moves on. The table keeps the picks; the screen reads them. It also
+knows how a sale's lines look while a draft against it is resumed, and which pick asks
+for more than can still come back."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events
@@ -14,7 +16,11 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from rma_tui import i18n
+from rma_tui.errors import DomainError
 from rma_tui.money import yuan
+
+if TYPE_CHECKING:
+    from rma_tui.service import SaleView, SlipLineView
 
 # Digits typed within this many seconds of each other make one number ("1", "2" -> 12).
 DIGIT_GAP_SECONDS = 1.0
@@ -80,6 +86,48 @@ class SaleLinesTable(DataTable[Text]):
         self.picks = dict(picks or {})
         self._fill()
         self.post_message(self.PicksChanged())
+
+    def show_sale(self, sale: SaleView, held: dict[str, int] | None = None) -> None:
+        """Show the lines of `sale`, none picked. `held`: units per SKU that the resumed
+        draft itself holds; the sale counts them as returned, so they are given back."""
+        held = dict(held or {})
+        rows = []
+        for ln in sale.lines:
+            back = min(held.get(ln.sku, 0), ln.returned)
+            held[ln.sku] = held.get(ln.sku, 0) - back
+            rows.append(LineRow(ln.sku, ln.name, ln.sold, ln.returned - back,
+                                ln.returnable + back, ln.unit_price_fen))
+        self.show(rows, {})
+
+    def resume(self, sale: SaleView, lines: list[SlipLineView]) -> None:
+        """Show the lines of `sale` with the draft's `lines` picked again."""
+        held: dict[str, int] = {}
+        for ln in lines:
+            held[ln.sku] = held.get(ln.sku, 0) + ln.qty
+        self.show_sale(sale, held)
+        picks: dict[int, int] = {}
+        for ln in lines:
+            left = ln.qty
+            for i, row in enumerate(self.lines):
+                if row.sku == ln.sku and left > 0 and i not in picks:
+                    picks[i] = left
+                    left = 0
+        self.show(self.lines, picks)
+
+    def first_picked_sku(self) -> str | None:
+        """The SKU of the first line picked (None: nothing is)."""
+        picked = sorted(self.picks)
+        return self.lines[picked[0]].sku if picked else None
+
+    def over_returnable(self) -> DomainError | None:
+        """The refusal the service would give for the first pick over its returnable
+        count (None: every pick can still come back)."""
+        for n, i in enumerate(sorted(self.picks), start=1):
+            row, qty = self.lines[i], self.picks[i]
+            if row.returnable is not None and qty > row.returnable:
+                return DomainError("over_returnable", field=f"lines[{n}].qty", sku=row.sku,
+                                   qty=qty, returnable=row.returnable)
+        return None
 
     def _fill(self) -> None:
         self.clear()
