@@ -23,7 +23,7 @@ from rma_tui.app import RmaApp, make_app
 from rma_tui.errors import DomainError
 from rma_tui.screens.entry import SlipEntryScreen
 from rma_tui.store.db import Database
-from rma_tui.widgets.sale_finder import PAGE
+from rma_tui.widgets.sale_finder import PAGE, SaleFinder
 from rma_tui.widgets.sale_lines import SaleLinesTable
 
 WIDE = (120, 36)
@@ -365,3 +365,36 @@ async def test_search_results_are_one_page(shop_db: Database) -> None:
         assert results.option_count == PAGE
         assert results.get_option_at_index(0).id == "SO-B00"
         assert error_text(app, "search") == i18n.t("entry_more_results", n=PAGE)
+
+
+async def test_a_search_answered_after_f4_or_ctrl_n_is_dropped(shop_db: Database) -> None:
+    """A sale search still under way when the clerk presses F4 (no receipt) must not list
+    sales in the product search (choosing one would look a sale up as a product), and a sale
+    still loading when they press Ctrl+N must not fill the new, empty form."""
+    sv.record_sales(shop_db, "clerk", [sv.SaleInput(
+        "SO-2", "store", NOW, [sv.SaleLineInput("P1", 1, 2000)])], now=NOW)
+    async with entry(shop_db) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, SlipEntryScreen)
+        finder = screen.query_one(SaleFinder)
+        # Asked and switched in one go, so the answer can only come after the switch.
+        finder.find_sales(shop_db, "P1", app.db_location)  # two sales match: a list
+        screen.action_no_receipt()
+        await settle(pilot)
+        assert screen.state.no_receipt
+        results = screen.query_one("#entry-results", OptionList)
+        assert results.option_count == 0 and not results.has_class("-shown")
+
+        screen.action_no_receipt()  # back to a sale
+        finder.open_sale(shop_db, "SO-1", app.db_location)
+        screen.action_new_slip()
+        await settle(pilot)
+        assert screen.state.sale is None
+        assert screen.query_one(SaleLinesTable).row_count == 0
+
+        # Asked after the clear, the same read is shown as ever.
+        finder.open_sale(shop_db, "SO-1", app.db_location)
+        await settle(pilot)
+        assert screen.state.sale is not None and screen.state.sale.order == "SO-1"
+        assert screen.query_one(SaleLinesTable).row_count == 2
+    assert row_count(shop_db, "slips") == 0

@@ -75,8 +75,9 @@ class SaleFinder(Vertical):
     class SaleOpened(Message):
         """An original sale was read with its lines."""
 
-        def __init__(self, sale: SaleView) -> None:
+        def __init__(self, sale: SaleView, asked: int = 0) -> None:
             self.sale = sale
+            self.asked = asked
             super().__init__()
 
     class SalesFound(Message):
@@ -84,9 +85,10 @@ class SaleFinder(Vertical):
 
         bubble = False
 
-        def __init__(self, query: str, sales: list[SaleSummary]) -> None:
+        def __init__(self, query: str, sales: list[SaleSummary], asked: int = 0) -> None:
             self.query = query
             self.sales = sales
+            self.asked = asked
             super().__init__()
 
     class ProductsFound(Message):
@@ -94,16 +96,22 @@ class SaleFinder(Vertical):
         the finder itself), "repl" (replacements to choose from) or "same" (the product
         coming back, as the default replacement)."""
 
-        def __init__(self, target: str, query: str, products: list[ProductHit]) -> None:
+        def __init__(self, target: str, query: str, products: list[ProductHit],
+                     asked: int = 0) -> None:
             self.target = target
             self.query = query
             self.products = products
+            self.asked = asked
             super().__init__()
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self.no_receipt = False
         self._results: list[Any] = []
+        # Counts the times the form was cleared: a search or a sale asked for before the
+        # last clear answers too late (the clerk pressed F4 or Ctrl+N meanwhile), and
+        # what it found is dropped rather than shown in the new form.
+        self._asked = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="entry-row"):
@@ -139,8 +147,16 @@ class SaleFinder(Vertical):
                 total_fen=sale.total_fen))
 
     def clear(self) -> None:
-        """An empty search field."""
+        """An empty search field; whatever is still being looked up is dropped."""
+        self._asked += 1
         self.query_one("#entry-search", Input).value = ""
+
+    def _stale(self, message: SaleOpened | SalesFound | ProductsFound) -> bool:
+        # True (and the message stopped) when it answers a search made before a clear.
+        if message.asked == self._asked:
+            return False
+        message.stop()
+        return True
 
     def show_results(self, options: list[Option], hint: str | None) -> None:
         """List these matches (none: the list is put away) with a hint under the field."""
@@ -152,35 +168,51 @@ class SaleFinder(Vertical):
         err.update(hint or "")
         err.set_class(bool(hint), "-shown")
 
-    @work(thread=True, exclusive=True, group="entry-search")
     def find_sales(self, database: Database, query: str, location: str) -> None:
         """Find the sales matching `query` (a page) and show them."""
+        self._find_sales(database, query, location, self._asked)
+
+    @work(thread=True, exclusive=True, group="entry-search")
+    def _find_sales(self, database: Database, query: str, location: str, asked: int) -> None:
         from rma_tui import service
 
         post_outcome(self, lambda: self.SalesFound(query, service.find_sales(
-            database, query, limit=PAGE)), location)
+            database, query, limit=PAGE), asked), location)
 
-    @work(thread=True, exclusive=True, group="entry-sale")
     def open_sale(self, database: Database, order: str, location: str) -> None:
         """Read the sale `order` with its lines; `SaleOpened` bubbles up."""
+        self._open_sale(database, order, location, self._asked)
+
+    @work(thread=True, exclusive=True, group="entry-sale")
+    def _open_sale(self, database: Database, order: str, location: str, asked: int) -> None:
         from rma_tui import service
 
-        post_outcome(self, lambda: self.SaleOpened(service.get_sale(database, order)),
+        post_outcome(self, lambda: self.SaleOpened(service.get_sale(database, order), asked),
                      location)
 
-    @work(thread=True, exclusive=True, group="entry-products")
     def find_products(self, database: Database, target: str, query: str, shop: str | None,
                       location: str) -> None:
         """Find the products matching `query` with their sellable stock in `shop`, for
         `target` (see `ProductsFound`)."""
+        self._find_products(database, target, query, shop, location, self._asked)
+
+    @work(thread=True, exclusive=True, group="entry-products")
+    def _find_products(self, database: Database, target: str, query: str, shop: str | None,
+                       location: str, asked: int) -> None:
         from rma_tui import service
 
         post_outcome(self, lambda: self.ProductsFound(target, query, service.search_products(
-            database, query, limit=PAGE, shop=shop)), location)
+            database, query, limit=PAGE, shop=shop), asked), location)
+
+    def on_sale_finder_sale_opened(self, message: SaleOpened) -> None:
+        """A sale asked for before the form was cleared goes no further."""
+        self._stale(message)
 
     def on_sale_finder_products_found(self, message: ProductsFound) -> None:
         """Without a receipt: take the product typed (its SKU or barcode, or the only
         match), or list the matches to choose from."""
+        if self._stale(message):
+            return
         if message.target != "lines":
             return  # for the replacement picker: on to the screen
         message.stop()
@@ -197,6 +229,8 @@ class SaleFinder(Vertical):
 
     def on_sale_finder_sales_found(self, message: SalesFound) -> None:
         """One exact match is taken at once; several are listed to choose from."""
+        if self._stale(message):
+            return
         query, sales = message.query, message.sales
         exact = [s for s in sales if s.order.upper() == query.upper()]
         hint = (i18n.t("entry_no_sales", query=query) if not sales
