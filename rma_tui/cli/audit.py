@@ -8,7 +8,7 @@
     rma archive-check DIR [--json]             exit 1 when the archive and the database
                                                disagree, naming the first mismatch
 
-(`rma verify` checks the chain itself; it lives in cli.py.)
+(`rma verify` checks the chain itself; it lives in cli/setup.py.)
 """
 
 from __future__ import annotations
