@@ -52,6 +52,7 @@ class State:
 
 
 def cli_state(ctx: typer.Context) -> State:
+    """The resolved global options of this invocation (set by the root callback)."""
     st = ctx.find_root().obj
     assert isinstance(st, State)
     return st

@@ -74,6 +74,7 @@ def open_follow_up(
     role: str = "clerk",
     auto: bool = False,
 ) -> FollowUp:
+    """Add a follow-up (回访) for a customer, due at `due_at`, inside the caller's unit of work."""
     fu = FollowUp(
         customer_id=customer_id,
         slip_id=slip.id if slip else None,

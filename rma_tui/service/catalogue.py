@@ -144,6 +144,7 @@ def add_customers(
 
 
 def payment_account(method: str) -> str:
+    """The account a payment method lands in: cash on hand for cash, else the bank."""
     return CASH if method == "cash" else BANK
 
 

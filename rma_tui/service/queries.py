@@ -505,6 +505,7 @@ def repeat_window(customer_id: Any, until: datetime) -> list[Any]:
 
 
 def slips_in_year(s: Session, customer_id: int, until: datetime) -> int:
+    """How many slips the customer had in the repeat-returns window ending at `until`."""
     return int(
         s.exec(
             select(func.count()).select_from(Slip).where(*repeat_window(customer_id, until))

@@ -128,6 +128,8 @@ def evaluate(
 
 
 def slip_amounts(pol: Policy, channel: str, slip_type: str, drafts: Sequence[Draft]) -> Preview:
+    """The gross, restocking fee, refund and exchange difference of a slip's lines under the
+    channel's policy (fills each draft line's fee and refund)."""
     cp = pol.channel(channel)
     gross = fee = replacement = 0
     for d in drafts:

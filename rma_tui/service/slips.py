@@ -166,6 +166,7 @@ def _resolve_lines(
 
 
 def sale_by_order(s: Session, order: str | None) -> Sale | None:
+    """The sale with this order number (None when none is given), or `unknown_sale`."""
     if order is None or not order.strip():
         return None
     order = text_value(order, "sale", max_len=64)
@@ -731,6 +732,7 @@ def _inspect(
 
 
 def slip_view_of(s: Session, number: str) -> SlipView:
+    """The whole read model of slip `number`: lines, verdict, events, feedback."""
     slip = s.exec(select(Slip).where(Slip.number == number)).one()
     customer = s.get(Customer, slip.customer_id) if slip.customer_id else None
     sale = s.get(Sale, slip.sale_id) if slip.sale_id else None

@@ -51,6 +51,8 @@ from rma_tui.store.models import (
 def text_value(
     value: str | None, field_name: str, required: bool = False, max_len: int = MAX_TEXT
 ) -> str:
+    """Text a person typed, stripped; a DomainError naming `field_name` when it is required and
+    empty, too long, or not storable text."""
     value = (value or "").strip()
     if required and not value:
         raise DomainError("required", field=field_name)
@@ -84,6 +86,8 @@ def ascii_digits(value: str) -> bool:
 
 
 def qty_value(value: Any, field_name: str, allow_zero: bool = False) -> int:
+    """A quantity: an int, positive (or zero with `allow_zero`) and at most `MAX_QTY`; else a
+    DomainError naming `field_name`."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise DomainError("not_integer", field=field_name, value=str(value))
     if value < 0 or (value == 0 and not allow_zero):
@@ -94,6 +98,8 @@ def qty_value(value: Any, field_name: str, allow_zero: bool = False) -> int:
 
 
 def fen_value(value: Any, field_name: str) -> int:
+    """An amount in integer fen, not negative and at most `MAX_FEN`; else a DomainError naming
+    `field_name`."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise DomainError("not_integer", field=field_name, value=str(value))
     if value < 0:
@@ -104,6 +110,7 @@ def fen_value(value: Any, field_name: str) -> int:
 
 
 def choice_of(value: str, allowed: Sequence[str], field_name: str) -> str:
+    """`value` when it is one of `allowed`, else a DomainError listing them."""
     if value not in allowed:
         raise DomainError("bad_choice", field=field_name, value=value, allowed=", ".join(allowed))
     return value
@@ -118,6 +125,7 @@ def hash_pin(pin: str) -> str:
 
 
 def pin_matches(pin: str, stored: str) -> bool:
+    """Whether `pin` is the one whose scrypt hash `hash_pin` stored (a malformed hash: no)."""
     try:
         _, n, r, p, salt, digest = stored.split("$")
         got = hashlib.scrypt(
@@ -151,6 +159,8 @@ def set_policy(p: Policy | None) -> None:
 
 
 def acting_user(s: Session, name: str | None, roles: Sequence[str] | None = None) -> User:
+    """The active user `name` inside the unit of work; a DomainError when there is none
+    (`unknown_user`) or, with `roles`, when their role may not act (`role_refusal`)."""
     if not name:
         raise DomainError("unknown_user", field="user", user="")
     if not _storable(name):  # no such user can exist; and the name must not reach SQL
@@ -296,6 +306,8 @@ def append_audit(
     detail: dict[str, Any] | None = None,
     request_id: str | None = None,
 ) -> AuditEvent:
+    """Append one event to the hash-chained audit trail (I6) in the same transaction as the
+    change it records."""
     head = s.exec(select(ChainHead).where(ChainHead.id == 1).with_for_update()).first()
     if head is None:
         head = ChainHead(id=1, seq=0, hash="0" * 64)
@@ -569,6 +581,7 @@ def check_alert(s: Session, product: Product, sellable: int, now: datetime, shop
 
 
 def product_by_sku(s: Session, sku: str, field_name: str = "sku") -> Product:
+    """The product with this SKU, or a DomainError (`unknown_sku`) naming `field_name`."""
     sku = text_value(sku, field_name, required=True, max_len=64)
     p = s.exec(select(Product).where(Product.sku == sku)).first()
     if p is None:
@@ -577,6 +590,7 @@ def product_by_sku(s: Session, sku: str, field_name: str = "sku") -> Product:
 
 
 def locked_slip(s: Session, number: str, lock: bool = True) -> Slip:
+    """The slip `number`, locked for the rest of the unit of work (`lock`), or `unknown_slip`."""
     number = text_value(number, "number", required=True, max_len=32)
     q = select(Slip).where(Slip.number == number)
     if lock:
@@ -588,6 +602,7 @@ def locked_slip(s: Session, number: str, lock: bool = True) -> Slip:
 
 
 def next_number(s: Session, prefix: str, now: datetime) -> str:
+    """The next slip number of the local day for `prefix` (TH- / HH-), from a locked counter."""
     day = now.astimezone().strftime("%Y%m%d")
     ctr = s.exec(
         select(Counter).where(Counter.prefix == prefix, Counter.day == day).with_for_update()
@@ -601,6 +616,8 @@ def next_number(s: Session, prefix: str, now: datetime) -> str:
 
 
 def returned_qty(s: Session, sale_line_id: int, exclude_slip_id: int | None = None) -> int:
+    """Units of a sale line already on slips that are not rejected or cancelled (for I3),
+    leaving out slip `exclude_slip_id`."""
     q = (
         select(func.coalesce(func.sum(SlipLine.qty), 0))
         .join(Slip, col(Slip.id) == col(SlipLine.slip_id))
