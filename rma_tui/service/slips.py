@@ -537,27 +537,8 @@ def reject_slip(
     now: datetime | None = None,
 ) -> SlipView:
     """Reject a submitted slip, with a reason; never by its creator."""
-    at = now or utcnow()
-    reason = text_value(reason, "reason", required=True)
-
-    def body(s: Session, slip: Slip, user: User) -> None:
-        if slip.created_by == user.name:
-            raise DomainError("own_slip", field="user", user=user.name, slip=slip.number)
-        slip.close_reason = reason
-        transition(
-            s,
-            slip,
-            "rejected",
-            user.name,
-            at,
-            "reject",
-            detail={"reason": reason},
-            request_id=request_id,
-        )
-
-    return slip_step(
-        db, actor, APPROVER_ROLES, number, "reject", [reason], body, request_id, at, to="rejected"
-    )
+    return _end_with_reason(db, actor, number, reason, "reject", "rejected", APPROVER_ROLES,
+                            request_id, now, not_by_creator=True)
 
 
 def cancel_slip(
@@ -569,25 +550,25 @@ def cancel_slip(
     now: datetime | None = None,
 ) -> SlipView:
     """Cancel a draft, submitted or approved slip, with a reason."""
+    return _end_with_reason(db, actor, number, reason, "cancel", "cancelled", CANCEL_ROLES,
+                            request_id, now)
+
+
+def _end_with_reason(db: Database, actor: str, number: str, reason: str, action: str, to: str,
+                     roles: Sequence[str], request_id: str | None, now: datetime | None,
+                     not_by_creator: bool = False) -> SlipView:
+    # Reject or cancel: the reason is kept on the slip and in the audit event of the step.
     at = now or utcnow()
     reason = text_value(reason, "reason", required=True)
 
     def body(s: Session, slip: Slip, user: User) -> None:
+        if not_by_creator and slip.created_by == user.name:
+            raise DomainError("own_slip", field="user", user=user.name, slip=slip.number)
         slip.close_reason = reason
-        transition(
-            s,
-            slip,
-            "cancelled",
-            user.name,
-            at,
-            "cancel",
-            detail={"reason": reason},
-            request_id=request_id,
-        )
+        transition(s, slip, to, user.name, at, action, detail={"reason": reason},
+                   request_id=request_id)
 
-    return slip_step(
-        db, actor, CANCEL_ROLES, number, "cancel", [reason], body, request_id, at, to="cancelled"
-    )
+    return slip_step(db, actor, roles, number, action, [reason], body, request_id, at, to=to)
 
 
 def receive_slip(
