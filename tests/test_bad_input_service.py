@@ -43,7 +43,7 @@ SETTINGS = settings(max_examples=40 * (10 if LONG else 1), deadline=None,
                                            HealthCheck.too_slow])
 
 
-def _seed(db: Database) -> dict[str, Any]:
+def seed_every_state(db: Database) -> dict[str, Any]:
     """The tiny shop (conftest.make_shop) plus a second sale SO-2 (10 x P1, 2 x P2, for
     张三), a slip in every state (all created by clerk; the inspected, settled and closed
     ones graded defective, so P1 has 3 defective units), feedback on the closed slip, a
@@ -97,7 +97,7 @@ def _seed(db: Database) -> dict[str, Any]:
     return n
 
 
-SHOP = Template(_seed, prefix="rma-bad-svc-")
+SHOP = Template(seed_every_state, prefix="rma-bad-svc-")
 STATES = ("draft", "submitted", "approved", "received", "inspected", "settled", "closed",
           "rejected", "cancelled")
 KNOWN_SKUS = {"P1", "P2"}
