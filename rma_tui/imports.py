@@ -132,10 +132,11 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
                           encoding="utf-8, gb18030", offset=e.start) from None
 
 
-def _broken_field(text: str, line: int) -> int:
-    """The 0-based field of the row starting at `line` where the csv module gave up: the
-    one whose quote never closes, has text after its closing quote, or passes the csv field
-    size limit. (csv.Error says what, not where; the clerk needs the column.)"""
+def broken_field(text: str, line: int) -> int:
+    """The 0-based field of the row starting at 1-based `line` of `text` where the csv
+    module gave up: the one whose quote never closes, has text after its closing quote, or
+    passes the csv field size limit. (csv.Error says what, not where; the clerk needs the
+    column.)"""
     lines = io.StringIO(text, newline="")
     for _ in range(line - 1):
         lines.readline()
@@ -170,8 +171,9 @@ def _broken_field(text: str, line: int) -> int:
     return field  # end of the file inside quotes: the field that opened them
 
 
-def _field_label(names: list[str], index: int) -> str:
-    """A column's name, or its 1-based position when the header has none for it."""
+def field_label(names: list[str], index: int) -> str:
+    """The name of column `index` (0-based) for a message: its header name, or its
+    1-based position when the header has none for it."""
     return names[index] if index < len(names) and names[index] else str(index + 1)
 
 
@@ -188,7 +190,7 @@ def read_rows(text: str, kind: str, file: str,
     except StopIteration:
         raise ImportRowError(file, 1, None, DomainError("import_empty", field="header")) from None
     except csv.Error as e:  # e.g. an unclosed quote, or a field over the csv field limit
-        col = str(_broken_field(text, 1) + 1)
+        col = str(broken_field(text, 1) + 1)
         raise ImportRowError(file, 1, col, DomainError("import_bad_csv", field=col,
                                                        detail=str(e))) from None
     names = [h.strip().lower() for h in header]
@@ -217,7 +219,7 @@ def read_rows(text: str, kind: str, file: str,
             if not any(v.strip() for v in raw):
                 continue  # blank lines (Excel often leaves some at the end)
             if len(raw) > len(names):
-                col = _field_label(names, len(names))  # the first field past the header
+                col = field_label(names, len(names))  # the first field past the header
                 raise ImportRowError(file, line, col, DomainError(
                     "import_too_many_fields", field=col, got=len(raw), want=len(names)))
             values = {n: (raw[i].strip() if i < len(raw) else "") for i, n in enumerate(names)
@@ -231,7 +233,7 @@ def read_rows(text: str, kind: str, file: str,
             if progress is not None and len(rows) % 500 == 0:
                 progress(min(reader.line_num, total_lines), total_lines)
     except csv.Error as e:
-        col = _field_label(names, _broken_field(text, start))
+        col = field_label(names, broken_field(text, start))
         raise ImportRowError(file, start, col, DomainError("import_bad_csv", field=col,
                                                            detail=str(e))) from None
     if progress is not None:

@@ -22,6 +22,15 @@ class ChannelPolicy:
     auto_approve_limit_fen: int
     # False: every slip waits for an approver (owner or finance), even one that passes.
     auto_approve: bool = True
+    name_zh: str = ""
+    name_en: str = ""
+    # An online platform (淘宝, 京东 …): its buyers pay it and it refunds them itself; the
+    # money it holds for the shop is the clearing account (平台往来), never the till.
+    platform: bool = False
+    clearing_account: str = ""
+    # Who pays a return parcel: the buyer, the seller, or the buyer's return-shipping
+    # insurance (运费险).
+    return_shipping: str = "buyer"
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,11 @@ class Policy:
         """The policy of `name`, or of the `default` channel when it has none of its own."""
         return self.channels.get(name) or self.channels["default"]
 
+    def channel_codes(self) -> tuple[str, ...]:
+        """Every channel a slip or sale may name: the file's, in its order, and always
+        `store` and `online` (the counter and the generic online shop of older data)."""
+        return tuple(c for c in self.channels if c != "default")
+
 
 def _pct_to_bp(value: object) -> int:
     return int((Decimal(str(value)) * 100).to_integral_value())
@@ -60,6 +74,24 @@ def policy_path() -> Path:
     return Path(env) if env else DEFAULT_POLICY_FILE
 
 
+# Channels every desk knows even when a shop's own file leaves them out, with their names.
+BUILT_IN_CHANNELS = {"store": ("门店", "Store"), "online": ("网店", "Online shop")}
+
+RETURN_SHIPPING = ("buyer", "seller", "insurance")
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used: says which file and which entry."""
+
+
+def _channel_code(name: str, source: Path) -> str:
+    if not name or len(name) > 16 or not all(c.isascii() and (c.isalnum() or c in "-_")
+                                             for c in name) or name != name.lower():
+        raise PolicyError(f"{source}: channel code {name!r}: lower-case letters, digits, "
+                          "'-' or '_', at most 16 (渠道代码只能用小写字母、数字、- 或 _)")
+    return name
+
+
 def load_policy(path: Path | None = None) -> Policy:
     """Read and check a policy file."""
     path = path or policy_path()
@@ -67,9 +99,22 @@ def load_policy(path: Path | None = None) -> Policy:
         raw = tomllib.load(fh)
     defaults = raw.get("defaults", {})
     channels: dict[str, ChannelPolicy] = {}
-    names = set(raw.get("channels", {})) | {"default"}
+    declared = raw.get("channels", {})
+    names = [*BUILT_IN_CHANNELS, *(n for n in declared if n not in BUILT_IN_CHANNELS),
+             "default"]
     for name in names:
-        merged = {**defaults, **raw.get("channels", {}).get(name, {})}
+        _channel_code(name, path)
+        merged = {**defaults, **declared.get(name, {})}
+        zh, en = BUILT_IN_CHANNELS.get(name, (name, name))
+        shipping = str(merged.get("return_shipping", "buyer"))
+        if shipping not in RETURN_SHIPPING:
+            raise PolicyError(f"{path}: channels.{name}.return_shipping = {shipping!r}: one of "
+                              f"{', '.join(RETURN_SHIPPING)} (退货运费由谁承担)")
+        platform = bool(merged.get("platform", False))
+        clearing = str(merged.get("clearing_account", ""))
+        if platform and not clearing:
+            raise PolicyError(f"{path}: channels.{name}: a platform needs a clearing_account "
+                              "(平台渠道须设平台往来科目)")
         channels[name] = ChannelPolicy(
             no_reason_days=int(merged.get("no_reason_days", 7)),
             quality_return_days=int(merged.get("quality_return_days", 7)),
@@ -77,6 +122,11 @@ def load_policy(path: Path | None = None) -> Policy:
             restocking_fee_bp=_pct_to_bp(merged.get("restocking_fee_pct", 0)),
             auto_approve_limit_fen=_yuan_to_fen(merged.get("auto_approve_limit_yuan", 0)),
             auto_approve=bool(merged.get("auto_approve", True)),
+            name_zh=str(merged.get("name_zh", zh)),
+            name_en=str(merged.get("name_en", en)),
+            platform=platform,
+            clearing_account=clearing,
+            return_shipping=shipping,
         )
     return Policy(
         channels=channels,
@@ -89,3 +139,20 @@ def load_policy(path: Path | None = None) -> Policy:
         target_hours={str(k): int(v) for k, v in raw.get("target_hours", {}).items()},
         source=str(path),
     )
+
+
+_CURRENT: Policy | None = None
+
+
+def current_policy() -> Policy:
+    """The policy in force in this process (read once, on first use)."""
+    global _CURRENT
+    if _CURRENT is None:
+        _CURRENT = load_policy()
+    return _CURRENT
+
+
+def set_current_policy(p: Policy | None) -> None:
+    """Replace the policy in force (None: read the file again on next use)."""
+    global _CURRENT
+    _CURRENT = p

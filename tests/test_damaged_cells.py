@@ -48,9 +48,8 @@ LATER = NOW + timedelta(hours=3)
 
 def _seed(db: Database) -> dict[str, Any]:
     """A slip in every state (test_bad_input_service), plus what fills the last tables:
-    a return refunded as store credit, goods back to their supplier, a low-stock alert and
-    a request id and
-    a setting."""
+    a return refunded as store credit, goods back to their supplier, a low-stock alert,
+    a request id, a setting and an unmatched parcel."""
     info = seed_every_state(db)
     at = iter(LATER + timedelta(minutes=m) for m in range(1, 100))
     n = sv.create_slip(db, "clerk", "SO-2", "return", [sv.LineInput("P2", 1, "quality")],
@@ -62,6 +61,8 @@ def _seed(db: Database) -> dict[str, Any]:
     sv.return_to_supplier(db, "warehouse", "P1", 1, supplier="数据线厂", now=next(at))
     sv.adjust_stock(db, "warehouse", "P2", "sellable", -2, "盘亏", now=next(at))
     sv.set_setting(db, "owner", "shop_name", "东门数码", now=next(at))
+    sv.receive_by_waybill(db, "warehouse", "SF1234567890", carrier="顺丰速运",
+                          contents="无单据的耳机", now=next(at))
     return {**info, "credit_slip": n, "phone": PHONE}
 
 
@@ -163,7 +164,10 @@ def test_a_damaged_cell_is_named_by_verify_and_breaks_no_read(data: st.DataObjec
         db.dispose()
         damaged: set[tuple[str, str]] = set()
         for table in tables:
-            rowid = data.draw(st.sampled_from(rows[table]), label=f"{table} row")
+            # The owner (users row 1) signs in to run verify: damage to the one who runs
+            # it stops the sign-in, not verify, so that row is left whole here.
+            candidates = rows[table][1:] if table == "users" else rows[table]
+            rowid = data.draw(st.sampled_from(candidates), label=f"{table} row")
             column = data.draw(st.sampled_from(list(TABLES[table].columns.keys())),
                                label=f"{table} column")
             value = data.draw(bad_values(table, column), label=f"{table}.{column} value")

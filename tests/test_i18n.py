@@ -50,15 +50,23 @@ def test_every_error_key_has_both_texts(key: str) -> None:
     assert zh.strip() and en.strip()
 
 
+def test_every_configured_channel_has_both_names() -> None:
+    for code in service.channel_codes():
+        zh, en = label("channel", code, "zh"), label("channel", code, "en")
+        assert zh.strip() and en.strip() and zh != en, code
+    assert label("channel", "taobao", "zh") == "淘宝/天猫"
+    assert label("channel", "jd", "en") == "JD.com"
+
+
 @pytest.mark.parametrize(("kind", "codes"), [
     ("status", service.STATUSES),
     ("type", service.SLIP_TYPES),
     ("reason", service.REASONS),
     ("method", service.REFUND_METHODS),
     ("role", service.ROLES),
-    ("channel", service.CHANNELS),
     ("location", LOCATIONS),
     ("payment", service.PAYMENT_METHODS),
+    ("platform_status", service.PLATFORM_STATUSES),
     ("rule", ("original_sale", "window", "excluded_category", "condition", "amount")),
     ("check", ("integrity", "I1 stock", "I2 money", "I3 returnable", "I4 refund", "I5 cost",
                "I6 lifecycle", "chain", "I7 requests")),

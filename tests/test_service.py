@@ -902,7 +902,7 @@ def test_audit_chain_verifies_and_names_every_check(db):
     storage = ["integrity"] if db.sqlite else []
     assert [c.name for c in rep.checks] == storage + [
         "cells", "I1 stock", "I2 money", "I3 returnable", "I4 refund", "I5 cost", "I6 lifecycle",
-        "chain", "I7 requests", "credit", "daily-close"]
+        "chain", "I7 requests", "I8 refund once", "credit", "daily-close"]
     seq, head = sv.chain_head(db)
     assert seq == one(db, "SELECT max(seq) FROM audit_events") and len(head) == 64
     assert rep.as_dict()["ok"] is True
@@ -983,7 +983,7 @@ def test_input_validation_refusals_name_their_field(shop):
             [L("P1", 1, "size", unit_price_fen=-1)], note="无小票")
     refused(db, "too_large", "lines[1].unit_price", c, "clerk", None, "return",
             [L("P1", 1, "size", unit_price_fen=sv.MAX_FEN + 1)], note="无小票")
-    refused(db, "bad_choice", "channel", c, "clerk", None, "return",
+    refused(db, "unknown_channel", "channel", c, "clerk", None, "return",
             [L("P1", 1, "size", unit_price_fen=100)], channel="tiktok", note="无小票")
     refused(db, "no_sale_needs_note", "note", c, "clerk", None, "return",
             [L("P1", 1, "size", unit_price_fen=100)])
@@ -1042,7 +1042,7 @@ def test_catalogue_refusals(shop):
     C = sv.CustomerInput
     refused(db, "phone_exists", "phone", sv.add_customers, "owner", [C("重名", PHONE)])
     refused(db, "bad_phone", "[1].phone", sv.add_customers, "owner", [C("李四", "call me")])
-    refused(db, "bad_choice", "[1].channel", sv.add_customers, "owner",
+    refused(db, "unknown_channel", "[1].channel", sv.add_customers, "owner",
             [C("李四", "13900000003", "phone")])
     refused(db, "user_exists", "name", sv.add_user, "owner", "clerk", "clerk")
     refused(db, "bad_choice", "role", sv.add_user, "owner", "x", "admin")
@@ -1080,7 +1080,7 @@ def test_sale_refusals(shop):
             [S("SO-7", "store", NOW, [SL("P1", 0, 100)])])
     refused(db, "money_negative", "[1].lines[1].unit_price", rec, "clerk",
             [S("SO-7", "store", NOW, [SL("P1", 1, -100)])])
-    refused(db, "bad_choice", "[1].channel", rec, "clerk", [S("SO-7", "mall", NOW, ok_line)])
+    refused(db, "unknown_channel", "[1].channel", rec, "clerk", [S("SO-7", "mall", NOW, ok_line)])
     refused(db, "bad_choice", "[1].payment_method", rec, "clerk",
             [S("SO-7", "store", NOW, ok_line, payment_method="iou")])
     err = refused(db, "stock_short", "qty", rec, "clerk",
@@ -1128,11 +1128,12 @@ def test_every_domain_error_key_in_service_is_covered_here():
     keys = set(re.findall(r'DomainError\(\s*"([a-z_]+)"', src))
     # Service tests live in this file, test_service_reads.py, test_service_ops.py,
     # test_bad_input_service.py (the bad-input battery), test_shops.py, test_sign_in.py and
-    # test_destructive.py.
+    # test_destructive.py and test_platforms.py.
     here = "".join(pathlib.Path(__file__).with_name(f).read_text(encoding="utf-8")
                    for f in ("test_service.py", "test_service_reads.py",
                              "test_service_ops.py", "test_bad_input_service.py",
-                             "test_shops.py", "test_sign_in.py", "test_destructive.py"))
+                             "test_shops.py", "test_sign_in.py", "test_destructive.py",
+                             "test_platforms.py"))
     missing = sorted(k for k in keys if f'"{k}"' not in here)
     assert not missing, missing
 

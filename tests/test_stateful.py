@@ -120,6 +120,7 @@ class SlipM:
     lines: list[LineM]
     policy_ok: bool | None = None
     feedback: bool = False
+    channel: str = "store"
 
 
 @dataclass
@@ -222,17 +223,21 @@ class ShopMachine(RuleBasedStateMachine):
                                   data.draw(st.integers(100, 20000), label="price"),
                                   data.draw(st.sampled_from((None, 77, 1234)), label="cost"))
                  for _ in range(data.draw(st.integers(1, 2), label="n_lines"))]
-        channel = data.draw(st.sampled_from(sv.CHANNELS), label="channel")
+        channel = data.draw(st.sampled_from(sv.channel_codes()), label="channel")
         phone = data.draw(st.sampled_from((None, *PHONES)), label="phone")
+        payment = data.draw(st.sampled_from(sv.PAYMENT_METHODS), label="payment")
         sale = sv.SaleInput(order, channel, self.now - timedelta(days=data.draw(
             st.integers(0, 20), label="days_ago")), lines, customer_phone=phone,
-            payment_method=data.draw(st.sampled_from(sv.PAYMENT_METHODS), label="payment"))
+            payment_method=payment)
         need: dict[str, int] = {}
         for ln in lines:
             need[ln.sku] = need.get(ln.sku, 0) + ln.qty
         short = any(q > self.books.stock.get((sku, "sellable"), 0) for sku, q in need.items())
+        refusals = {"stock_short"} if short else set()
+        if payment == "platform" and not sv.is_platform(channel):
+            refusals.add("platform_payment_elsewhere")  # only a platform holds its money
         if self.expect(lambda: sv.record_sales(self.db, "clerk", [sale], now=self.now),
-                       {"stock_short"} if short else set()) is None:
+                       refusals) is None:
             return
         ids = [r[0] for r in self._rows(
             "SELECT sl.id FROM sale_lines sl JOIN sales s ON s.id = sl.sale_id "
@@ -315,7 +320,7 @@ class ShopMachine(RuleBasedStateMachine):
         refusals = self._role(actor, sv.CREATE_ROLES)
         if sale is None:
             phone = data.draw(st.sampled_from((None, *PHONES)), label="phone")
-            channel = data.draw(st.sampled_from(sv.CHANNELS), label="channel")
+            channel = data.draw(st.sampled_from(sv.channel_codes()), label="channel")
             note = data.draw(st.sampled_from(("无小票", "无小票", "无小票", "")), label="note")
             if not note:
                 refusals.add("no_sale_needs_note")
@@ -343,7 +348,8 @@ class ShopMachine(RuleBasedStateMachine):
             if m.sale_line is not None:
                 m.sale_line.returned += m.qty
         self.slips[view.number] = SlipM(view.number, kind, "draft", actor,
-                                        sale.phone if sale else phone, expected)
+                                        sale.phone if sale else phone, expected,
+                                        channel=sale.channel if sale else channel or "store")
         self._remember(rid, call, "create", view.number)
 
     @rule(data=st.data())
@@ -487,6 +493,11 @@ class ShopMachine(RuleBasedStateMachine):
                 refusals.add("over_refund")
         if method in ("credit", "receivable") and slip.phone is None:
             refusals.add("method_needs_customer")
+        if method == "platform":  # refunded by the platform: returns of its sales only
+            if slip.type != "return":
+                refusals.add("platform_refund_exchange")
+            if not sv.is_platform(slip.channel):
+                refusals.add("not_a_platform")
         gross = sum(m.qty * m.price for m in slip.lines)
         diff = 0
         if slip.type == "exchange":

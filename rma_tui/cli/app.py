@@ -21,9 +21,11 @@ from rma_tui import config, i18n
 from rma_tui.cli import (
     audit,
     backup,
+    channels,
     customers,
     db,
     finance,
+    parcels,
     reports,
     sales,
     setup,
@@ -49,9 +51,9 @@ _ROOT_ORDER = (
     "init", "demo", "verify", "stock", "purchase", "alerts", "feedback", "import", "audit",
     "archive", "archive-check", "backup", "restore", "trial-balance", "journal", "refunds",
     "income", "close-day", "closed-days", "transfer", "stock-ledger", "adjust", "reorder",
-    "supplier-return", "supplier-returns",
+    "supplier-return", "supplier-returns", "reconcile",
 )
-_MODULES = (setup, stock, slips, sales, audit, backup, finance, shops)
+_MODULES = (setup, stock, slips, sales, audit, backup, finance, shops, channels)
 
 
 def _command_name(info: typer.models.CommandInfo) -> str:
@@ -74,6 +76,8 @@ app.add_typer(customers.followup_app, name="followup")
 app.add_typer(db.db_app, name="db")
 app.add_typer(shops.shop_app, name="shop")
 app.add_typer(stock.defective_app, name="defective")
+app.add_typer(channels.channel_app, name="channel")
+app.add_typer(parcels.parcel_app, name="parcel")
 
 
 class Lang(StrEnum):

@@ -39,6 +39,7 @@ class ImportKind(StrEnum):
     products = "products"
     customers = "customers"
     sales = "sales"
+    requests = "requests"  # a platform's after-sale requests (售后申请), with --platform
 
 
 @sale_app.command("list")
@@ -103,19 +104,32 @@ def sale_show(ctx: typer.Context, order: str, as_json: AsJson = False) -> None:
 @handled
 def import_(
     ctx: typer.Context,
-    kind: Annotated[ImportKind, typer.Argument(help="products | customers | sales")],
-    file: Annotated[Path, typer.Argument(help="A CSV file with a header row.")],
+    kind: Annotated[ImportKind, typer.Argument(help="products | customers | sales | requests")],
+    file: Annotated[Path, typer.Argument(help="A CSV file with a header row (requests: "
+                                               "CSV or XLSX in the platform's layout).")],
     encoding: Annotated[str | None, typer.Option(
         "--encoding", help="Text encoding (default: UTF-8, else GB18030/GBK).")] = None,
     shop: Annotated[str | None, typer.Option(
-        "--shop", help="Sales only: the shop that made them (销售门店); default: your own "
-        "shop, or the only shop.")] = None,
+        "--shop", help="Sales and requests: the shop that made / takes them (门店); default: "
+        "your own shop, or the only shop.")] = None,
+    platform: Annotated[str | None, typer.Option(
+        "--platform", help="Requests only: the platform's column map (taobao, jd, pdd, oms "
+        "or a shop's own; 平台).")] = None,
+    as_json: AsJson = False,
 ) -> None:
-    """Import a CSV file: all of it, or on any bad row nothing (导入)."""
+    """Import a file: all of it, or on any bad row nothing (导入). `requests` brings a
+    platform's after-sale requests in as slips, once per refund id."""
     from rich.progress import BarColumn, Progress, TextColumn
 
     from rma_tui.imports import import_file
 
+    if kind is ImportKind.requests:
+        from rma_tui.cli.channels import import_requests_file
+
+        import_requests_file(ctx, file, platform, encoding, shop, as_json)
+        return
+    if platform is not None:
+        raise UsageDomainError("cli_platform_requests_only", field="--platform")
     if shop is not None and kind is not ImportKind.sales:
         # Products and customers belong to the whole chain: a shop there is a mistake.
         raise UsageDomainError("cli_shop_sales_only", field="--shop")

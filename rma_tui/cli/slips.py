@@ -114,6 +114,16 @@ def _show_slip(v: SlipView, chain: bool = False) -> None:
         (t("col_sale"), v.sale or t("none")),
         (t("col_created_by"), f"{v.created_by}  {local_time(v.created_at)}"),
     ]
+    if v.platform_ref:
+        head.append((t("slip_platform_ref"), f"{v.platform_ref}  "
+                     f"{label('platform_status', v.platform_status)}"
+                     + (f" ({v.platform_status_raw})" if v.platform_status_raw else "")))
+    if v.buyer:
+        head.append((t("slip_buyer"), v.buyer))
+    if v.waybill_no:
+        head.append((t("slip_waybill"), f"{v.waybill_carrier} {v.waybill_no}".strip()))
+    if v.platform_refund_fen:
+        head.append((t("slip_platform_refund"), money(v.platform_refund_fen)))
     if v.note:
         head.append((t("col_note"), v.note))
     console.print(pairs(head, title=f"{label('type', v.type)} {v.number}"))
@@ -232,11 +242,34 @@ def slip_cancel(
 
 @slip_app.command("receive")
 @handled
-def slip_receive(ctx: typer.Context, number: str, request_id: RequestId = None) -> None:
+def slip_receive(
+    ctx: typer.Context,
+    number: Annotated[str | None, typer.Argument(help="The slip (or give --waybill).")] = None,
+    waybill: Annotated[str | None, typer.Option(
+        "--waybill", help="The return parcel's waybill, scanned or typed (物流单号): finds "
+        "the slip; a parcel matching none is kept as an unmatched parcel (无主件).")] = None,
+    carrier: Annotated[str, typer.Option("--carrier", help="With --waybill: the carrier "
+                                         "(物流公司), kept with an unmatched parcel.")] = "",
+    contents: Annotated[str, typer.Option("--contents", help="With --waybill: what is "
+                                          "inside, kept with an unmatched parcel.")] = "",
+    request_id: RequestId = None,
+) -> None:
     """The goods arrived: they go to pending inspection (收货)."""
     from rma_tui import service as sv
 
-    _updated(sv.receive_slip(open_db(ctx), acting_user(ctx), number, request_id=request_id))
+    if (number is None) == (waybill is None):
+        raise UsageDomainError("cli_number_or_waybill", field="--waybill")
+    if waybill is None:
+        assert number is not None
+        _updated(sv.receive_slip(open_db(ctx), acting_user(ctx), number,
+                                 request_id=request_id))
+        return
+    scan = sv.receive_by_waybill(open_db(ctx), acting_user(ctx), waybill, carrier=carrier,
+                                 contents=contents)
+    if scan.slip is not None:
+        _updated(scan.slip)
+    elif scan.parcel is not None:
+        echo(t("parcel_recorded", parcel=scan.parcel.id, waybill=scan.parcel.waybill))
 
 
 @slip_app.command("inspect")

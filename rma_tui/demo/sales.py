@@ -132,7 +132,7 @@ class SalesGenerator:
             ch: ([c.phone for c, w in zip(customers, cust_w, strict=True) if c.channel == ch],
                  list(accumulate([w for c, w in zip(customers, cust_w, strict=True)
                                    if c.channel == ch])))
-            for ch in sv.CHANNELS
+            for ch in sv.channel_codes()
         }
         last_day = (today.astimezone(SHOP_TZ) - timedelta(days=1)).date()
         self.days = [last_day - timedelta(days=365 - 1 - i) for i in range(365)]

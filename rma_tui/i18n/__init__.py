@@ -110,6 +110,7 @@ from typing import Any
 
 from rma_tui.i18n import (
     audit,
+    channels,
     checks,
     columns,
     customers,
@@ -117,6 +118,8 @@ from rma_tui.i18n import (
     errors,
     finance,
     notifications,
+    platform_files,
+    platform_screens,
     policy,
     reports,
     stock,
@@ -134,6 +137,8 @@ PARTS: dict[str, dict[str, tuple[str, str]]] = {
     "columns": columns.MESSAGES, "desk": desk.MESSAGES, "stock": stock.MESSAGES,
     "customers": customers.MESSAGES, "finance": finance.MESSAGES, "audit": audit.MESSAGES,
     "reports": reports.MESSAGES, "checks": checks.MESSAGES,
+    "channels": channels.MESSAGES, "platform_files": platform_files.MESSAGES,
+    "platform_screens": platform_screens.MESSAGES,
 }
 MESSAGES: dict[str, tuple[str, str]] = {k: v for part in PARTS.values() for k, v in part.items()}
 
@@ -143,6 +148,7 @@ _LABEL_KIND = {
     "method": "method", "role": "role", "reason": "reason", "type": "type",
     "channel": "channel", "payment": "payment", "rule": "rule", "action": "action",
     "check": "check", "grade": "grade", "kind": "move", "problem": "cell_problem",
+    "platform_status": "platform_status", "was": "platform_status", "now": "platform_status",
 }
 
 # The field bracket a message drops when `field` is empty or not given.
@@ -241,6 +247,19 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
 def label(kind: str, code: str, lang: str | None = None) -> str:
     """The display name of `code` of `kind` (e.g. "status", "draft" -> 草稿); unknown -> code."""
     entry = LABELS.get(kind, {}).get(code)
+    if entry is None and kind == "channel":
+        entry = _channel_names(code)
     if entry is None:
         return code
     return entry[LANGS.index(_pick(lang))]
+
+
+def _channel_names(code: str) -> tuple[str, str] | None:
+    # Channels are declared in the policy file, with their names in both languages.
+    from rma_tui.policy import current_policy
+
+    pol = current_policy()
+    if code not in pol.channel_codes():
+        return None
+    c = pol.channel(code)
+    return c.name_zh, c.name_en

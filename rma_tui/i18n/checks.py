@@ -6,6 +6,11 @@ from __future__ import annotations
 # What `verify` finds (service.Finding keys): each names the table, row and column, or the
 # slip, entry, sale line or day, so a failing check reads in the desk's language.
 MESSAGES: dict[str, tuple[str, str]] = {
+    "verify_refund_twice": ("单据 {slip}：退款记账 {count} 次",
+                            "slip {slip}: refunded {count} times"),
+    "verify_platform_refund_method": ("单据 {slip}：平台已退款，却又以“{method}”结算",
+                                      "slip {slip}: refunded by the platform, yet settled "
+                                      "by {method}"),
     "check_ok_cells": ("{tables} 张表的每个值都符合其列的类型与规则",
                        "Every value of the {tables} tables fits its column"),
     "verify_cell": ("{table} 表第 {row} 行 {column} 列{problem_label}：{value}",

@@ -77,6 +77,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check_ok_chain": ("审计链完整：{count} 条，链头 {head}",
                        "Audit chain intact: {count} events, head {head}"),
     "check_ok_i7": ("每个请求号只生效一次", "Each request id applied once"),
+    "check_ok_i8": ("每笔退款只付一次（门店、储值、应收、平台）",
+                    "Each refund paid once (till, credit, receivable, platform)"),
     "check_ok_credit": ("顾客储值 = 储值流水 = 2205 科目，合计 {total_yuan}",
                         "Store credit = its moves = account 2205, total {total_yuan}"),
     "check_ok_daily-close": ("已日结的日期账目未变", "Closed days unchanged"),

@@ -34,6 +34,16 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "cash": ("现金", "Cash"),
         "credit": ("储值/店铺余额", "Store credit"),
         "receivable": ("冲减应收", "Reduce receivable"),
+        "platform": ("平台退款", "Refunded by the platform"),
+    },
+    # A platform after-sale request's state (service.PLATFORM_STATUSES).
+    "platform_status": {
+        "requested": ("买家申请", "Requested"),
+        "agreed": ("待买家退货", "Agreed, awaiting goods"),
+        "shipped": ("买家已寄回", "Buyer shipped"),
+        "refused": ("卖家拒绝", "Refused"),
+        "closed": ("售后关闭", "Closed"),
+        "refunded": ("平台已退款", "Refunded"),
     },
     "role": {
         "clerk": ("店员", "Clerk"),
@@ -63,6 +73,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "card": ("银行卡", "Card"),
         "wechat": ("微信", "WeChat Pay"),
         "alipay": ("支付宝", "Alipay"),
+        "platform": ("平台代收", "Paid through the platform"),
     },
     # Names of the checks of `service.verify` (Check.name).
     "check": {
@@ -75,6 +86,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "I6 lifecycle": ("I6 单据流程", "I6 lifecycle"),
         "chain": ("审计链", "Audit chain"),
         "I7 requests": ("I7 重复请求", "I7 requests"),
+        "I8 refund once": ("I8 退款只付一次", "I8 refund once"),
         "credit": ("顾客储值", "Store credit"),
         "daily-close": ("日结", "Daily close"),
         "cells": ("数据格式", "Cells"),
@@ -134,6 +146,10 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "db_copied": ("数据库复制", "Database copied"),
         "pin_unlocked": ("解除 PIN 锁定", "PIN wait cleared"),
         "pin_set": ("设置 PIN", "PIN set"),
+        "platform_import": ("导入平台售后", "Platform requests imported"),
+        "platform_update": ("平台售后状态更新", "Platform request updated"),
+        "platform_refund": ("平台退款入账", "Platform refund posted"),
+        "parcel_unmatched": ("无主件登记", "Unmatched parcel recorded"),
     },
     # Stock move kinds (StockMove.kind).
     "move": {

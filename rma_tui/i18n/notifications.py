@@ -30,6 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "Call back {customer} ({phone}) by {due}"),
     "transfer_in": ("调拨入库：{name}（{sku}）× {qty} 从门店 {src} 调入",
                     "Transfer in: {name} ({sku}) x {qty} from shop {src}"),
+    "platform_order_unknown": ("平台售后 {refund_id}（{channel_label}）的订单 {order} "
+                               "不在销售记录中：单据 {slip} 待店主处理",
+                               "Platform request {refund_id} ({channel_label}): order {order} "
+                               "is not among the sales; slip {slip} waits for the owner"),
     "low_stock": ("低库存：{name}（{sku}）可售 {sellable}，已到补货点 {reorder_point}",
                   "Low stock: {name} ({sku}) has {sellable} sellable, at or below the "
                   "reorder point {reorder_point}"),

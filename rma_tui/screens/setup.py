@@ -14,22 +14,29 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Container, Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
 from rma_tui import i18n
+from rma_tui.policy import current_policy
 from rma_tui.widgets.desk_bindings import translate_bindings
 
 if TYPE_CHECKING:
     from rma_tui.service import Database, UserView
     from rma_tui.widgets.desk_app import DeskApp
 
-# The sales channels a shop can choose (service.CHANNELS; a test keeps the two equal, so
-# this module need not import the service and sqlmodel with it).
-CHANNELS = ("store", "online")
+# The counter and the generic online shop are ticked at first; the platforms when the
+# shop sells there.
+FIRST_CHANNELS = ("store", "online")
+
+
+def channel_choices() -> tuple[str, ...]:
+    """The sales channels a shop can choose: the policy file's (read without the service,
+    so this screen paints before sqlmodel is imported)."""
+    return current_policy().channel_codes()
 # Every field that can carry an error, in the order shown.
 FIELDS = ("shop_name", "owner", "pin", "pin2", "channels")
 
@@ -80,8 +87,10 @@ class SetupScreen(Screen[None]):
                 yield Static(id=f"error-{name}", classes="setup-error")
             with Horizontal(classes="setup-row", id="setup-channels"):
                 yield Label(id="label-channels", classes="setup-label")
-                for channel in CHANNELS:
-                    yield Checkbox(value=True, id=f"channel-{channel}")
+                with Container(id="setup-channel-boxes"):
+                    for channel in channel_choices():
+                        yield Checkbox(value=channel in FIRST_CHANNELS,
+                                       id=f"channel-{channel}")
             yield Static(id="error-channels", classes="setup-error")
             with Horizontal(id="setup-buttons"):
                 yield Button(variant="primary", id="setup-submit")
@@ -101,7 +110,7 @@ class SetupScreen(Screen[None]):
             self.query_one(f"#label-{name}", Label).update(i18n.t(f"setup_{name}"))
         self.query_one("#setup-owner", Input).placeholder = i18n.t("setup_owner_hint")
         self.query_one("#setup-pin", Input).placeholder = i18n.t("setup_pin_hint")
-        for channel in CHANNELS:
+        for channel in channel_choices():
             self.query_one(f"#channel-{channel}", Checkbox).label = i18n.label("channel", channel)
         self.query_one("#setup-submit", Button).label = i18n.t("setup_submit")
         self.sub_title = i18n.t("setup_title")
@@ -130,7 +139,7 @@ class SetupScreen(Screen[None]):
             self._error(name, "")
         values = {name: self.query_one(f"#setup-{name}", Input).value
                   for name in ("shop_name", "owner", "pin", "pin2")}
-        channels = [c for c in CHANNELS if self.query_one(f"#channel-{c}", Checkbox).value]
+        channels = [c for c in channel_choices() if self.query_one(f"#channel-{c}", Checkbox).value]
         # The owner approves exceptions and settles money: their account needs a PIN.
         if not values["pin"]:
             self._fail("required", "pin", {})

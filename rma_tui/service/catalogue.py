@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from rma_tui.errors import DomainError
+from rma_tui.service.channels import channel_value, clearing_account, is_platform
 from rma_tui.service.clock import as_utc, check_day, day_bounds, local_day, utcnow
 from rma_tui.service.unit import (
     acting_user,
@@ -31,7 +32,6 @@ from rma_tui.service.views import CustomerInput, ProductInput, SaleInput, StockR
 from rma_tui.service.vocabulary import (
     BANK,
     CASH,
-    CHANNELS,
     COGS,
     INVENTORY,
     PAYABLE,
@@ -72,7 +72,7 @@ def _check_customer(c: CustomerInput, where: str = "") -> CustomerInput:
     phone = text_value(c.phone, where + "phone", required=True, max_len=32)
     if not ascii_digits(phone.replace("-", "").replace("+", "").replace(" ", "")):
         raise DomainError("bad_phone", field=where + "phone", value=phone)
-    choice_of(c.channel, CHANNELS, where + "channel")
+    channel_value(c.channel, where + "channel")
     return c
 
 
@@ -143,8 +143,11 @@ def add_customers(
     return len(customers)
 
 
-def payment_account(method: str) -> str:
-    """The account a payment method lands in: cash on hand for cash, else the bank."""
+def payment_account(s: Session, method: str, channel: str) -> str:
+    """The account a payment method lands in: cash on hand for cash, the platform's clearing
+    account (平台往来) for money paid through a platform, else the bank."""
+    if method == "platform":
+        return clearing_account(s, channel)
     return CASH if method == "cash" else BANK
 
 
@@ -181,8 +184,11 @@ def record_sales(
             if as_utc(sale.sold_at) > max(now, utcnow()) + SALE_CLOCK_SLACK:  # a typo'd year
                 raise DomainError("sold_in_future", field=where + "sold_at",
                                   value=local_day(as_utc(sale.sold_at)))
-            choice_of(sale.channel, CHANNELS, where + "channel")
+            channel_value(sale.channel, where + "channel")
             choice_of(sale.payment_method, PAYMENT_METHODS, where + "payment_method")
+            if sale.payment_method == "platform" and not is_platform(sale.channel):
+                raise DomainError("platform_payment_elsewhere", field=where + "payment_method",
+                                  channel=sale.channel)
             if sale.customer_phone and sale.customer_phone not in customers:
                 raise DomainError(
                     "unknown_customer", field=where + "customer", phone=sale.customer_phone
@@ -221,7 +227,7 @@ def _bulk_sales(
     out: dict[int, int] = {}
     # One journal entry per day, channel and payment method (日结 style) keeps the journal
     # small for big imports while revenue and cost stay exact.
-    day_totals: dict[tuple[str, str], list[int]] = {}
+    day_totals: dict[tuple[str, str, str], list[int]] = {}
     # Ids come back from the database (RETURNING), never computed here: PostgreSQL's
     # sequences must stay in step.
     # A Core insert on the table, not the ORM entity: the ORM bulk path splits rows whose
@@ -261,7 +267,8 @@ def _bulk_sales(
                 "payment_method": sale.payment_method,
             }
         )
-        key = (local_day(sold_at), sale.payment_method)
+        key = (local_day(sold_at), sale.payment_method,
+               sale.channel if sale.payment_method == "platform" else "")
         tot = day_totals.setdefault(key, [0, 0])
         for ln in sale.lines:
             p = products[ln.sku]
@@ -322,10 +329,10 @@ def _bulk_sales(
     # Noon of the shop's local day the sales were made on: the day a close counts them.
     post_entries(s, "sale", user, [
         (day_bounds(date.fromisoformat(day))[0] + timedelta(hours=12),
-         [(payment_account(method), revenue, 0), (REVENUE, 0, revenue),
+         [(payment_account(s, method, channel), revenue, 0), (REVENUE, 0, revenue),
           (COGS, cost, 0), (INVENTORY, 0, cost)],
-         f"sales {day} {method}")
-        for (day, method), (revenue, cost) in sorted(day_totals.items())], shop=shop)
+         f"sales {day} {method} {channel}".rstrip())
+        for (day, method, channel), (revenue, cost) in sorted(day_totals.items())], shop=shop)
     # Only products whose low-stock state changes need `check_alert` (one read each).
     alerted = set(s.execute(select(StockAlert.product_id).where(
         col(StockAlert.product_id).in_(list(out)), StockAlert.shop == shop,

@@ -12,12 +12,18 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
 from rma_tui.errors import DomainError
+from rma_tui.service.channels import channel_codes
 from rma_tui.service.close import day_figures
-from rma_tui.service.unit import CHAIN_COLUMNS, UNREADABLE, chain_row_hash, raw_datetime
+from rma_tui.service.unit import (
+    CHAIN_COLUMNS,
+    UNREADABLE,
+    chain_row_hash,
+    raw_datetime,
+    refund_counted,
+)
 from rma_tui.service.views import Check, Finding, VerifyReport
 from rma_tui.service.vocabulary import (
     ACCOUNTS,
-    CHANNELS,
     COGS,
     JOURNAL_KINDS,
     MAX_FEN,
@@ -96,7 +102,7 @@ def cell_rules() -> dict[tuple[str, str], ColumnRule]:
         ("daily_closes", "entries"): ColumnRule(low=0, high=MAX_ID),
     }
     for name in ("slips", "sales", "sale_lines", "customers"):
-        rules[(name, "channel")] = one_of(CHANNELS)
+        rules[(name, "channel")] = one_of(channel_codes())
     for name in ("users", "notifications", "follow_ups"):
         rules[(name, "role")] = one_of(ROLES)
     for table in SQLModel.metadata.sorted_tables:
@@ -317,10 +323,7 @@ def _check_refunds(s: Session) -> Check:
     refunded = (
         select(SlipLine.sale_line_id, func.sum(SlipLine.refund_fen).label("r"))
         .join(Slip, col(Slip.id) == col(SlipLine.slip_id))
-        .where(
-            col(Slip.status).in_(("settled", "closed")),
-            col(SlipLine.sale_line_id).is_not(None),
-        )
+        .where(refund_counted(), col(SlipLine.sale_line_id).is_not(None))
         .group_by(col(SlipLine.sale_line_id))
         .subquery()
     )
@@ -491,6 +494,29 @@ def _check_requests(s: Session) -> Check:
     return _checked("I7 requests", findings, "each request applied once")
 
 
+def _check_refund_once(s: Session) -> Check:
+    # I8: a slip's refund is paid once whichever way: one refund entry per slip, and a
+    # slip the platform refunded carries no other method.
+    twice = s.execute(
+        sa_select(col(JournalEntry.slip_id), func.count())
+        .where(col(JournalEntry.kind) == "refund", col(JournalEntry.slip_id).is_not(None))
+        .group_by(col(JournalEntry.slip_id)).having(func.count() > 1).limit(5)
+    ).all()
+    numbers = {i: n for i, n in s.execute(sa_select(col(Slip.id), col(Slip.number)).where(
+        col(Slip.id).in_([i for i, _ in twice]))).all()}
+    findings = [Finding("verify_refund_twice", {"slip": numbers.get(i, i), "count": n})
+                for i, n in twice]
+    mixed = s.execute(
+        sa_select(col(Slip.number), col(Slip.refund_method))
+        .where(col(Slip.platform_refund_fen) > 0,
+               or_(col(Slip.refund_method).is_(None), col(Slip.refund_method) != "platform"))
+        .limit(5)
+    ).all()
+    findings += [Finding("verify_platform_refund_method", {"slip": n, "method": m or ""})
+                 for n, m in mixed]
+    return _checked("I8 refund once", findings, "each refund paid once")
+
+
 # The checks after the file and the cells, in the order they are reported.
 _CHECKS: tuple[tuple[str, Callable[[Session], Check]], ...] = (
     ("I1 stock", _check_stock),
@@ -501,6 +527,7 @@ _CHECKS: tuple[tuple[str, Callable[[Session], Check]], ...] = (
     ("I6 lifecycle", _check_lifecycle),
     ("chain", verify_chain),
     ("I7 requests", _check_requests),
+    ("I8 refund once", _check_refund_once),
     ("credit", _check_credit),
     ("daily-close", _check_closes),
 )

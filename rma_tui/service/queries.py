@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from rma_tui.errors import DomainError
 from rma_tui.service.clock import as_utc, utcnow
-from rma_tui.service.slips import sale_by_order, slip_view_of
+from rma_tui.service.slip_view import slip_view_of
+from rma_tui.service.slips import sale_by_order
 from rma_tui.service.unit import (
     acting_user,
     choice_of,
@@ -443,6 +444,9 @@ def _summary(sl: Slip, c: Customer | None) -> SlipSummary:
         sl.refund_fen,
         sl.difference_fen,
         sl.shop,
+        sl.platform_ref,
+        sl.platform_status,
+        sl.waybill_no,
     )
 
 

@@ -3,6 +3,7 @@ its difference settled, the money posted; then closing a slip and the customer's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 from rma_tui.errors import DomainError
 from rma_tui.service.care import move_credit, open_follow_up
 from rma_tui.service.catalogue import payment_account
+from rma_tui.service.channels import clearing_account
 from rma_tui.service.clock import utcnow
 from rma_tui.service.slips import slip_step
 from rma_tui.service.unit import (
@@ -19,6 +21,7 @@ from rma_tui.service.unit import (
     move_stock,
     policy,
     post_entry,
+    refund_counted,
     text_value,
     transition,
 )
@@ -42,9 +45,9 @@ from rma_tui.store.db import Database
 from rma_tui.store.models import Customer, Feedback, Product, Sale, SaleLine, Slip, SlipLine, User
 
 
-def _refund_account(method: str, sale: Sale | None) -> str:
+def _refund_account(s: Session, method: str, sale: Sale | None) -> str:
     if method == "original":
-        return payment_account(sale.payment_method) if sale else CASH
+        return payment_account(s, sale.payment_method, sale.channel) if sale else CASH
     return {"cash": CASH, "credit": STORE_CREDIT, "receivable": RECEIVABLE}[method]
 
 
@@ -88,13 +91,9 @@ def settle_slip(
     )
 
 
-def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> None:
-
-    sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
-    lines = s.exec(
-        select(SlipLine).where(SlipLine.slip_id == slip.id).order_by(col(SlipLine.id))
-    ).all()
-    # I4: what is credited per sale line never exceeds what was paid for it.
+def check_refund_ceiling(s: Session, slip: Slip, lines: Sequence[SlipLine]) -> None:
+    """I4: what is credited per sale line, over every slip whose refund counts (this one's
+    lines as they stand), never exceeds what was paid for it."""
     for ln in lines:
         if ln.sale_line_id is None:
             continue
@@ -104,11 +103,7 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
             s.exec(
                 select(func.coalesce(func.sum(SlipLine.refund_fen + 0), 0))
                 .join(Slip, col(Slip.id) == col(SlipLine.slip_id))
-                .where(
-                    SlipLine.sale_line_id == sl.id,
-                    Slip.id != slip.id,
-                    col(Slip.status).in_(("settled", "closed")),
-                )
+                .where(SlipLine.sale_line_id == sl.id, Slip.id != slip.id, refund_counted())
             ).one()
         )
         if already + ln.qty * ln.unit_price_fen > sl.qty * sl.unit_price_fen:
@@ -120,8 +115,31 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
                 paid=sl.qty * sl.unit_price_fen,
                 already=already,
             )
+
+
+def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> None:
+    sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
+    lines = s.exec(
+        select(SlipLine).where(SlipLine.slip_id == slip.id).order_by(col(SlipLine.id))
+    ).all()
+    if slip.platform_refund_fen or slip.platform_ref or method == "platform":
+        # A platform's request is refunded by the platform: once, and never at the till.
+        if method not in ("platform", "original"):
+            raise DomainError("platform_refunds_there", field="method", slip=slip.number,
+                              method=method, refund=slip.platform_refund_fen)
+        method = "platform"
+        if slip.type != "return":
+            raise DomainError("platform_refund_exchange", field="method", slip=slip.number)
+        slip.settled_at = now
+        if slip.platform_refund_fen:
+            slip.refund_method = "platform"
+            return  # posted when the platform's refund was recorded
+        check_refund_ceiling(s, slip, lines)
+        record_platform_refund(s, slip, slip.refund_fen, user, now, lines)
+        return
+    check_refund_ceiling(s, slip, lines)
     customer = s.get(Customer, slip.customer_id) if slip.customer_id else None
-    account = _refund_account(method, sale)
+    account = _refund_account(s, method, sale)
     if method in ("credit", "receivable") and customer is None:
         raise DomainError("method_needs_customer", field="method", method=method)
     gross = sum(ln.qty * ln.unit_price_fen for ln in lines)
@@ -177,6 +195,48 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
     )
     slip.gross_fen, slip.difference_fen = gross, diff
     slip.refund_fen = max(-diff, 0)
+
+
+def record_platform_refund(s: Session, slip: Slip, amount: int, user: str, now: datetime,
+                           lines: Sequence[SlipLine] | None = None,
+                           refunded_at: datetime | None = None) -> None:
+    """Post a refund the platform paid the buyer: returns against the platform's clearing
+    account, any part of the slip's value the platform kept as other income. Once per slip
+    (I8); never more than the slip's value (I4). The entry is dated `now`; the slip keeps
+    when the platform refunded (`refunded_at`, else now) for the reconciliation."""
+    # Callers record it only while none is (the import compares, settle skips it).
+    assert not slip.platform_refund_fen, slip.number
+    if slip.status in ("settled", "closed") and slip.refund_method != "platform":
+        raise DomainError("platform_refunds_there", field="method", slip=slip.number,
+                          method=slip.refund_method or "", refund=slip.refund_fen)
+    if slip.type != "return":
+        raise DomainError("platform_refund_exchange", field="method", slip=slip.number)
+    if lines is None:
+        lines = s.exec(
+            select(SlipLine).where(SlipLine.slip_id == slip.id).order_by(col(SlipLine.id))
+        ).all()
+    gross = sum(ln.qty * ln.unit_price_fen for ln in lines)
+    if not 0 < amount <= gross:
+        raise DomainError("platform_refund_over", field="refund", slip=slip.number,
+                          refund=amount, gross=gross)
+    # Each line carries its share of the refund (the last the rounding), for I4 per line.
+    left = amount
+    for i, ln in enumerate(lines):
+        share = left if i == len(lines) - 1 else amount * ln.qty * ln.unit_price_fen // gross
+        ln.refund_fen, left = share, left - share
+        s.add(ln)
+    s.flush()
+    check_refund_ceiling(s, slip, lines)
+    account = clearing_account(s, slip.channel)
+    post_entry(s, "refund", now, user,
+               [(RETURNS, gross, 0), (account, 0, amount), (OTHER_INCOME, 0, gross - amount)],
+               memo=slip.number, slip=slip)
+    slip.gross_fen, slip.fee_fen, slip.refund_fen = gross, gross - amount, amount
+    slip.platform_refund_fen, slip.platform_refunded_at = amount, refunded_at or now
+    slip.refund_method = "platform"
+    s.add(slip)
+    append_audit(s, user, "platform_refund", now, slip,
+                 detail={"refund_fen": amount, "account": account})
 
 
 def close_slip(

@@ -14,8 +14,10 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from rma_tui.errors import DomainError
+from rma_tui.service.channels import channel_value
 from rma_tui.service.clock import as_utc, utcnow
 from rma_tui.service.rules import Draft, evaluate, slip_amounts
+from rma_tui.service.slip_view import lines_with_products, slip_view_of
 from rma_tui.service.unit import (
     acting_user,
     append_audit,
@@ -31,24 +33,19 @@ from rma_tui.service.unit import (
     product_by_sku,
     qty_value,
     returned_qty,
-    sellable_of,
     text_value,
     transition,
     write_shop,
 )
 from rma_tui.service.views import (
-    EventView,
     GradeInput,
     LineInput,
     Preview,
-    RuleResult,
-    SlipLineView,
     SlipView,
 )
 from rma_tui.service.vocabulary import (
     APPROVER_ROLES,
     CANCEL_ROLES,
-    CHANNELS,
     COGS,
     CREATE_ROLES,
     DEFECTIVE,
@@ -62,9 +59,7 @@ from rma_tui.service.vocabulary import (
 )
 from rma_tui.store.db import Database
 from rma_tui.store.models import (
-    AuditEvent,
     Customer,
-    Feedback,
     InspectionGrade,
     Product,
     Sale,
@@ -192,7 +187,7 @@ def preview_slip(
     choice_of(slip_type, SLIP_TYPES, "type")
     with db.read() as s:
         sale = sale_by_order(s, sale_order)
-        ch = sale.channel if sale else choice_of(channel or "store", CHANNELS, "channel")
+        ch = sale.channel if sale else channel_value(channel or "store")
         exclude = locked_slip(s, draft, lock=False).id if draft else None
         drafts = _resolve_lines(s, sale, slip_type, lines, exclude_slip_id=exclude)
         amounts = slip_amounts(policy(), ch, slip_type, drafts)
@@ -253,7 +248,7 @@ def create_slip(
                 ch = sale.channel
                 customer_id = sale.customer_id
             else:
-                ch = choice_of(channel or "store", CHANNELS, "channel")
+                ch = channel_value(channel or "store")
                 customer_id = None
                 # No receipt: the note says why; approval then needs the owner (a policy
                 # exception, see evaluate's original_sale rule).
@@ -268,45 +263,52 @@ def create_slip(
                 if sale is not None and sale.customer_id not in (None, cust.id):
                     raise DomainError("customer_mismatch", field="customer", phone=customer_phone)
                 customer_id = cust.id
-            drafts = _resolve_lines(s, sale, slip_type, lines)
-            amounts = slip_amounts(policy(), ch, slip_type, drafts)
-            prefix = "TH" if slip_type == "return" else "HH"
-            slip = Slip(
-                number=next_number(s, prefix, now),
-                type=slip_type,
-                status="draft",
-                channel=ch,
-                sale_id=sale.id if sale else None,
-                customer_id=customer_id,
-                note=note,
-                created_by=user.name,
-                created_at=now,
-                updated_at=now,
-                gross_fen=amounts.gross_fen,
-                fee_fen=amounts.fee_fen,
-                refund_fen=amounts.refund_fen,
-                difference_fen=amounts.difference_fen,
-                shop=where,
-            )
-            s.add(slip)
-            s.flush()
-            _write_lines(s, slip, drafts)
-            transition(
-                s,
-                slip,
-                "draft",
-                user.name,
-                now,
-                "create",
-                detail={"sale": sale_order, "gross_fen": amounts.gross_fen, "shop": where},
-                request_id=request_id,
-                notify_roles=("clerk",),
-                new=True,
-            )
+            slip = new_slip(s, user, sale, slip_type, lines, ch, customer_id, note, where, now,
+                            request_id)
             return slip.number
 
         number, _ = once_per_request(s, request_id, "create", payload, work, now)
         return slip_view_of(s, number)
+
+
+def new_slip(s: Session, user: User, sale: Sale | None, slip_type: str,
+             lines: Sequence[LineInput], channel: str, customer_id: int | None, note: str,
+             shop: str, now: datetime, request_id: str | None = None,
+             **platform: Any) -> Slip:
+    """Write a new draft slip and its lines inside the caller's unit of work: returnable
+    quantities (I3), the sale line's price and cost (I5), the amounts, the audit event.
+    `platform` holds a platform request's own columns of the slip (refund id, buyer …)."""
+    drafts = _resolve_lines(s, sale, slip_type, lines)
+    amounts = slip_amounts(policy(), channel, slip_type, drafts)
+    prefix = "TH" if slip_type == "return" else "HH"
+    slip = Slip(
+        number=next_number(s, prefix, now),
+        type=slip_type,
+        status="draft",
+        channel=channel,
+        sale_id=sale.id if sale else None,
+        customer_id=customer_id,
+        note=note,
+        created_by=user.name,
+        created_at=now,
+        updated_at=now,
+        gross_fen=amounts.gross_fen,
+        fee_fen=amounts.fee_fen,
+        refund_fen=amounts.refund_fen,
+        difference_fen=amounts.difference_fen,
+        shop=shop,
+        **platform,
+    )
+    s.add(slip)
+    s.flush()
+    _write_lines(s, slip, drafts)
+    detail: dict[str, Any] = {"sale": sale.order_no if sale else None,
+                              "gross_fen": amounts.gross_fen, "shop": shop}
+    if platform.get("platform_ref"):
+        detail["platform_ref"] = platform["platform_ref"]
+    transition(s, slip, "draft", user.name, now, "create", detail=detail,
+               request_id=request_id, notify_roles=("clerk",), new=True)
+    return slip
 
 
 def _write_lines(s: Session, slip: Slip, drafts: Sequence[Draft]) -> None:
@@ -433,45 +435,47 @@ def submit_slip(
     at = now or utcnow()
 
     def body(s: Session, slip: Slip, user: User) -> None:
-        sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
-        verdict = evaluate(
-            policy(), slip.channel, sale, slip.type, _drafts_of(s, slip), as_utc(slip.created_at)
-        )
-        ok = all(r.ok for r in verdict)
-        slip.verdict_json = json.dumps([asdict(r) for r in verdict], ensure_ascii=False)
-        slip.policy_ok = ok
-        failed = [r.rule for r in verdict if not r.ok]
-        auto = ok and policy().channel(slip.channel).auto_approve
-        transition(
-            s,
-            slip,
-            "submitted",
-            user.name,
-            at,
-            "submit",
-            detail={"policy_ok": ok, "failed": failed},
-            request_id=request_id,
-            # Who reviews: nobody when it will be approved at once; the owner for an
-            # exception; any approver for a clean slip in a shop that reviews everything.
-            notify_roles=("owner",) if not ok else (() if auto else APPROVER_ROLES),
-        )
-        if auto:
-            slip.auto_approved = True
-            transition(s, slip, "approved", SYSTEM_USER, at, "approve", detail={"auto": True})
+        submit_in(s, slip, user.name, at, request_id)
 
     return slip_step(
         db, actor, CREATE_ROLES, number, "submit", [], body, request_id, at, to="submitted"
     )
 
 
+def submit_in(s: Session, slip: Slip, user: str, at: datetime,
+              request_id: str | None = None) -> None:
+    """Submit a draft inside the caller's unit of work: the policy's verdict, judged at the
+    time the customer asked (a platform's application time, else the slip's making), and
+    approval at once when every rule passes and the channel allows it."""
+    sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
+    asked = as_utc(slip.requested_at) if slip.requested_at else as_utc(slip.created_at)
+    verdict = evaluate(policy(), slip.channel, sale, slip.type, _drafts_of(s, slip), asked)
+    ok = all(r.ok for r in verdict)
+    slip.verdict_json = json.dumps([asdict(r) for r in verdict], ensure_ascii=False)
+    slip.policy_ok = ok
+    failed = [r.rule for r in verdict if not r.ok]
+    auto = ok and policy().channel(slip.channel).auto_approve
+    transition(
+        s,
+        slip,
+        "submitted",
+        user,
+        at,
+        "submit",
+        detail={"policy_ok": ok, "failed": failed},
+        request_id=request_id,
+        # Who reviews: nobody when it will be approved at once; the owner for an
+        # exception; any approver for a clean slip in a shop that reviews everything.
+        notify_roles=("owner",) if not ok else (() if auto else APPROVER_ROLES),
+    )
+    if auto:
+        slip.auto_approved = True
+        transition(s, slip, "approved", SYSTEM_USER, at, "approve", detail={"auto": True})
+
+
 def _drafts_of(s: Session, slip: Slip) -> list[Draft]:
 
-    rows = s.exec(
-        select(SlipLine, Product)
-        .join(Product, col(Product.id) == col(SlipLine.product_id))
-        .where(SlipLine.slip_id == slip.id)
-        .order_by(col(SlipLine.id))
-    ).all()
+    rows = lines_with_products(s, slip)
     out = []
     for ln, p in rows:
         repl = s.get(Product, ln.replacement_product_id) if ln.replacement_product_id else None
@@ -564,11 +568,22 @@ def _end_with_reason(db: Database, actor: str, number: str, reason: str, action:
     def body(s: Session, slip: Slip, user: User) -> None:
         if not_by_creator and slip.created_by == user.name:
             raise DomainError("own_slip", field="user", user=user.name, slip=slip.number)
-        slip.close_reason = reason
-        transition(s, slip, to, user.name, at, action, detail={"reason": reason},
-                   request_id=request_id)
+        end_in(s, slip, user.name, to, action, reason, at, request_id)
 
     return slip_step(db, actor, roles, number, action, [reason], body, request_id, at, to=to)
+
+
+def end_in(s: Session, slip: Slip, user: str, to: str, action: str, reason: str,
+           at: datetime, request_id: str | None = None) -> None:
+    """Reject or cancel inside the caller's unit of work, the reason kept on the slip and in
+    the step's audit event. A slip the platform has refunded cannot end so: the money is
+    out, so its goods are still received and graded."""
+    if slip.platform_refund_fen:
+        raise DomainError("platform_refunded_cannot_end", field="status", slip=slip.number,
+                          refund=slip.platform_refund_fen)
+    slip.close_reason = reason
+    transition(s, slip, to, user, at, action, detail={"reason": reason},
+               request_id=request_id)
 
 
 def receive_slip(
@@ -582,13 +597,22 @@ def receive_slip(
     at = now or utcnow()
 
     def body(s: Session, slip: Slip, user: User) -> None:
-        for d in _drafts_of(s, slip):
-            move_stock(s, d.product, "pending", d.qty, "return_in", user.name, at, slip)
-        transition(s, slip, "received", user.name, at, "receive", request_id=request_id)
+        receive_in(s, slip, user.name, at, request_id)
 
     return slip_step(
         db, actor, WAREHOUSE_ROLES, number, "receive", [], body, request_id, at, to="received"
     )
+
+
+def receive_in(s: Session, slip: Slip, user: str, at: datetime,
+               request_id: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """The goods arrived, inside the caller's unit of work: every line into `pending`."""
+    if (slip.status, "received") not in TRANSITIONS:
+        raise DomainError("bad_transition", field="status", slip=slip.number,
+                          status=slip.status, to="received")
+    for d in _drafts_of(s, slip):
+        move_stock(s, d.product, "pending", d.qty, "return_in", user, at, slip)
+    transition(s, slip, "received", user, at, "receive", detail=detail, request_id=request_id)
 
 
 def inspect_slip(
@@ -634,12 +658,7 @@ def inspect_slip(
 def _inspect(
     s: Session, slip: Slip, grades: Sequence[GradeInput], user: str, now: datetime
 ) -> None:
-    lines = s.exec(
-        select(SlipLine, Product)
-        .join(Product, col(Product.id) == col(SlipLine.product_id))
-        .where(SlipLine.slip_id == slip.id)
-        .order_by(col(SlipLine.id))
-    ).all()
+    lines = lines_with_products(s, slip)
     by_sku: dict[str, list[GradeInput]] = {}
     for i, g in enumerate(grades):
         where = f"grades[{i + 1}]."
@@ -709,79 +728,4 @@ def _inspect(
         ],
         memo=slip.number,
         slip=slip,
-    )
-
-
-def slip_view_of(s: Session, number: str) -> SlipView:
-    """The whole read model of slip `number`: lines, verdict, events, feedback."""
-    slip = s.exec(select(Slip).where(Slip.number == number)).one()
-    customer = s.get(Customer, slip.customer_id) if slip.customer_id else None
-    sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
-    rows = s.exec(
-        select(SlipLine, Product)
-        .join(Product, col(Product.id) == col(SlipLine.product_id))
-        .where(SlipLine.slip_id == slip.id)
-        .order_by(col(SlipLine.id))
-    ).all()
-    lines = []
-    for ln, p in rows:
-        repl = s.get(Product, ln.replacement_product_id) if ln.replacement_product_id else None
-        g = s.exec(select(InspectionGrade).where(InspectionGrade.slip_line_id == ln.id)).first()
-        lines.append(
-            SlipLineView(
-                sku=p.sku,
-                name=p.name,
-                qty=ln.qty,
-                unit_price_fen=ln.unit_price_fen,
-                unit_cost_fen=ln.unit_cost_fen,
-                reason=ln.reason_code,
-                reason_text=ln.reason_text,
-                packaging_intact=ln.packaging_intact,
-                invoice_present=ln.invoice_present,
-                replacement_sku=repl.sku if repl else None,
-                replacement_qty=ln.replacement_qty,
-                replacement_unit_price_fen=ln.replacement_unit_price_fen,
-                refund_fen=ln.refund_fen,
-                grade=(g.resellable, g.defective, g.scrap) if g else None,
-                replacement_name=repl.name if repl else None,
-                replacement_sellable=sellable_of(s, repl.id or 0, slip.shop) if repl else None,
-            )
-        )
-    events = [
-        EventView(
-            e.action, e.user, as_utc(e.at), e.from_status, e.to_status, json.loads(e.detail_json)
-        )
-        for e in s.exec(
-            select(AuditEvent).where(AuditEvent.slip_id == slip.id).order_by(col(AuditEvent.seq))
-        ).all()
-    ]
-    fb = s.exec(select(Feedback).where(Feedback.slip_id == slip.id)).first()
-    verdict = [RuleResult(**r) for r in json.loads(slip.verdict_json)] if slip.verdict_json else []
-    return SlipView(
-        number=slip.number,
-        type=slip.type,
-        status=slip.status,
-        channel=slip.channel,
-        customer=customer.name if customer else None,
-        customer_phone=customer.phone if customer else None,
-        customer_credit_fen=customer.credit_fen if customer else None,
-        sale=sale.order_no if sale else None,
-        created_by=slip.created_by,
-        created_at=as_utc(slip.created_at),
-        note=slip.note,
-        gross_fen=slip.gross_fen,
-        fee_fen=slip.fee_fen,
-        refund_fen=slip.refund_fen,
-        difference_fen=slip.difference_fen,
-        refund_method=slip.refund_method,
-        policy_ok=slip.policy_ok,
-        verdict=verdict,
-        auto_approved=slip.auto_approved,
-        override_by=slip.override_by,
-        override_reason=slip.override_reason,
-        close_reason=slip.close_reason,
-        lines=lines,
-        events=events,
-        feedback=(fb.score, fb.comment) if fb else None,
-        shop=slip.shop,
     )

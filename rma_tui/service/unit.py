@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, update
+from sqlalchemy import case, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from rma_tui.datebounds import MAX_YEAR, MIN_YEAR
 from rma_tui.errors import DomainError
-from rma_tui.policy import Policy, load_policy
+from rma_tui.policy import Policy, current_policy, set_current_policy
 from rma_tui.service.clock import as_utc, local_day
 from rma_tui.service.views import StockRow
 from rma_tui.service.vocabulary import MAX_FEN, MAX_QTY, MAX_TEXT, NEXT_ROLES, RELEASED, TRANSITIONS
@@ -141,21 +141,14 @@ def pin_matches(pin: str, stored: str) -> bool:
     return secrets.compare_digest(got.hex(), digest)
 
 
-_POLICY: Policy | None = None
-
-
 def policy() -> Policy:
     """The policy in force (read once per process)."""
-    global _POLICY
-    if _POLICY is None:
-        _POLICY = load_policy()
-    return _POLICY
+    return current_policy()
 
 
 def set_policy(p: Policy | None) -> None:
     """Replace the policy in force (tests, or a shop reloading its file)."""
-    global _POLICY
-    _POLICY = p
+    set_current_policy(p)
 
 
 def acting_user(s: Session, name: str | None, roles: Sequence[str] | None = None) -> User:
@@ -613,6 +606,12 @@ def next_number(s: Session, prefix: str, now: datetime) -> str:
     s.add(ctr)
     s.flush()
     return f"{prefix}-{day}-{ctr.value:04d}"
+
+
+def refund_counted() -> Any:
+    """The slips whose refund counts against what was paid (I4, I8): settled or closed,
+    or refunded by the platform whatever their state (the money is out)."""
+    return or_(col(Slip.status).in_(("settled", "closed")), col(Slip.platform_refund_fen) > 0)
 
 
 def returned_qty(s: Session, sale_line_id: int, exclude_slip_id: int | None = None) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from rma_tui.errors import DomainError
+from rma_tui.service.channels import channel_codes, channel_value
 from rma_tui.service.clock import as_utc, utcnow
 from rma_tui.service.unit import (
     acting_user,
@@ -28,7 +29,6 @@ from rma_tui.service.unit import (
 from rma_tui.service.views import UserView
 from rma_tui.service.vocabulary import (
     ARCHIVE_ROLES,
-    CHANNELS,
     DESTRUCTIVE_ACTIONS,
     DESTRUCTIVE_ROLES,
     EXPORT_PHONE_ROLES,
@@ -304,7 +304,7 @@ def setup_shop(
     shop_name: str,
     owner: str,
     pin: str | None,
-    channels: Sequence[str] = CHANNELS,
+    channels: Sequence[str] | None = None,
     now: datetime | None = None,
 ) -> UserView:
     """First-run setup of an empty database: the shop's name, the owner's account (with a
@@ -313,7 +313,8 @@ def setup_shop(
     shop_name = text_value(shop_name, "shop_name", required=True, max_len=100)
     owner = text_value(owner, "owner", required=True, max_len=64)
     pin = _pin(pin)
-    chosen = [choice_of(c, CHANNELS, "channels") for c in channels]
+    asked = channel_codes() if channels is None else channels
+    chosen = [channel_value(c, "channels") for c in asked]
     if not chosen:
         raise DomainError("required", field="channels")
     with db.write() as s:

@@ -46,6 +46,31 @@ class LineInput:
 
 
 @dataclass(frozen=True)
+class PlatformRequestInput:
+    """One after-sale request (售后申请) as a platform's export file states it, mapped to
+    our words by the platform's column map (money in fen, times aware UTC)."""
+
+    refund_id: str  # the platform's refund id (退款编号): one slip per refund id
+    order: str  # the platform order number (订单编号): our sale's order number
+    status: str  # one of PLATFORM_STATUSES
+    amount_fen: int  # what the buyer asks back / the platform refunded (退款金额)
+    sku: str = ""  # the shop's own SKU (商家编码); empty: the sale's only line
+    qty: int = 1
+    suborder: str = ""  # the platform's sub-order (子订单编号)
+    reason: str = "other"  # one of REASONS
+    reason_text: str = ""  # the platform's reason and the buyer's description
+    platform_status: str = ""  # the platform's own status value, as in the file
+    goods_status: str = ""  # the platform's word on the goods (货物状态)
+    carrier: str = ""  # return parcel's carrier (物流公司)
+    waybill: str = ""  # return parcel's waybill number (物流单号)
+    requested_at: datetime | None = None  # when the buyer applied (申请时间)
+    modified_at: datetime | None = None  # the platform's last change (修改时间)
+    buyer: str = ""  # the buyer's nickname on the platform (买家昵称)
+    channel: str = ""  # the row's own channel (generic OMS files); empty: the map's
+    line: int = 0  # the file's line it came from (for messages)
+
+
+@dataclass(frozen=True)
 class GradeInput:
     """How the received units of one slip line were graded at inspection."""
 
@@ -120,6 +145,15 @@ class SlipView:
     feedback: tuple[int, str] | None
     customer_credit_fen: int | None = None  # the customer's store credit now
     shop: str = DEFAULT_SHOP  # the shop handling the return
+    # A platform's after-sale request: its refund id, its state in our words and its own,
+    # the buyer's nickname, the return parcel, what the platform refunded.
+    platform_ref: str | None = None
+    platform_status: str = ""
+    platform_status_raw: str = ""
+    buyer: str = ""
+    waybill_carrier: str = ""
+    waybill_no: str | None = None
+    platform_refund_fen: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (the `slip show --json` contract)."""
@@ -160,6 +194,12 @@ class SlipView:
             "override_by": self.override_by,
             "override_reason": self.override_reason,
             "close_reason": self.close_reason,
+            "platform_ref": self.platform_ref,
+            "platform_status": self.platform_status or None,
+            "platform_refund_fen": self.platform_refund_fen,
+            "buyer": self.buyer or None,
+            "waybill": ({"carrier": self.waybill_carrier, "number": self.waybill_no}
+                        if self.waybill_no else None),
             "feedback": (
                 {"score": self.feedback[0], "comment": self.feedback[1]} if self.feedback else None
             ),
@@ -190,6 +230,9 @@ class SlipSummary:
     refund_fen: int
     difference_fen: int
     shop: str = DEFAULT_SHOP
+    platform_ref: str | None = None  # the platform's refund id (售后单号), if any
+    platform_status: str = ""  # its state in our words (PLATFORM_STATUSES)
+    waybill_no: str | None = None  # the return parcel's waybill
 
 
 @dataclass(frozen=True)

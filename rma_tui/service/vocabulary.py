@@ -41,10 +41,13 @@ REASONS = ("quality", "not_as_described", "wrong_item", "damaged", "size", "chan
 FAULT_REASONS = ("quality", "not_as_described", "wrong_item", "damaged")
 
 
-REFUND_METHODS = ("original", "cash", "credit", "receivable")
+REFUND_METHODS = ("original", "cash", "credit", "receivable", "platform")
 
 
-CHANNELS = ("store", "online")
+# A platform after-sale request's state, in our words (each platform's own values are
+# mapped to these by its column map): asked, agreed (the buyer may send the goods back),
+# shipped (the buyer sent them), refused by the seller, closed, refunded by the platform.
+PLATFORM_STATUSES = ("requested", "agreed", "shipped", "refused", "closed", "refunded")
 
 
 # Lifecycle edges (I6): (from, to). `None` is "not yet existing".
@@ -194,7 +197,9 @@ TRANSFER_ROLES = PURCHASE_ROLES
 SHOP_CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-PAYMENT_METHODS = ("cash", "card", "wechat", "alipay")
+# `platform`: the buyer paid through the online platform, which holds the money until it
+# settles with the shop (the channel's clearing account, 平台往来).
+PAYMENT_METHODS = ("cash", "card", "wechat", "alipay", "platform")
 
 
 STOCK_ROLES = PURCHASE_ROLES

@@ -149,6 +149,8 @@ class Slip(SQLModel, table=True):
     """A return (TH-) or exchange (HH-) slip and where it is in its lifecycle."""
 
     __tablename__ = "slips"
+    __table_args__ = (UniqueConstraint("channel", "platform_ref",
+                                       name="uq_slips_channel_platform_ref"),)
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(index=True, unique=True, max_length=32)
     type: str = Field(max_length=16)
@@ -175,6 +177,29 @@ class Slip(SQLModel, table=True):
     # The shop that handles the return (may differ from the sale's: buy anywhere, return
     # anywhere); its stock and till take the goods and pay the refund.
     shop: str = _shop_field(index=True)
+    # The online platform's after-sale request (售后单) this slip stands for: its refund id
+    # (one slip per channel and refund id), sub-order, last status (ours, and the
+    # platform's own word) and the buyer's nickname.
+    platform_ref: str | None = Field(default=None, max_length=64, index=True)
+    platform_suborder: str = Field(default="", max_length=64,
+                                   sa_column_kwargs={"server_default": ""})
+    platform_status: str = Field(default="", max_length=16,
+                                 sa_column_kwargs={"server_default": ""})
+    platform_status_raw: str = Field(default="", max_length=64,
+                                     sa_column_kwargs={"server_default": ""})
+    buyer: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    # The return parcel (退货物流): carrier and waybill number, scanned when it arrives.
+    waybill_carrier: str = Field(default="", max_length=64,
+                                 sa_column_kwargs={"server_default": ""})
+    waybill_no: str | None = Field(default=None, max_length=64, index=True)
+    # When the buyer asked on the platform: the policy's windows count up to then.
+    requested_at: datetime | None = Field(default=None)
+    # What the platform refunded the buyer, posted against its clearing account; once
+    # recorded no other refund of the slip may be paid (I8).
+    platform_refund_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    platform_refunded_at: datetime | None = Field(default=None)
+    # What the platform's request last said the buyer asks (or was refunded).
+    platform_amount_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class SlipLine(SQLModel, table=True):
@@ -198,6 +223,23 @@ class SlipLine(SQLModel, table=True):
     replacement_unit_price_fen: int = Field(default=0)
     replacement_unit_cost_fen: int = Field(default=0)
     refund_fen: int = Field(default=0)
+
+
+class Parcel(SQLModel, table=True):
+    """A return parcel that arrived matching no slip (无主件): carrier, waybill, what was
+    inside and who took it in; attached to a slip later, which then counts as received."""
+
+    __tablename__ = "parcels"
+    id: int | None = Field(default=None, primary_key=True)
+    carrier: str = Field(default="", max_length=64)
+    waybill_no: str = Field(index=True, max_length=64)
+    contents: str = Field(default="", max_length=2000)
+    received_by: str = Field(max_length=64)
+    received_at: datetime = Field(index=True)
+    shop: str = _shop_field()
+    slip_id: int | None = Field(default=None, foreign_key="slips.id", index=True)
+    attached_by: str | None = Field(default=None, max_length=64)
+    attached_at: datetime | None = Field(default=None)
 
 
 class InspectionGrade(SQLModel, table=True):

@@ -21,6 +21,7 @@ from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.money import yuan
 from rma_tui.money_input import parse_yuan
+from rma_tui.policy import current_policy
 from rma_tui.widgets.replacement import ReplacementPicker, ReplChoice
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class ReasonForm(Vertical):
 
     @staticmethod
     def _channel_options() -> list[tuple[str, str]]:
-        return [(i18n.label("channel", code), code) for code in i18n.LABELS["channel"]]
+        return [(i18n.label("channel", code), code) for code in current_policy().channel_codes()]
 
     def relabel(self) -> None:
         """Redraw every text in the current language, keeping what was chosen."""
