@@ -58,8 +58,15 @@ def test_every_state_channel_and_method(demo) -> None:  # type: ignore[no-untype
     counts = sv.count_by_status(db)
     assert all(counts[st] > 0 for st in sv.STATUSES), counts
     with db.read() as s:
-        assert set(s.exec(select(Sale.channel).distinct()).all()) == {"store", "online"}
-        assert set(s.exec(select(Slip.channel).distinct()).all()) == {"store", "online"}
+        channels = {"store", "online", "taobao", "jd", "pdd"}
+        assert set(s.exec(select(Sale.channel).distinct()).all()) == channels
+        assert set(s.exec(select(Slip.channel).distinct()).all()) == channels
+        # Platform requests in every state the platforms report, refunds they made.
+        assert set(s.exec(select(Slip.platform_status).where(
+            Slip.platform_ref.is_not(None)).distinct()).all()) == {  # type: ignore[union-attr]
+            "requested", "agreed", "shipped", "refunded", "closed"}
+        assert s.exec(select(func.count()).select_from(Slip).where(
+            Slip.platform_refund_fen > 0)).one() >= 3
         assert set(s.exec(select(Slip.type).distinct()).all()) == {"return", "exchange"}
         methods = set(s.exec(select(Slip.refund_method).where(
             Slip.refund_method.is_not(None)).distinct()).all())  # type: ignore[union-attr]
@@ -67,6 +74,7 @@ def test_every_state_channel_and_method(demo) -> None:  # type: ignore[no-untype
         assert s.exec(select(func.count()).select_from(Slip).where(
             Slip.override_by == "owner")).one() > 0
         assert set(s.exec(select(Sale.payment_method).distinct()).all()) == set(sv.PAYMENT_METHODS)
+    assert len(sv.list_parcels(db)) == 1  # the parcel nobody expected
 
 
 def test_alerts_and_verify(demo) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from rma_tui.demo.sales import (
     make_products,
     products_to_add,
 )
+from rma_tui.demo.platforms import platform_after_sales
 from rma_tui.demo.slips import (
     CLERKS,
     SLIP_TARGETS,
@@ -158,6 +159,8 @@ def build_demo(db: Database, seed: int = 42, size: str = "small",
     slips = planner.plan(SLIP_TARGETS)
     summary.slips_skipped = planner.skipped
     run_slips(db, rng, slips, summary, report)
+    spare = [r.sku for r in sv.stock(db) if r.sellable > r.reorder_point + 5]
+    platform_after_sales(db, rng, spare[:12], today, summary, report)
     aftercare(db, rng, today, summary, report)
 
     counts = sv.count_by_status(db)

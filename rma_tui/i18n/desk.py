@@ -556,4 +556,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_stage_sales": ("销售记录", "Sales"),
     "demo_stage_slips": ("退换货单", "Return and exchange slips"),
     "demo_stage_aftercare": ("退供应商、回访与日结", "Supplier returns, call-backs, day closes"),
+    "demo_stage_platforms": ("平台订单与售后申请", "Platform orders and after-sale requests"),
 }
