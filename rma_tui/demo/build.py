@@ -20,6 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from rma_tui import service as sv
+from rma_tui.demo.platforms import platform_after_sales
 from rma_tui.demo.sales import (
     SalesGenerator,
     SoldLine,
@@ -27,7 +28,6 @@ from rma_tui.demo.sales import (
     make_products,
     products_to_add,
 )
-from rma_tui.demo.platforms import platform_after_sales
 from rma_tui.demo.slips import (
     CLERKS,
     SLIP_TARGETS,
