@@ -220,6 +220,10 @@ def test_waybill_receive_and_an_unmatched_parcel_attached_later(pshop: Database)
     assert (scan.slip.number, scan.slip.status) == (slips["186512000000000103"].number,
                                                    "received")
     assert {r.sku: r.pending for r in sv.stock(pshop)}["TB-MUG-02"] == 2
+    with pytest.raises(DomainError) as e:  # scanned twice: said so, nothing moves again
+        sv.receive_by_waybill(pshop, "warehouse", "75312345678901")
+    assert e.value.key == "waybill_already_received"
+    assert {r.sku: r.pending for r in sv.stock(pshop)}["TB-MUG-02"] == 2
     # A parcel nobody expects: kept with carrier, contents and who took it in.
     lost = sv.receive_by_waybill(pshop, "warehouse", "SF9988776655", carrier="顺丰速运",
                                  contents="白色T恤一件，无单据")

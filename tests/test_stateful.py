@@ -121,6 +121,8 @@ class SlipM:
     policy_ok: bool | None = None
     feedback: bool = False
     channel: str = "store"
+    platform: bool = False  # a platform's after-sale request (it has a refund id)
+    platform_refunded: bool = False  # the platform's refund is posted
 
 
 @dataclass
@@ -379,6 +381,46 @@ class ShopMachine(RuleBasedStateMachine):
             if m.sale_line is not None:
                 m.sale_line.returned -= m.qty
 
+    @precondition(lambda self: any(sv.is_platform(s.channel) for s in self.sales))
+    @rule(data=st.data())
+    def platform_request(self, data: st.DataObject) -> None:
+        """A platform's after-sale request comes in from its file: a new refund id, asked,
+        refunded before the goods come, or already closed; sometimes the same file twice."""
+        sale = data.draw(st.sampled_from([s for s in self.sales if sv.is_platform(s.channel)]),
+                         label="platform sale")
+        sl = data.draw(st.sampled_from(sale.lines), label="platform line")
+        if [x.sku for x in sale.lines].count(sl.sku) > 1:
+            return  # which line of a repeated SKU is taken is create's rule, modelled there
+        qty = data.draw(st.integers(1, sl.qty), label="platform qty")
+        status = data.draw(st.sampled_from(("requested", "refunded", "closed")),
+                           label="platform status")
+        self.seq += 1
+        row = sv.PlatformRequestInput(f"RF-{self.seq}", sale.order, status, qty * sl.price,
+                                      sku=sl.sku, qty=qty, requested_at=self.now)
+        got = sv.import_requests(self.db, "clerk", sale.channel, [row], now=self.now)
+        if sl.returned + qty > sl.qty:  # I3 holds for the platforms too
+            assert [c.key for c in got.conflicts] == ["over_returnable"] and not got.created
+            return
+        assert not got.conflicts and len(got.created) == 1, got
+        view = sv.get_slip(self.db, got.created[0])
+        line = LineM(sl.sku, qty, sl.price, sl.cost, qty * sl.price, sl)
+        slip = SlipM(view.number, "return", view.status, "clerk", sale.phone, [line],
+                     policy_ok=view.policy_ok, channel=sale.channel, platform=True)
+        self.slips[view.number] = slip
+        if status == "closed":
+            assert view.status == "cancelled"
+            return
+        assert view.status in ("submitted", "approved")
+        sl.returned += qty
+        if status == "refunded":
+            assert (view.platform_refund_fen, view.refund_method) == (qty * sl.price, "platform")
+            slip.platform_refunded = True
+            sl.refunded += qty * sl.price
+            self.books.accounts[sv.RETURNS] += qty * sl.price
+        if data.draw(st.booleans(), label="same file again"):
+            again = sv.import_requests(self.db, "clerk", sale.channel, [row], now=self.now)
+            assert again.unchanged == [view.number] and not again.conflicts
+
     @precondition(lambda self: self._any("draft"))
     @rule(data=st.data())
     def submit(self, data: st.DataObject) -> None:
@@ -422,6 +464,8 @@ class ShopMachine(RuleBasedStateMachine):
         refusals = self._role(actor, sv.APPROVER_ROLES) | self._state(slip, "submitted")
         if actor == slip.creator:
             refusals.add("own_slip")
+        if slip.platform_refunded:
+            refusals.add("platform_refunded_cannot_end")
         if self._step(data, slip, sv.reject_slip, actor, refusals, "不符合政策") is not None:
             slip.status = "rejected"
             self._release(slip)
@@ -433,6 +477,8 @@ class ShopMachine(RuleBasedStateMachine):
         actor = data.draw(st.sampled_from(USERS), label="actor")
         refusals = self._role(actor, sv.CANCEL_ROLES) | self._state(
             slip, "draft", "submitted", "approved")
+        if slip.platform_refunded:
+            refusals.add("platform_refunded_cannot_end")
         if self._step(data, slip, sv.cancel_slip, actor, refusals, "顾客撤回") is not None:
             slip.status = "cancelled"
             self._release(slip)
@@ -489,11 +535,15 @@ class ShopMachine(RuleBasedStateMachine):
         refusals = self._role(actor, sv.SETTLE_ROLES) | self._state(slip, "inspected")
         for m in slip.lines:  # I4: never more than was paid for the line
             sl = m.sale_line
+            if slip.platform_refunded:
+                break  # counted when the platform's refund came in; settling adds nothing
             if sl is not None and sl.refunded + m.qty * m.price > sl.qty * sl.price:
                 refusals.add("over_refund")
         if method in ("credit", "receivable") and slip.phone is None:
             refusals.add("method_needs_customer")
-        if method == "platform":  # refunded by the platform: returns of its sales only
+        if slip.platform and method not in ("platform", "original"):
+            refusals.add("platform_refunds_there")  # a platform's request: never the till
+        if method == "platform" or slip.platform:
             if slip.type != "return":
                 refusals.add("platform_refund_exchange")
             if not sv.is_platform(slip.channel):
@@ -517,6 +567,9 @@ class ShopMachine(RuleBasedStateMachine):
         if view is None:
             return
         slip.status = "settled"
+        if slip.platform_refunded:  # posted when the platform's refund came in
+            assert view.refund_method == "platform"
+            return
         self.books.accounts[sv.RETURNS] += gross
         for m in slip.lines:
             if m.sale_line is not None:
@@ -648,6 +701,7 @@ class ShopMachine(RuleBasedStateMachine):
                    coalesce(sum(CASE WHEN s.status NOT IN ('rejected', 'cancelled')
                                      THEN l.qty END), 0),
                    coalesce(sum(CASE WHEN s.status IN ('settled', 'closed')
+                                          OR s.platform_refund_fen > 0
                                      THEN l.refund_fen END), 0)
             FROM sale_lines sl
             LEFT JOIN slip_lines l ON l.sale_line_id = sl.id

@@ -65,6 +65,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "waybill_many_slips": ("物流单号 {waybill} 对应多张待收货单据：{slips}（字段 {field}）",
                            "waybill {waybill} matches several slips awaiting goods: {slips} "
                            "(field {field})"),
+    "waybill_already_received": ("物流单号 {waybill} 的单据 {slip} 已收货（现为“{status_label}”）"
+                                 "（字段 {field}）",
+                                 "the parcel with waybill {waybill} was already received on slip "
+                                 "{slip} (now {status_label}) (field {field})"),
     "parcel_exists": ("物流单号 {waybill} 已登记为无主件（字段 {field}）",
                       "waybill {waybill} is already recorded as an unmatched parcel "
                       "(field {field})"),

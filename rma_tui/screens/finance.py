@@ -15,11 +15,16 @@ The day picker ([ and ]) chooses the day of the trial balance and the daily clos
 refunds, exchanges and receivable tabs show the 30 days up to it, the journal the entries
 up to its end (newest first, paged with n / p, kind filter k), the income tab the 12 months
 up to its month. Each tab is drawn by `widgets.finance_tabs`.
+
+平台对账 reconciles a platform's refund export against the platform refunds in the books
+(`rma_tui.reads.reconcile`): the file is read only when asked (Enter or Ctrl+S), never by
+the periodic refresh.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -47,8 +52,10 @@ from rma_tui.widgets.finance_tabs import (
     months,
 )
 from rma_tui.widgets.message_line import MessageLine
+from rma_tui.widgets.reconcile_view import ReconcileView
 
 if TYPE_CHECKING:
+    from rma_tui.reads.reconcile import Reconciliation
     from rma_tui.service import Database
 
 # The tabs, in order: pane id suffix -> i18n key of the tab's label.
@@ -62,6 +69,8 @@ TABS: dict[str, str] = {
     "close": "fin_tab_close",
     "income": "fin_tab_income",
 }
+# The reconciliation tab (read on demand, not by `reload`), after the others.
+RECONCILE = "reconcile"
 # Journal entries per page; receivable rows read at most.
 PAGE = 30
 # The journal's wordy columns are capped wider from `WIDE` columns on (the app's narrow
@@ -75,6 +84,7 @@ TAB_ACTIONS: dict[str, tuple[str, ...]] = {
     "next_page": ("journal",),
     "prev_page": ("journal",),
     "kind": ("journal",),
+    "reconcile": (RECONCILE,),
 }
 
 
@@ -119,6 +129,7 @@ class FinanceScreen(DeskScreen):
         Binding("n", "next_page", "next page"),
         Binding("p", "prev_page", "prev page"),
         Binding("k", "kind", "kind"),
+        Binding("ctrl+s", "reconcile", "reconcile"),
     ]
     # Footer text per action, as i18n keys (applied in `relabel`).
     BINDING_KEYS: ClassVar[dict[str, str]] = {
@@ -128,6 +139,7 @@ class FinanceScreen(DeskScreen):
         "next_page": "fin_key_next_page",
         "prev_page": "fin_key_prev_page",
         "kind": "fin_key_kind",
+        "reconcile": "fin_key_reconcile",
     }
 
     class Loaded(Message):
@@ -148,6 +160,21 @@ class FinanceScreen(DeskScreen):
         def __init__(self, day: str, user: str) -> None:
             self.day = day
             self.user = user
+            super().__init__()
+
+    class Reconciled(Message):
+        """A worker compared a platform's file with the books."""
+
+        def __init__(self, file: str, result: Reconciliation) -> None:
+            self.file = file
+            self.result = result
+            super().__init__()
+
+    class ReconcileFailed(Message):
+        """The file could not be read, or the books could not."""
+
+        def __init__(self, error: DomainError | Problem) -> None:
+            self.error = error
             super().__init__()
 
     class CloseFailed(Message):
@@ -185,6 +212,8 @@ class FinanceScreen(DeskScreen):
                         yield Static(classes="fin-status", id=f"fin-{tab}-status")
                     yield DataTable(id=f"fin-{tab}-table", cursor_type="row",
                                     zebra_stripes=True)
+            with TabPane(i18n.t("fin_tab_reconcile"), id=f"fin-{RECONCILE}"):
+                yield ReconcileView(id="fin-reconcile-view")
         yield MessageLine(id="fin-line")
         yield Footer()
 
@@ -236,7 +265,7 @@ class FinanceScreen(DeskScreen):
         app = self.rma
         if app.problem is not None:
             self._show_message(app.problem.text())
-        elif app.database is not None:
+        elif app.database is not None and self.tab != RECONCILE:
             query = self.current_query()
             known = self.data.get(query.tab)
             head = known[1] if known is not None and known[0] == query else None
@@ -369,6 +398,43 @@ class FinanceScreen(DeskScreen):
         """Say why the day was not closed."""
         self._say_error(message.error)
 
+    def action_reconcile(self) -> None:
+        """Reconcile the file the reconciliation tab names (Enter in its fields too)."""
+        self.query_one(ReconcileView).ask()
+
+    def on_reconcile_view_asked(self, message: ReconcileView.Asked) -> None:
+        """Read the platform's file and the books in a worker."""
+        app = self.rma
+        if app.database is not None:
+            self._reconcile(app.database, app.db_location, message)
+
+    @work(thread=True, exclusive=True, group="finance-reconcile")
+    def _reconcile(self, database: Database, location: str,
+                   asked: ReconcileView.Asked) -> None:
+        worker = get_current_worker()
+        try:
+            from rma_tui.platform_files import read_platform_file
+            from rma_tui.reads.reconcile import reconcile
+
+            pf = read_platform_file(Path(asked.path).expanduser(), asked.platform,
+                                    purpose="reconcile")
+            message: Message = self.Reconciled(pf.file, reconcile(
+                database, pf.channel, pf.rows, asked.start, asked.end))
+        except DomainError as exc:  # kept whole: a file error names its line and column
+            message = self.ReconcileFailed(exc)
+        except Exception as exc:
+            message = self.ReconcileFailed(problem_from(exc, location))
+        if not worker.is_cancelled:
+            self.post_message(message)
+
+    def on_finance_screen_reconciled(self, message: Reconciled) -> None:
+        """Show the four lists and the totals."""
+        self.query_one(ReconcileView).show(message.file, message.result)
+
+    def on_finance_screen_reconcile_failed(self, message: ReconcileFailed) -> None:
+        """Say why the file could not be reconciled."""
+        self.query_one(ReconcileView).show_error(message.error)
+
     def _say_error(self, error: DomainError | Problem) -> None:
         self.query_one(MessageLine).say_error(error)
         text = error.text() if isinstance(error, Problem) else error.message()
@@ -383,6 +449,8 @@ class FinanceScreen(DeskScreen):
         tabs = self.query_one("#fin-tabs", TabbedContent)
         for tab, key in TABS.items():
             tabs.get_tab(f"fin-{tab}").label = i18n.t(key)
+        tabs.get_tab(f"fin-{RECONCILE}").label = i18n.t("fin_tab_reconcile")
+        self.query_one(ReconcileView).relabel()
         if not self.loaded:
             app = self.rma
             self._show_message(app.problem.text() if app.problem else i18n.t("fin_loading"))

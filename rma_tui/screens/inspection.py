@@ -5,12 +5,19 @@ detail pane. Receiving asks first (a modal); grading is a form per slip line (re
 defective / scrap, all resellable by default, with a note) that must add up to the
 quantity received. The service decides; a refused request is shown next to the line or
 field it names and nothing is saved.
+
+A waybill field on top: a scanned (or typed) return waybill receives its approved slip at
+once and shows it for grading; a waybill no slip has is recorded, with its carrier and
+contents asked in a modal, as an unmatched parcel (无主件). The unmatched parcels are listed
+in a modal (u), where one is attached to its slip by number; and the platforms' request
+files are imported from here (i), with what the import did shown after.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,7 +26,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.events import DescendantFocus
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
-from textual.worker import get_current_worker
 
 from rma_tui import i18n
 from rma_tui.errors import DomainError
@@ -29,11 +35,21 @@ from rma_tui.widgets.common import Problem, local_time, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.grade_form import GradeForm, GradeLine
 from rma_tui.widgets.message_line import MessageLine
+from rma_tui.widgets.parcel_list import ParcelListDialog
+from rma_tui.widgets.platform_picker import platform_choices
+from rma_tui.widgets.request_import import (
+    ImportReportDialog,
+    counts_params,
+    request_import_fields,
+    request_import_submit,
+)
 from rma_tui.widgets.slip_brief import slip_brief
 from rma_tui.widgets.slip_queue import Column, SlipQueue
+from rma_tui.widgets.stock_form import StockFormDialog
+from rma_tui.widgets.waybill_scan import WaybillScan, parcel_fields
 
 if TYPE_CHECKING:
-    from rma_tui.service import Database, SlipSummary, SlipView
+    from rma_tui.service import Database, ParcelScan, ParcelView, SlipSummary, SlipView
 
 # Slips read per page; a further page is read when the cursor reaches the last row.
 PAGE = 50
@@ -57,65 +73,24 @@ class Page:
 
 
 class InspectionScreen(DeskScreen):
-    """Receive approved slips' goods; grade received slips line by line."""
-
-    DEFAULT_CSS = """
-    InspectionScreen #insp-body {
-        layout: horizontal;
-        height: 1fr;
-    }
-    InspectionScreen #insp-queues {
-        width: 56;
-        height: 1fr;
-    }
-    InspectionScreen #insp-detail {
-        width: 1fr;
-        height: 1fr;
-        padding: 0 1;
-    }
-    InspectionScreen #insp-brief {
-        height: auto;
-    }
-    InspectionScreen #insp-hint {
-        color: $text-muted;
-        margin: 1 0;
-        height: auto;
-    }
-    InspectionScreen #insp-message {
-        padding: 0 1;
-        display: none;
-    }
-    InspectionScreen #insp-message.-ok, InspectionScreen #insp-message.-error {
-        display: block;
-    }
-    /* 80x24: everything stacked in one scrolling column; the lists keep a fixed height
-       so the detail below them is reached by scrolling, never cut off. */
-    InspectionScreen.-narrow #insp-body {
-        layout: vertical;
-        overflow-y: auto;
-    }
-    InspectionScreen.-narrow #insp-queues {
-        width: 1fr;
-        height: auto;
-    }
-    InspectionScreen.-narrow SlipQueue {
-        height: 6;
-    }
-    InspectionScreen.-narrow #insp-detail {
-        height: auto;
-        min-height: 8;
-        overflow-y: hidden;
-    }
-    """
+    """Receive approved slips' goods; grade received slips line by line (its styles are in
+    app.tcss)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "receive", "receive"),
         Binding("ctrl+s", "submit", "submit grades", priority=True),
+        # Named on the waybill field's border, not in the footer (full at 120 columns).
+        Binding("w", "waybill", "scan", show=False),
+        Binding("u", "parcels", "unmatched", show=False),
+        Binding("i", "import_requests", "import", show=False),
         Binding("escape", "lists", "lists"),
     ]
     BINDING_KEYS: ClassVar[dict[str, str]] = {
         "receive": "insp_key_receive",
         "submit": "insp_key_submit",
+        "waybill": "insp_key_waybill",
+        "parcels": "insp_key_parcels",
+        "import_requests": "insp_key_import",
         "lists": "insp_key_lists",
     }
 
@@ -142,6 +117,21 @@ class InspectionScreen(DeskScreen):
             self.params = params
             super().__init__()
 
+    class Scanned(Message):
+        """A waybill received its slip, or was recorded as an unmatched parcel."""
+
+        def __init__(self, waybill: str, scan: ParcelScan) -> None:
+            self.waybill = waybill
+            self.scan = scan
+            super().__init__()
+
+    class NoMatch(Message):
+        """No slip has the waybill scanned: the parcel's carrier and contents are asked."""
+
+        def __init__(self, waybill: str) -> None:
+            self.waybill = waybill
+            super().__init__()
+
     class Failed(Message):
         """A read or write was refused or failed."""
 
@@ -156,11 +146,14 @@ class InspectionScreen(DeskScreen):
         super().__init__(id="inspection")
         self.view: SlipView | None = None  # the slip in the detail pane
         self._detail_kind = "approved"
+        # A slip just received by waybill or parcel: selected for grading once listed.
+        self._select_after: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="insp-body"):
             with Vertical(id="insp-queues"):
+                yield WaybillScan(id="insp-waybill")
                 yield SlipQueue("approved", "insp_awaiting_goods", "insp_empty_goods", COLUMNS,
                                 id="queue-approved")
                 yield SlipQueue("received", "insp_awaiting_grading", "insp_empty_grading",
@@ -228,20 +221,19 @@ class InspectionScreen(DeskScreen):
     @work(thread=True, group="insp-page")
     def _load_page(self, database: Database, kind: str, offset: int, limit: int,
                    shop: str | None = None) -> None:
-        worker = get_current_worker()
-        try:
+        def read() -> Message:
             from rma_tui import service
 
             # One row more than shown says whether another page exists.
             rows = service.list_slips(database, status=kind, limit=limit + 1, offset=offset,
                                       oldest_first=True, shop=shop)
-        except Exception as exc:  # shown on screen; the next refresh tries again
-            if not worker.is_cancelled:
-                self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.PageLoaded(Page(kind, offset, rows[:limit],
-                                                   len(rows) > limit)))
+            return self.PageLoaded(Page(kind, offset, rows[:limit], len(rows) > limit))
+
+        # A failure is shown on screen; the next refresh tries again.
+        self.post_read(read, self._read_failed, self.rma.db_location)
+
+    def _read_failed(self, problem: Problem) -> Message:
+        return self.Failed(None, problem)
 
     def on_inspection_screen_page_loaded(self, message: PageLoaded) -> None:
         """Show a page; the first load puts the focus on a list with work in it."""
@@ -266,6 +258,11 @@ class InspectionScreen(DeskScreen):
             # Refresh: the shown slip may have moved on at another terminal.
             if queue.number == self.view.number:
                 self._load_detail_for(page.kind)
+        if page.kind == "received" and self._select_after and queue.select(self._select_after):
+            # Received by waybill or parcel: shown for grading.
+            self._select_after = None
+            self._detail_kind = "received"
+            self._load_detail_for("received")
 
     def on_slip_queue_need_more(self, message: SlipQueue.NeedMore) -> None:
         """Read the next page of a queue."""
@@ -297,17 +294,10 @@ class InspectionScreen(DeskScreen):
 
     @work(thread=True, exclusive=True, group="insp-detail")
     def _load_detail(self, database: Database, kind: str, number: str) -> None:
-        worker = get_current_worker()
-        try:
-            from rma_tui import service
+        from rma_tui import service
 
-            view = service.get_slip(database, number)
-        except Exception as exc:
-            if not worker.is_cancelled:
-                self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.DetailLoaded(kind, view))
+        self.post_read(lambda: self.DetailLoaded(kind, service.get_slip(database, number)),
+                       self._read_failed, self.rma.db_location)
 
     async def on_inspection_screen_detail_loaded(self, message: DetailLoaded) -> None:
         """Show the slip read by the worker."""
@@ -374,18 +364,147 @@ class InspectionScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="insp-write")
     def _receive(self, database: Database, number: str) -> None:
         actor = self.rma.user.name if self.rma.user else ""
-        try:
+
+        def job() -> Message:
             from rma_tui import service
 
             view = service.receive_slip(database, actor, number)
+            return self.Done("insp_received", {
+                "slip": number, "qty": sum(ln.qty for ln in view.lines)})
+
+        self._post_outcome(job, number)
+
+    def _post_outcome(self, job: Callable[[], Message], number: str | None = None) -> None:
+        """In a thread worker: post what `job` gives, or why it was refused or failed."""
+        try:
+            message = job()
         except DomainError as exc:
-            self.post_message(self.Failed(exc, None, number))
+            message = self.Failed(exc, None, number)
+        except Exception as exc:  # a database failure: said, never a crash of the desk
+            message = self.Failed(None, problem_from(exc, self.rma.db_location), number)
+        self.post_message(message)
+
+    # -- receiving by waybill -------------------------------------------------------------
+
+    def action_waybill(self) -> None:
+        """Into the waybill field, to scan or type a return parcel's waybill."""
+        self.query_one(WaybillScan).focus_input()
+
+    def on_waybill_scan_scanned(self, message: WaybillScan.Scanned) -> None:
+        """Enter in the waybill field: receive its slip; an empty Enter goes to grading."""
+        form = self.form
+        if not message.waybill:
+            if form is not None:
+                form.focus_first()
             return
-        except Exception as exc:
-            self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location), number))
+        database = self.rma.database
+        if database is not None and self._allowed():
+            self._scan(database, message.waybill, self.rma.shop)
+
+    @work(thread=True, exclusive=True, group="insp-write")
+    def _scan(self, database: Database, waybill: str, shop: str | None) -> None:
+        actor = self.rma.user.name if self.rma.user else ""
+
+        def job() -> Message:
+            from rma_tui import service
+
+            # Asked first: a waybill no slip has is recorded only with what is inside.
+            if service.slip_by_waybill(database, waybill) is None:
+                return self.NoMatch(waybill)
+            return self.Scanned(waybill, service.receive_by_waybill(database, actor, waybill,
+                                                                    shop=shop))
+
+        self._post_outcome(job)
+
+    def on_inspection_screen_no_match(self, message: NoMatch) -> None:
+        """Ask the unmatched parcel's carrier and contents, then record it."""
+        database, user, shop = self.rma.database, self.rma.user, self.rma.shop
+        waybill = message.waybill
+        if database is None or user is None:
             return
-        self.post_message(self.Done("insp_received", {
-            "slip": number, "qty": sum(ln.qty for ln in view.lines)}))
+        def submit(values: dict[str, str]) -> object:
+            from rma_tui import service
+
+            return service.receive_by_waybill(database, user.name, waybill,
+                                              carrier=values["carrier"],
+                                              contents=values["contents"], shop=shop)
+
+        def done(scan: object) -> None:
+            if scan is None:
+                self._say("ok", "cb_cancelled")
+            else:
+                self.post_message(self.Scanned(waybill, cast("ParcelScan", scan)))
+
+        self.app.push_screen(StockFormDialog(
+            i18n.t("insp_parcel_title", waybill=waybill), parcel_fields(), submit,
+            info=i18n.t("insp_parcel_info", waybill=waybill)), done)
+
+    def on_inspection_screen_scanned(self, message: Scanned) -> None:
+        """Say what the waybill did; a received slip is then selected for grading."""
+        self.query_one(WaybillScan).clear()
+        slip, parcel = message.scan.slip, message.scan.parcel
+        if slip is not None:
+            self._select_after = slip.number
+            self._say("ok", "insp_waybill_received", waybill=message.waybill, slip=slip.number,
+                      qty=sum(ln.qty for ln in slip.lines))
+        elif parcel is not None:
+            self._say("ok", "parcel_recorded", waybill=parcel.waybill, parcel=parcel.id)
+        self.reload()
+
+    # -- unmatched parcels and platform requests --------------------------------------------
+
+    def action_parcels(self) -> None:
+        """The unmatched parcels: attach one to its slip, which is then received."""
+        database, user, shop = self.rma.database, self.rma.user, self.rma.shop
+        if database is None or user is None:
+            return
+
+        def load() -> list[ParcelView]:
+            from rma_tui import service
+
+            return service.list_parcels(database, shop=shop)
+
+        def attach(parcel_id: int, number: str) -> object:
+            from rma_tui import service
+
+            return service.attach_parcel(database, user.name, parcel_id, number)
+
+        def done(result: object) -> None:
+            if isinstance(result, tuple):
+                parcel_id, view = result
+                self._select_after = view.number
+                self._say("ok", "parcel_attached_done", parcel=parcel_id, slip=view.number,
+                          status=view.status)
+                self.reload()
+
+        self.app.push_screen(ParcelListDialog(load, attach), done)
+
+    def action_import_requests(self) -> None:
+        """Import a platform's after-sale request file; then show what it did."""
+        from rma_tui import service
+
+        database, user, shop = self.rma.database, self.rma.user, self.rma.shop
+        if database is None or user is None:
+            return
+        refused = service.role_refusal(user.name, user.role, service.IMPORT_REQUEST_ROLES)
+        try:
+            if refused is not None:
+                raise refused
+            choices = platform_choices()
+        except DomainError as exc:
+            self._say_error(exc)
+            return
+
+        def done(result: object) -> None:
+            if isinstance(result, tuple):
+                file, outcome = result
+                self._say("ok", "imp_done", file=file, **counts_params(outcome))
+                self.reload()
+                self.app.push_screen(ImportReportDialog(file, outcome))
+
+        self.app.push_screen(StockFormDialog(
+            i18n.t("imp_title"), request_import_fields(choices),
+            request_import_submit(database, user.name, shop), info=i18n.t("imp_info")), done)
 
     # -- grading --------------------------------------------------------------------------
 
@@ -409,20 +528,17 @@ class InspectionScreen(DeskScreen):
     def _inspect(self, database: Database, number: str,
                  values: list[tuple[str, int, int, int, str]]) -> None:
         actor = self.rma.user.name if self.rma.user else ""
-        try:
+
+        def job() -> Message:
             from rma_tui import service
 
             grades = [service.GradeInput(*v) for v in values]
             service.inspect_slip(database, actor, number, grades)
-        except DomainError as exc:
-            self.post_message(self.Failed(exc, None, number))
-            return
-        except Exception as exc:
-            self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location), number))
-            return
-        self.post_message(self.Done("insp_inspected", {
-            "slip": number, "resellable": sum(v[1] for v in values),
-            "defective": sum(v[2] for v in values), "scrap": sum(v[3] for v in values)}))
+            return self.Done("insp_inspected", {
+                "slip": number, "resellable": sum(v[1] for v in values),
+                "defective": sum(v[2] for v in values), "scrap": sum(v[3] for v in values)})
+
+        self._post_outcome(job, number)
 
     # -- outcomes -------------------------------------------------------------------------
 
@@ -466,6 +582,7 @@ class InspectionScreen(DeskScreen):
             return
         for kind in ("approved", "received"):
             self._queue(kind).relabel()
+        self.query_one(WaybillScan).relabel()
         form = self.form
         if form is not None:
             form.relabel()

@@ -1,6 +1,7 @@
 """The review queue: submitted slips oldest first, with their flags; the
 highlighted slip in a detail pane; approve (with an exception reason where the policy needs
-one) or reject with a reason.
+one) or reject with a reason. A slip that stands for an online platform's after-sale request
+shows the platform's refund id under its number and the platform's status under its flags.
 
 Data comes in pages (`service.review_queue(limit, offset)`): the first page on show, the
 next when the cursor reaches the last row. The app calls `reload()` every few seconds; that
@@ -29,6 +30,7 @@ from rma_tui.screens.base import DeskScreen, ProblemMessage
 from rma_tui.screens.dialogs import TextPromptDialog
 from rma_tui.widgets.common import local_time, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
+from rma_tui.widgets.platform_cells import number_cell, platform_status_badge
 from rma_tui.widgets.slip_view import SlipDetail
 
 if TYPE_CHECKING:
@@ -90,11 +92,12 @@ class ReviewScreen(DeskScreen):
         """A worker read queue rows: the whole loaded window again, or one page more."""
 
         def __init__(self, items: list[QueueItem], has_more: bool, head: tuple[int, str],
-                     append: bool) -> None:
+                     append: bool, platform: dict[str, tuple[str, str]]) -> None:
             self.items = items
             self.has_more = has_more
             self.head = head
             self.append = append
+            self.platform = platform  # slip -> (the platform's refund id, its status)
             super().__init__()
 
     class DetailLoaded(Message):
@@ -124,6 +127,9 @@ class ReviewScreen(DeskScreen):
         self.has_more = False
         self.loaded = False
         self.detail: SlipView | None = None
+        # The platform's refund id and status of the slips that stand for an online
+        # platform's after-sale request, by slip number.
+        self.platform: dict[str, tuple[str, str]] = {}
         # The audit chain head when the rows were read: every change to any slip appends
         # an audit event, so an unchanged head means the rows on screen are still true.
         self._head: tuple[int, str] | None = None
@@ -188,8 +194,10 @@ class ReviewScreen(DeskScreen):
                 limit = want
             rows = service.review_queue(database, limit=limit + 1, offset=start or 0,
                                         shop=shop)
+            platform = {s.number: (s.platform_ref, s.platform_status)
+                        for s in rows if s.platform_ref}
             return self.QueueLoaded(rows[:limit], len(rows) > limit, head,
-                                    append=start is not None)
+                                    append=start is not None, platform=platform)
 
         self.post_read(read, self.LoadFailed, location)
 
@@ -207,8 +215,10 @@ class ReviewScreen(DeskScreen):
         if message.append:
             known = {i.number for i in self.items}
             self.items = self.items + [i for i in message.items if i.number not in known]
+            self.platform = {**self.platform, **message.platform}
         else:
             self.items = list(message.items)
+            self.platform = dict(message.platform)
         self.has_more = message.has_more
         self.loaded = True
         self.remove_class("-message")
@@ -397,7 +407,7 @@ class ReviewScreen(DeskScreen):
         count = f"{len(self.items)}+" if self.has_more else str(len(self.items))
         pane.border_title = i18n.t("review_heading", count=count)
         pane.set_class(self.loaded and not self.items, "-empty")
-        key = (i18n.get_lang(), tuple(self.items))
+        key = (i18n.get_lang(), tuple(self.items), tuple(sorted(self.platform.items())))
         if key == self._shown:
             return
         self._shown = key
@@ -412,14 +422,18 @@ class ReviewScreen(DeskScreen):
         table.add_column(i18n.t("review_col_by"), key="created_by")
         table.add_column(i18n.t("col_created_at"), key="created_at")
         for item in self.items:
+            # A platform's request takes two lines: its refund id under the slip number,
+            # its status under the flags.
+            ref, status = self.platform.get(item.number, (None, ""))
             table.add_row(
-                item.number,
-                self._flags(item.flags),
+                number_cell(item.number, ref),
+                self._flags(item.flags, status if ref else None),
                 Text(item.customer or i18n.t("none")),
                 Text(yuan(item.gross_fen), justify="right"),
                 Text(item.created_by),
                 local_time(item.created_at),
                 key=item.number,
+                height=2 if ref else 1,
             )
         if not self.items:
             return
@@ -428,9 +442,10 @@ class ReviewScreen(DeskScreen):
         table.move_cursor(row=index if index is not None else min(row, len(self.items) - 1),
                           animate=False, scroll=True)
 
-    def _flags(self, flags: tuple[str, ...]) -> Text:
+    def _flags(self, flags: tuple[str, ...], platform_status: str | None = None) -> Text:
         """The flags as badges: policy failures in the error colour, the customer's in the
-        warning colour (both from the theme)."""
+        warning colour (both from the theme); a platform's request has its status on a
+        second line."""
         theme = self.app.theme_variables
         text = Text()
         for flag in flags:
@@ -438,6 +453,9 @@ class ReviewScreen(DeskScreen):
                 text.append(" ")
             colour = theme.get("warning" if flag in CUSTOMER_FLAGS else "error", "")
             text.append(_flag_text(flag), style=f"bold {colour}")
+        if platform_status is not None:
+            text.append("\n")
+            text.append_text(platform_status_badge(platform_status, theme.get("accent", "")))
         return text
 
 

@@ -93,6 +93,9 @@ def receive_by_waybill(db: Database, actor: str, waybill: str, carrier: str = ""
         if len(open_ones) > 1:
             raise DomainError("waybill_many_slips", field="waybill", waybill=waybill,
                               slips=", ".join(x.number for x in open_ones))
+        if found and not open_ones and found[-1].status not in ("draft", "submitted"):
+            raise DomainError("waybill_already_received", field="waybill", waybill=waybill,
+                              slip=found[-1].number, status=found[-1].status)
         if open_ones or found:
             slip = locked_slip(s, (open_ones or found)[-1].number)
             may_work_in(user, slip.shop, "waybill")

@@ -491,6 +491,8 @@ def review_queue(
                     sl.refund_fen,
                     sl.difference_fen,
                     tuple(flags),
+                    sl.platform_ref,
+                    sl.platform_status,
                 )
             )
         return out

@@ -555,3 +555,5 @@ class QueueItem:
     refund_fen: int
     difference_fen: int
     flags: tuple[str, ...]
+    platform_ref: str | None = None  # the platform's refund id (售后单号), if any
+    platform_status: str = ""  # its state in our words (PLATFORM_STATUSES)

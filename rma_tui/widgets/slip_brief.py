@@ -11,6 +11,7 @@ from rich.text import Text
 from rma_tui import i18n
 from rma_tui.money import yuan
 from rma_tui.widgets.common import local_time, phone_text
+from rma_tui.widgets.platform_cells import platform_rows
 
 if TYPE_CHECKING:
     from rma_tui.service import SlipView
@@ -48,6 +49,10 @@ def slip_brief(view: SlipView, role: str | None = None) -> RenderableType:
                          if ln.replacement_sku else i18n.t("none"))
         lines.add_row(*cells)
     parts: list[RenderableType] = [head, who, lines]
+    platform = platform_rows(view)
+    if platform:
+        parts.insert(2, Text("  ".join(f"{i18n.t(key)} {value}" for key, value in platform),
+                             style="dim"))
     if view.note:
         parts.insert(2, Text(f"{i18n.t('col_note')} {view.note}", style="dim"))
     return Group(*parts)

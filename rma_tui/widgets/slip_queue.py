@@ -162,6 +162,14 @@ class SlipQueue(Vertical):
         if number is not None:
             self.post_message(self.Selected(self, number))
 
+    def select(self, number: str) -> bool:
+        """Put the cursor on slip `number`; False when the list does not hold it."""
+        numbers = [s.number for s in self.rows]
+        if number not in numbers:
+            return False
+        self.table.move_cursor(row=numbers.index(number), animate=False)
+        return True
+
     def focus_table(self) -> None:
         """Put the keyboard focus on the list."""
         self.table.focus()

@@ -39,6 +39,7 @@ from textual.widgets import Static
 from rma_tui import i18n
 from rma_tui.money import yuan
 from rma_tui.widgets.common import local_time, phone_text
+from rma_tui.widgets.platform_cells import platform_rows
 
 if TYPE_CHECKING:
     from rma_tui.service import SlipView
@@ -128,6 +129,7 @@ class SlipDetail(VerticalScroll):
             ("col_sale", slip.sale or i18n.t("none")),
             ("col_created_by", f"{slip.created_by} · {local_time(slip.created_at)}"),
         ]
+        rows += platform_rows(slip)
         if slip.note:
             rows.append(("col_note", slip.note))
         for key, value in rows:
@@ -199,3 +201,4 @@ class SlipDetail(VerticalScroll):
         for e in slip.events:
             grid.add_row(local_time(e.at), i18n.label("action", e.action), Text(e.user))
         return grid
+
