@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 PAGE = 50
 # The refund methods, in the service's order (service.REFUND_METHODS; not imported at
 # module level so that opening the app does not import the service).
-METHODS = ("original", "cash", "credit", "receivable")
+METHODS = ("original", "cash", "credit", "receivable", "platform")
 
 
 def _amount(s: SlipSummary) -> str:
@@ -349,7 +349,10 @@ class SettlementScreen(DeskScreen):
         if message.info.view.number != self.queue.number:
             return  # the cursor moved on meanwhile
         if self.info is None or self.info.view.number != message.info.view.number:
-            self._pick_method("original")
+            # A platform's request is refunded by the platform, never at the till.
+            view = message.info.view
+            self._pick_method("platform" if view.platform_ref or view.platform_refund_fen
+                              else "original")
             self._clear_errors()
         self.info = message.info
         self._render_info()
