@@ -108,3 +108,22 @@ def test_bad_files_and_options_are_refused_and_write_nothing(db: Database,
     channels = json.loads(rma_on(db, "channel", "list", "--json").stdout)
     assert [c["code"] for c in channels][:3] == ["store", "online", "taobao"]
     assert sv.list_slips(db) == []
+
+
+def test_a_wrong_channel_in_the_policy_file_is_named(tmp_path: Path) -> None:
+    from cli_helpers import rma
+
+    bad = tmp_path / "policy.toml"
+    # The policy is read once per process (each `rma` is one); read it again per run here.
+    try:
+        sv.set_policy(None)
+        bad.write_text("[channels.tmall]\nplatform = true\n", encoding="utf-8")
+        got = rma("--lang", "en", "channel", "list", code=1, env={"RMA_POLICY": str(bad)})
+        assert "channels.tmall" in got.stderr and "clearing_account" in got.stderr
+        assert "Traceback" not in got.stdout + got.stderr
+        sv.set_policy(None)
+        bad.write_text("[channels.Tmall]\n", encoding="utf-8")
+        got = rma("channel", "list", code=1, env={"RMA_POLICY": str(bad)})
+        assert "'Tmall'" in got.stderr
+    finally:
+        sv.set_policy(None)

@@ -25,6 +25,7 @@ from rich.text import Text
 
 from rma_tui.errors import DomainError
 from rma_tui.i18n import t
+from rma_tui.policy import PolicyError
 from rma_tui.render import err, out
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ def handled(fn: F) -> F:
             raise fail(e.message()) from None
         except (typer.Exit, typer.Abort):
             raise
+        except PolicyError as e:  # the shop's policy file: which file, which entry
+            raise fail(t("cli_policy_error", detail=str(e))) from None
         except Exception as e:
             damaged = _damage(args, kwargs, e)
             if damaged is not None:

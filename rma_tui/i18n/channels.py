@@ -126,6 +126,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "parcel_col_received": ("收件", "Received"),
     "parcel_attached_done": ("无主件 #{parcel} 已关联到单据 {slip}（{status_label}）",
                              "parcel #{parcel} attached to slip {slip} ({status_label})"),
+    "cli_policy_error": ("政策文件有误：{detail}", "The policy file is wrong: {detail}"),
     "not_a_platform": ("渠道 {channel} 不是平台渠道，没有平台往来科目（字段 {field}）",
                        "channel {channel} is not a platform and has no clearing account "
                        "(field {field})"),
