@@ -1,7 +1,9 @@
 """Platform after-sale requests: imports from the sample export files, status changes,
 platform refunds (never paid twice), parcels matched by waybill, and the reconciliation.
 
-The samples in data/samples are fixed files with fixed dates: the policy's windows are
+The tests whose SQL differs between the back ends (savepoints per request, the unique
+refund id per channel, the reconciliation's reads, the status updates) run on PostgreSQL
+too; the rest on SQLite. The samples in data/samples are fixed files with fixed dates: the policy's windows are
 judged at the buyer's application time in the file, so nothing here depends on today."""
 
 from __future__ import annotations
@@ -128,6 +130,7 @@ def test_taobao_console_export_becomes_exact_slips(pshop: Database) -> None:
     verified(pshop)
 
 
+@pytest.mark.sqlite_only
 def test_importing_the_same_file_again_changes_nothing(pshop: Database) -> None:
     first = import_sample(pshop, TAOBAO, "taobao")
     before = counts(pshop)
@@ -159,6 +162,7 @@ def test_a_changed_status_moves_exactly_that_slip(pshop: Database) -> None:
     verified(pshop)
 
 
+@pytest.mark.sqlite_only
 def test_a_platform_refund_is_never_paid_again_at_the_till(pshop: Database) -> None:
     import_sample(pshop, TAOBAO, "taobao")
     number = by_ref(pshop)["186512000000000105"].number
@@ -187,6 +191,7 @@ def test_a_platform_refund_is_never_paid_again_at_the_till(pshop: Database) -> N
     verified(pshop)
 
 
+@pytest.mark.sqlite_only
 def test_platform_refund_after_a_till_refund_is_a_conflict(pshop: Database) -> None:
     import_sample(pshop, TAOBAO, "taobao")
     slip = by_ref(pshop)["186512000000000104"]
@@ -203,6 +208,7 @@ def test_platform_refund_after_a_till_refund_is_a_conflict(pshop: Database) -> N
     verified(pshop)
 
 
+@pytest.mark.sqlite_only
 def test_refunded_slip_cannot_be_cancelled(pshop: Database) -> None:
     import_sample(pshop, TAOBAO, "taobao")
     number = by_ref(pshop)["186512000000000105"].number
@@ -212,6 +218,7 @@ def test_refunded_slip_cannot_be_cancelled(pshop: Database) -> None:
     assert sv.get_slip(pshop, number).status == "approved"
 
 
+@pytest.mark.sqlite_only
 def test_waybill_receive_and_an_unmatched_parcel_attached_later(pshop: Database) -> None:
     import_sample(pshop, TAOBAO, "taobao")
     slips = by_ref(pshop)
@@ -280,6 +287,7 @@ def test_reconciliation_lists_the_planted_difference(pshop: Database) -> None:
     assert [r.refund_id for r in rec3.differ] == ["186512000000000103"]
 
 
+@pytest.mark.sqlite_only
 def test_jd_xlsx_pdd_and_oms_imports(pshop: Database) -> None:
     jd = import_sample(pshop, SAMPLES / "jd_requests.xlsx", "jd", actor="warehouse")
     assert len(jd.created) == 3 and not jd.conflicts
@@ -310,6 +318,7 @@ def test_a_conflicting_row_leaves_the_rest_of_the_file_applied(pshop: Database) 
     verified(pshop)
 
 
+@pytest.mark.sqlite_only
 def test_unknown_channel_is_refused_with_the_known_ones(pshop: Database) -> None:
     with pytest.raises(DomainError) as e:
         sv.import_requests(pshop, "clerk", "weibo", [])
@@ -359,6 +368,7 @@ def test_what_the_platform_says_that_our_lifecycle_cannot_follow(pshop: Database
     verified(pshop)
 
 
+@pytest.mark.sqlite_only
 def test_refusals_of_parcels_and_platform_refunds(pshop: Database) -> None:
     pf = read_platform_file(TAOBAO, "taobao")
     row = {r.refund_id: r for r in pf.rows}
