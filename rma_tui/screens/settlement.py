@@ -67,6 +67,9 @@ class SettleInfo:
     sellable: dict[str, int]
     names: dict[str, str]
     credit_fen: int | None
+    # Whether the slip's channel is a platform that refunds its buyers (then, and only
+    # then, "refunded by the platform" is offered).
+    platform_channel: bool = False
 
 
 def difference_text(diff: int) -> str:
@@ -210,7 +213,9 @@ class SettlementScreen(DeskScreen):
                 yield Label(id="settle-method-label")
                 with RadioSet(id="settle-method"):
                     for method in METHODS:
-                        yield RadioButton(id=f"method-{method}", value=method == "original")
+                        button = RadioButton(id=f"method-{method}", value=method == "original")
+                        button.display = method != "platform"  # shown for a platform's slip
+                        yield button
                 yield Static(id="settle-method-error", classes="field-error")
                 yield Static(id="settle-hint")
         yield MessageLine(id="settle-message")
@@ -337,12 +342,14 @@ class SettlementScreen(DeskScreen):
             names = {ln.replacement_sku: ln.replacement_name or ""
                      for ln in view.lines if ln.replacement_sku}
             credit = view.customer_credit_fen
+            platform_channel = service.is_platform(view.channel)
         except Exception as exc:
             if not worker.is_cancelled:
                 self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
             return
         if not worker.is_cancelled:
-            self.post_message(self.InfoLoaded(SettleInfo(view, sellable, names, credit)))
+            self.post_message(self.InfoLoaded(SettleInfo(view, sellable, names, credit,
+                                                         platform_channel)))
 
     def on_settlement_screen_info_loaded(self, message: InfoLoaded) -> None:
         """Show the slip read by the worker (another slip: back to the default method)."""
@@ -355,6 +362,7 @@ class SettlementScreen(DeskScreen):
                               else "original")
             self._clear_errors()
         self.info = message.info
+        self.query_one("#method-platform").display = message.info.platform_channel
         self._render_info()
 
     # -- drawing --------------------------------------------------------------------------
@@ -441,8 +449,10 @@ class SettlementScreen(DeskScreen):
 
     def action_next_method(self) -> None:
         """Pick the next refund method."""
-        current = METHODS.index(self.method)
-        self._pick_method(METHODS[(current + 1) % len(METHODS)])
+        offered = [m for m in METHODS if m != "platform"
+                   or (self.info is not None and self.info.platform_channel)]
+        current = offered.index(self.method) if self.method in offered else -1
+        self._pick_method(offered[(current + 1) % len(offered)])
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         """A method picked in the radio set (arrows, Enter, mouse); an error about the old
