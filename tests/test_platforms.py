@@ -23,7 +23,7 @@ from rma_tui.imports import import_file
 from rma_tui.platform_files import read_platform_file
 from rma_tui.reads.reconcile import reconcile
 from rma_tui.store.db import Database
-from rma_tui.store.models import AuditEvent, JournalEntry, Notification, Posting, Slip
+from rma_tui.store.models import Account, AuditEvent, JournalEntry, Notification, Posting, Slip
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 TAOBAO = SAMPLES / "taobao_requests.csv"
@@ -190,6 +190,14 @@ def test_a_platform_refund_is_never_paid_again_at_the_till(pshop: Database) -> N
     assert len(refund_entries(pshop, number)) == 1
     # A platform-refunded slip cannot be cancelled away either.
     verified(pshop)
+    # The clearing account is in the chart under the platform's name, as every list shows it.
+    with pshop.read() as s:
+        acct = s.get(Account, "1123-01")
+        names = None if acct is None else (acct.name_zh, acct.kind)
+    assert (sv.account_name("1123-01", "zh"), sv.account_name("1123-01", "en")) == (
+        "平台往来-淘宝/天猫", "Platform clearing - Taobao / Tmall")
+    assert names == ("平台往来-淘宝/天猫", "asset")
+    assert (sv.account_name("1001", "en"), sv.account_name("9999", "zh")) == ("Cash on hand", "")
 
 
 @pytest.mark.sqlite_only

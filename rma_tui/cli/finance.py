@@ -52,10 +52,9 @@ Until = Annotated[str | None, typer.Option(
 
 def _account_name(code: str) -> str:
     from rma_tui import i18n
-    from rma_tui.service import ACCOUNTS
+    from rma_tui.service import account_name
 
-    names = ACCOUNTS.get(code, (code, code, ""))
-    return names[0] if i18n.get_lang() == "zh" else names[1]
+    return account_name(code, i18n.get_lang()) or code
 
 
 def _kind(kind: str) -> str:

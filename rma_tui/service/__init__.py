@@ -115,6 +115,7 @@ _EXPORTS: dict[str, str] = {
     "receive_by_waybill": "parcels",
     "slip_by_waybill": "parcels",
     "ChannelView": "channels",
+    "account_name": "channels",
     "channel_codes": "channels",
     "channel_value": "channels",
     "is_platform": "channels",
@@ -278,6 +279,7 @@ if TYPE_CHECKING:  # what mypy and readers see: the same names, imported eagerly
     )
     from rma_tui.service.channels import (  # noqa: F401
         ChannelView,
+        account_name,
         channel_codes,
         channel_value,
         is_platform,

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from rma_tui.errors import DomainError
 from rma_tui.service.unit import policy
+from rma_tui.service.vocabulary import ACCOUNTS
 from rma_tui.store.models import Account
 
 
@@ -72,7 +73,21 @@ def clearing_account(s: Session, channel: str) -> str:
         raise DomainError("not_a_platform", field="channel", channel=channel)
     code = c.clearing_account
     if s.get(Account, code) is None:
-        s.add(Account(code=code, name_zh=f"平台往来-{c.name_zh}",
-                      name_en=f"Platform clearing - {c.name_en}", kind="asset"))
+        s.add(Account(code=code, name_zh=account_name(code, "zh"),
+                      name_en=account_name(code, "en"), kind="asset"))
         s.flush()
     return code
+
+
+def account_name(code: str, lang: str) -> str:
+    """An account's name in `lang` (zh or en): the chart's, or a platform's clearing
+    account named after its channel; "" for a code nobody declares."""
+    names = ACCOUNTS.get(code)
+    if names is not None:
+        return names[0] if lang == "zh" else names[1]
+    pol = policy()
+    for channel in pol.channel_codes():
+        c = pol.channel(channel)
+        if c.platform and c.clearing_account == code:
+            return f"平台往来-{c.name_zh}" if lang == "zh" else f"Platform clearing - {c.name_en}"
+    return ""

@@ -280,12 +280,9 @@ def side_of(code: str) -> str:
 
 def _account(code: str) -> str:
     """An account's name in the current language."""
-    from rma_tui.service import ACCOUNTS  # loaded with the session by now
+    from rma_tui.service import account_name  # loaded with the session by now
 
-    names = ACCOUNTS.get(code)
-    if names is None:
-        return ""
-    return names[0] if i18n.get_lang() == "zh" else names[1]
+    return account_name(code, i18n.get_lang())
 
 
 # Tab -> the function drawing it.
