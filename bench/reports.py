@@ -64,46 +64,52 @@ class Hand:
         return ("SELECT " + column.replace("s.", "x.") + ", sum(l.qty) FROM sale_lines l "
                 "JOIN sales x ON x.id = l.sale_id GROUP BY 1")
 
-    def returns(self, by: str) -> dict[str, tuple[int, int, int, int]]:
-        """key -> (slips, units returned, refund, units sold), as `returns_report(by)`."""
-        base = (f"FROM {LINES} JOIN slips s ON s.id = sl.slip_id "
-                f"WHERE {LIVE} GROUP BY 1")
-        agg = "count(DISTINCT sl.slip_id), sum(sl.qty), sum(sl.refund_fen)"
-        sold: dict[Any, int] = {}
-        if by == "product":
-            ret = self.q(f"SELECT p.sku, {agg} FROM {LINES} JOIN slips s "
-                         f"ON s.id = sl.slip_id JOIN products p ON p.id = sl.product_id "
-                         f"WHERE {LIVE} GROUP BY sl.product_id")
-            sold = dict(self.q("SELECT p.sku, x.q FROM (SELECT product_id, sum(qty) q FROM "
-                               "sale_lines GROUP BY product_id) x "
-                               "JOIN products p ON p.id = x.product_id"))
-        elif by == "reason":
-            ret = self.q(f"SELECT sl.reason_code, {agg} {base}")
-            total = self.q("SELECT sum(qty) FROM sale_lines")[0][0] or 0
-            sold = {r[0]: total for r in ret}
-        elif by == "channel":
-            ret = self.q(f"SELECT s.channel, {agg} {base}")
-            sold = dict(self.q(self._sold_by("s.channel")))
-        elif by == "customer":
-            ret = self.q(f"SELECT c.phone, {agg} FROM {LINES} JOIN slips s "
-                         f"ON s.id = sl.slip_id LEFT JOIN customers c ON c.id = s.customer_id "
-                         f"WHERE {LIVE} GROUP BY s.customer_id")
-            sold = dict(self._sold_customers())
-        elif by == "supplier":
-            ret = self.q(f"SELECT p.supplier, {agg} FROM {LINES} JOIN slips s "
-                         f"ON s.id = sl.slip_id JOIN products p ON p.id = sl.product_id "
-                         f"WHERE {LIVE} GROUP BY p.supplier")
-            sold = dict(self.q("SELECT p.supplier, sum(x.q) FROM (SELECT product_id, "
-                               "sum(qty) q FROM sale_lines GROUP BY product_id) x "
-                               "JOIN products p ON p.id = x.product_id GROUP BY p.supplier"))
-        elif by == "shop":  # the shop that took the return; sales by the shop that sold
-            ret = self.q(f"SELECT s.shop, {agg} {base}")
-            sold = dict(self.q(self._sold_by("s.shop")))
+    # Per dimension: the group's key, the joins it needs from a slip line, the GROUP BY.
+    KEYS: dict[str, tuple[str, str, str]] = {
+        "product": ("p.sku", "JOIN products p ON p.id = sl.product_id", "sl.product_id"),
+        "reason": ("sl.reason_code", "", "1"),
+        "channel": ("s.channel", "", "1"),
+        "customer": ("c.phone", "LEFT JOIN customers c ON c.id = s.customer_id",
+                     "s.customer_id"),
+        "supplier": ("p.supplier", "JOIN products p ON p.id = sl.product_id", "p.supplier"),
+        "shop": ("s.shop", "", "1"),
+    }
+
+    def returns(self, by: str) -> dict[str, tuple[int, int, int, int, int]]:
+        """key -> (slips, units claimed, value claimed, refunded, units sold), as
+        `returns_report(by)`: claims by the slip's creation, refunds by their entry."""
+        if by in self.KEYS:
+            key, joins, group = self.KEYS[by]
+            claim_key = refund_key = key
         else:
-            ret = self.q(f"SELECT {period_sql(by, 's.created_at')}, {agg} {base}")
+            joins, group = "", "1"
+            claim_key, refund_key = period_sql(by, "s.created_at"), period_sql(by, "e.at")
+        claimed = {r[0]: r[1:] for r in self.q(
+            f"SELECT {claim_key}, count(DISTINCT sl.slip_id), sum(sl.qty), "
+            f"sum(sl.qty * sl.unit_price_fen) FROM {LINES} JOIN slips s ON s.id = sl.slip_id "
+            f"{joins} WHERE {LIVE} GROUP BY {group}")}
+        refunded = dict(self.q(
+            f"SELECT {refund_key}, sum(sl.refund_fen) FROM journal_entries e "
+            f"JOIN slips s ON s.id = e.slip_id JOIN {LINES} ON sl.slip_id = s.id {joins} "
+            f"WHERE e.kind = 'refund' GROUP BY {group}"))
+        sold: dict[Any, int]
+        if by in ("product", "supplier"):
+            sold = dict(self.q(f"SELECT p.{'sku' if by == 'product' else 'supplier'}, "
+                               "sum(x.q) FROM (SELECT product_id, sum(qty) q FROM "
+                               "sale_lines GROUP BY product_id) x "
+                               "JOIN products p ON p.id = x.product_id GROUP BY 1"))
+        elif by == "reason":
+            total = self.q("SELECT sum(qty) FROM sale_lines")[0][0] or 0
+            sold = {k: total for k in (*claimed, *refunded)}
+        elif by == "customer":
+            sold = dict(self._sold_customers())
+        elif by in ("channel", "shop"):  # the shop that took the return; sales by the seller
+            sold = dict(self.q(self._sold_by(f"s.{by}")))
+        else:
             sold = self._sold_by_period(by)
-        return {("" if r[0] is None else str(r[0])): (r[1], r[2], r[3], sold.get(r[0], 0))
-                for r in ret}
+        return {("" if k is None else str(k)):
+                (*claimed.get(k, (0, 0, 0)), refunded.get(k, 0), sold.get(k, 0))
+                for k in {*claimed, *refunded}}
 
     def _sold_by_period(self, period: str) -> dict[str, int]:
         """Units sold per local period: each period a range of the stored UTC times, so a
@@ -148,28 +154,28 @@ class Hand:
         """The problem products, ranked in SQL as `problem_products` ranks them."""
         return self.q(f"""
             WITH g AS (SELECT sl.product_id p, sl.reason_code r, sum(sl.qty) u,
-                              sum(sl.refund_fen) f
+                              sum(sl.qty * sl.unit_price_fen) f
                        FROM {LINES} JOIN slips s ON s.id = sl.slip_id
                        WHERE {LIVE} GROUP BY 1, 2),
-                 t AS (SELECT p, sum(u) units, sum(f) refund FROM g GROUP BY p),
+                 t AS (SELECT p, sum(u) units, sum(f) claimed FROM g GROUP BY p),
                  top AS (SELECT p, r, u, row_number() OVER (PARTITION BY p
                                                             ORDER BY u DESC, r) rn FROM g),
                  sold AS (SELECT product_id p, sum(qty) q FROM sale_lines
                           WHERE product_id IN (SELECT p FROM t) GROUP BY product_id),
                  x AS (SELECT pr.sku, pr.name, pr.supplier, t.units, coalesce(sold.q, 0) q,
-                              t.refund, top.r, top.u
+                              t.claimed, top.r, top.u
                        FROM t JOIN top ON top.p = t.p AND top.rn = 1
                        JOIN products pr ON pr.id = t.p LEFT JOIN sold ON sold.p = t.p)
             SELECT sku, units, q, CASE WHEN q >= ? AND q > 0 THEN units * 1.0 / q END rate,
-                   refund, r, u
-            FROM x ORDER BY rate IS NULL, rate DESC, refund DESC, sku LIMIT ?""",
+                   claimed, r, u
+            FROM x ORDER BY rate IS NULL, rate DESC, claimed DESC, sku LIMIT ?""",
                       min_sample, limit)
 
     def trend(self, period: str) -> dict[str, tuple[int, int, int]]:
-        """period -> (slips, units, refund) for periods with returns."""
+        """period -> (slips, units, value claimed) for periods with returns."""
         return {r[0]: (r[1], r[2], r[3]) for r in self.q(
             f"SELECT {period_sql(period, 's.created_at')}, count(DISTINCT sl.slip_id), "
-            f"sum(sl.qty), sum(sl.refund_fen) FROM {LINES} JOIN slips s "
+            f"sum(sl.qty), sum(sl.qty * sl.unit_price_fen) FROM {LINES} JOIN slips s "
             f"ON s.id = sl.slip_id WHERE {LIVE} GROUP BY 1")}
 
     def compliance(self, targets: dict[str, int], now: datetime, limit: int = 500
@@ -219,8 +225,9 @@ class Hand:
                 "rejected": rejected, "states": stays, "overdue": overdue}
 
 
-def _report_returns(rows: list[Any]) -> dict[str, tuple[int, int, int, int]]:
-    return {r.key: (r.slips, r.units_returned, r.refund_fen, r.units_sold) for r in rows}
+def _report_returns(rows: list[Any]) -> dict[str, tuple[int, int, int, int, int]]:
+    return {r.key: (r.slips, r.units_claimed, r.value_claimed_fen, r.refund_fen, r.units_sold)
+            for r in rows}
 
 
 def _report_compliance(rep: Any) -> dict[str, Any]:
@@ -249,13 +256,13 @@ def cases(db: Any, hand: Hand) -> list[tuple[str, Callable[[], Any], Callable[[]
 
         out.append((f"returns by {by}", report_by, hand_by))
     out.append(("problem products",
-                lambda: [(p.sku, p.units_returned, p.units_sold, p.rate, p.refund_fen,
+                lambda: [(p.sku, p.units_claimed, p.units_sold, p.rate, p.value_claimed_fen,
                           p.top_reason, p.top_reason_units)
                          for p in reports.problem_products(db, policy=pol)],
                 lambda: [tuple(r) for r in hand.problems(pol.min_sample)]))
     for period in reports.PERIODS:
         def report_trend(period: str = period) -> Any:
-            return {p.period: (p.slips, p.units, p.refund_fen)
+            return {p.period: (p.slips, p.units, p.value_claimed_fen)
                     for p in reports.trend(db, period) if p.slips}
 
         def hand_trend(period: str = period) -> Any:
@@ -265,13 +272,14 @@ def cases(db: Any, hand: Hand) -> list[tuple[str, Callable[[], Any], Callable[[]
 
         def report_fc(period: str = period) -> Any:
             tf = reports.trend_forecast(db, period, today=today)
-            return ({p.period: (p.slips, p.units, p.refund_fen) for p in tf.points if p.slips},
+            return ({p.period: (p.slips, p.units, p.value_claimed_fen)
+                     for p in tf.points if p.slips},
                     tf.forecast)
 
         def hand_fc(period: str = period) -> Any:
             found = hand.trend(period)
             current = (f"{today.year:04d}-{today.month:02d}" if period == "month" else
-                       reports._period_of(period, today))
+                       reports.period_of(period, today))
             done = {k: v for k, v in sorted(found.items()) if k < current}
             # The series with the quiet periods as zeros, as the report feeds the forecast.
             series, k = [], min(done)

@@ -79,7 +79,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     t = Table(title=title, show_lines=False, header_style="bold")
     for i, h in enumerate(headers):
         # The first column is the key (slip number, SKU, order): never wrap it.
-        t.add_column(h, justify="right" if i in right_cols else "left", no_wrap=i == 0)
+        # A narrow column folds its title onto two lines rather than cutting it short.
+        t.add_column(Text(h, overflow="fold"), justify="right" if i in right_cols else "left",
+                     no_wrap=i == 0)
     for row in rows:
         t.add_row(*[cell(v) for v in row])
     return t

@@ -45,7 +45,7 @@ def refused_for_clerk_e(chain: Shop, *args: str) -> None:
 def test_returns_by_shop_for_the_owner_and_a_clerk(chain: Shop, slips: dict[str, str]
                                                    ) -> None:
     rows = json.loads(rma(chain, "report", "returns", "--by", "shop", "--format", "json").stdout)
-    assert [(r["key"], r["name"], r["slips"], r["units_returned"], r["refund_fen"],
+    assert [(r["key"], r["name"], r["slips"], r["units_claimed"], r["value_claimed_fen"],
              r["units_sold"]) for r in rows] == [
         ("east", "东门店", 2, 2, 15900, 2), ("main", "main", 1, 2, 3600, 4),
         ("Σ", "", 3, 4, 19500, 6)]
@@ -57,16 +57,18 @@ def test_returns_by_shop_for_the_owner_and_a_clerk(chain: Shop, slips: dict[str,
     # East's clerk: their shop only, without asking; another shop refused.
     mine = json.loads(rma(chain, "report", "returns", "--by", "shop", "--format", "json",
                           user="clerk_e").stdout)
-    assert [(r["key"], r["units_returned"]) for r in mine] == [("east", 2)]
+    assert [(r["key"], r["units_claimed"]) for r in mine] == [("east", 2)]
     refused_for_clerk_e(chain, "report", "returns", "--by", "shop", "--format", "json")
     # The owner names a shop: that shop's products only.
     east = json.loads(rma(chain, "report", "returns", "--shop", "east", "--format",
                           "json").stdout)
-    assert [(r["key"], r["units_returned"], r["units_sold"]) for r in east] == [
+    assert [(r["key"], r["units_claimed"], r["units_sold"]) for r in east] == [
         ("P1", 1, 2), ("P2", 1, 0)]
     csv_text = rma(chain, "report", "returns", "--by", "shop", "--format", "csv").stdout
-    assert csv_text.splitlines()[1:] == ["east,东门店,2,2,15900,2,", "main,main,1,2,3600,4,",
-                                         "Σ,,3,4,19500,6,"]
+    # key, name, slips, units and value claimed (yuan), as on the screen
+    assert [ln.split(",")[:5] for ln in csv_text.splitlines()[1:]] == [
+        ["east", "东门店", "2", "2", "159.00"], ["main", "main", "1", "2", "36.00"],
+        ["合计", "", "3", "4", "195.00"]]
     unknown = rma(chain, "report", "returns", "--shop", "west", code=1)
     assert "门店“west”不存在" in unknown.stderr
 
@@ -74,8 +76,8 @@ def test_returns_by_shop_for_the_owner_and_a_clerk(chain: Shop, slips: dict[str,
 def test_problems_trend_compliance_per_shop(chain: Shop, slips: dict[str, str]) -> None:
     probs = json.loads(rma(chain, "report", "problems", "--format", "json",
                            user="clerk_e").stdout)
-    # No rate reaches the minimum sample (20): ranked by refund, E2's 140.00 first.
-    assert [(p["sku"], p["units_returned"], p["units_sold"], p["refund_fen"]) for p in probs
+    # No rate reaches the minimum sample (20): ranked by value claimed, E2's 140.00 first.
+    assert [(p["sku"], p["units_claimed"], p["units_sold"], p["value_claimed_fen"]) for p in probs
             ] == [("P2", 1, 0, 14000), ("P1", 1, 2, 1900)]
     refused_for_clerk_e(chain, "report", "problems")
     trend = json.loads(rma(chain, "report", "trend", "--format", "json", "--shop",
@@ -83,7 +85,7 @@ def test_problems_trend_compliance_per_shop(chain: Shop, slips: dict[str, str]) 
     # November is still under way on the real clock only if it is November: compare the
     # points and the part-period together.
     got = [*trend["points"], *([trend["partial"]] if trend["partial"] else [])]
-    assert [(p["period"], p["slips"], p["units"], p["refund_fen"]) for p in got] == [
+    assert [(p["period"], p["slips"], p["units"], p["value_claimed_fen"]) for p in got] == [
         ("2026-11", 1, 2, 3600)]
     refused_for_clerk_e(chain, "report", "trend")
     comp = json.loads(rma(chain, "report", "compliance", "--json", user="clerk_e").stdout)

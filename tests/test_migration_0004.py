@@ -81,9 +81,9 @@ def test_reports_read_the_copied_columns(tmp_path: Path) -> None:
     ])
     db = Database(str(path))
     by_channel = reports.returns_report(db, "channel")
-    assert [(r.key, r.units_returned, r.units_sold) for r in by_channel] == [("store", 2, 4)]
+    assert [(r.key, r.units_claimed, r.units_sold) for r in by_channel] == [("store", 2, 4)]
     by_month = reports.returns_report(db, "month")
-    assert [(r.key, r.units_returned, r.units_sold) for r in by_month] == [("2026-11", 2, 9)]
+    assert [(r.key, r.units_claimed, r.units_sold) for r in by_month] == [("2026-11", 2, 9)]
     by_customer = reports.returns_report(db, "customer")
     assert [(r.key, r.units_sold) for r in by_customer] == [("13800000001", 4)]
     db.dispose()

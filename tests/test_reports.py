@@ -74,7 +74,7 @@ def rshop(db: Database, shanghai_time_and_chinese: None) -> Database:
 
 
 def table_of(rows: list[reports.ReturnsRow]) -> dict[str, tuple]:
-    return {r.key: (r.slips, r.units_returned, r.refund_fen, r.units_sold, r.rate)
+    return {r.key: (r.slips, r.units_claimed, r.value_claimed_fen, r.units_sold, r.rate)
             for r in rows}
 
 
@@ -171,29 +171,42 @@ def test_cli_table(rshop: Database, min_sample) -> None:
     text = rma(rshop, "report", "returns", "--by", "channel").stdout
     lines = {ln.split()[1]: ln for ln in text.splitlines() if "门店" in ln or "线上" in ln}
     store = [c for c in lines[next(k for k in lines if "门店" in k)].split("│") if c.strip()]
-    # label, slips, units, refund (yuan), sold, rate
+    # label, slips, units and value claimed, refunded, exchanged, pending (every slip here
+    # is a draft), sold, rate by units, rate by value
+    # (claimed 1800 + 14000 + 1800 = 17600 of 3 x 1800 + 14000 + 2 x 1800 = 23000 sold)
     assert [c.strip() for c in store] == [i18n.label("channel", "store", "zh"),
-                                          "2", "3", "176.00", "6", "50.0%"]
-    assert "退货率" in text and "176.00" in text and "40.00" in text
+                                          "2", "3", "176.00", "0.00", "0", "3",
+                                          "6", "50.0%", "76.5%"]
+    assert "申请金额" in text and "待结件数" in text  # titles narrower than 8 cells stay whole
     en = rma(rshop, "--lang", "en", "report", "returns", "--by", "product").stdout
-    assert "Return rate" in en and "76.00" in en and "140.00" in en and "40.0%" in en
+    assert "claimed" in en and "pending" in en and "(value)" in en
+    assert "76.00" in en and "140.00" in en and "40.0%" in en
+
+
+def _claimed(key: str, name: str, slips: int, units: int, value: int, sold: int,
+             sold_value: int, rate: float | None = None,
+             rate_value: float | None = None) -> dict:
+    """A returns row of drafts only: all claimed, all pending, nothing settled."""
+    return {"key": key, "name": name, "slips": slips, "units_claimed": units,
+            "value_claimed_fen": value, "units_refunded": 0, "refund_fen": 0, "fees_fen": 0,
+            "units_exchanged": 0, "value_exchanged_fen": 0, "units_pending": units,
+            "value_pending_fen": value, "units_sold": sold, "value_sold_fen": sold_value,
+            "rate": rate, "rate_value": rate_value,
+            "refund_by_method": dict.fromkeys(sv.REFUND_METHODS, 0)}
 
 
 def test_cli_json(rshop: Database) -> None:
     data = json.loads(rma(rshop, "report", "returns", "--by", "product", "--format",
                           "json").stdout)
-    assert data == [
-        {"key": "P1", "name": P1, "slips": 3, "units_returned": 4, "refund_fen": 7600,
-         "units_sold": 10, "rate": None},
-        {"key": "P2", "name": P2, "slips": 1, "units_returned": 1, "refund_fen": 14000,
-         "units_sold": 1, "rate": None},
+    assert data == [  # sold P1: 3 x 1800 + 5 x 2000 + 2 x 1800 = 19000; P2 14000
+        _claimed("P1", P1, 3, 4, 7600, 10, 19000),
+        _claimed("P2", P2, 1, 1, 14000, 1, 14000),
     ]
     data = json.loads(rma(rshop, "report", "returns", "--by", "reason", "--format", "json",
                           "--since", "2026-10-01", "--until", "2026-10-31").stdout)
     # October: S4 only; all October sales SO-3 = 2 units
-    assert data == [{"key": "wrong_item", "name": i18n.label("reason", "wrong_item", "zh"),
-                     "slips": 1, "units_returned": 1, "refund_fen": 1800, "units_sold": 2,
-                     "rate": None}]
+    assert data == [_claimed("wrong_item", i18n.label("reason", "wrong_item", "zh"), 1, 1,
+                             1800, 2, 3600)]
 
 
 def test_cli_csv_out(rshop: Database, min_sample, tmp_path) -> None:
@@ -201,13 +214,23 @@ def test_cli_csv_out(rshop: Database, min_sample, tmp_path) -> None:
     path = tmp_path / "by_month.csv"
     rma(rshop, "report", "returns", "--by", "month", "--format", "csv", "--out", str(path))
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert rows == [  # months in time order
-        {"key": "2026-10", "name": "2026-10", "slips": "1", "units_returned": "1",
-         "refund_fen": "1800", "units_sold": "2", "rate": ""},
-        {"key": "2026-11", "name": "2026-11", "slips": "2", "units_returned": "4",
-         "refund_fen": "19800", "units_sold": "9", "rate": str(4 / 9)},
-    ]
+        rows = list(csv.reader(fh))
+    # The file's headers are the screen's titles: claimed, refunded (and per method), ...
+    head = rows[0]
+    assert head[:6] == ["月份", "单据数", "申请件数", "申请金额", "已退款件数", "已退款金额"]
+    assert head[6:11] == [f"已退款·{i18n.label('method', m, 'zh')}" for m in sv.REFUND_METHODS]
+    assert head[11:] == ["手续费及扣款", "已换货件数", "换货金额", "待结件数", "待结金额",
+                         "销售件数", "销售金额", "退货率(件数)", "退货率(金额)"]
+    months = {r[0]: dict(zip(head, r, strict=True)) for r in rows[1:]}
+    assert list(months) == ["2026-10", "2026-11"]  # months in time order
+    assert (months["2026-10"]["申请金额"], months["2026-10"]["退货率(件数)"]) == ("18.00", "")
+    # November: S1 (1800 + 14000) and S2 (4000); sold SO-1 + SO-2 = 4 + 5 units
+    nov = months["2026-11"]
+    assert (nov["单据数"], nov["申请件数"], nov["申请金额"], nov["待结金额"]) == (
+        "2", "4", "198.00", "198.00")
+    assert (nov["销售件数"], nov["销售金额"], nov["退货率(件数)"]) == ("9", "294.00",
+                                                                 f"{4 / 9:.4f}")
+    assert nov["退货率(金额)"] == f"{19800 / 29400:.4f}"
 
 
 def test_cli_bad_date(rshop: Database) -> None:

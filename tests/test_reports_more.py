@@ -155,8 +155,8 @@ def test_problems_in_a_period(sshop: Database, min_sample) -> None:
     # P3: T2 3 size, 9000, sold 10 -> .3;  P4: T3 2 quality, 10000, sold 6 -> 1/3
     # P1: T4 2 units, 3600, sold 3 -> 2/3; P5: T2 1, 1000, sold 6 -> 1/6
     got = reports.problem_products(sshop, since=date(2026, 11, 16), until=date(2026, 11, 22))
-    assert [(r.sku, r.units_returned, r.units_sold, r.refund_fen, r.top_reason) for r in got] \
-        == [("P1", 2, 3, 3600, "damaged"), ("P4", 2, 6, 10000, "quality"),
+    assert [(r.sku, r.units_claimed, r.units_sold, r.value_claimed_fen, r.top_reason)
+            for r in got] == [("P1", 2, 3, 3600, "damaged"), ("P4", 2, 6, 10000, "quality"),
             ("P3", 3, 10, 9000, "size"), ("P5", 1, 6, 1000, "quality")]
     assert [r.rate for r in got] == [pytest.approx(2 / 3), pytest.approx(1 / 3),
                                      pytest.approx(0.3), pytest.approx(1 / 6)]
@@ -204,7 +204,7 @@ def test_trend_by_week_fills_quiet_weeks(tshop: Database) -> None:
     # Mondays 2025-01-06 .. 2025-05-05: 119 days / 7 = 17 steps -> 18 weeks
     assert len(pts) == 18
     assert pts[0].period == "2025-01-06" and pts[-1].period == "2025-05-05"
-    busy = {p.period: (p.slips, p.units, p.refund_fen) for p in pts if p.slips}
+    busy = {p.period: (p.slips, p.units, p.value_claimed_fen) for p in pts if p.slips}
     assert busy == {"2025-01-06": (1, 2, 4000), "2025-01-27": (1, 1, 2000),
                     "2025-02-10": (1, 3, 6000), "2025-03-10": (1, 6, 12000),
                     "2025-04-07": (1, 8, 16000), "2025-05-05": (1, 1, 2000)}
@@ -240,8 +240,9 @@ def test_trend_forecast_excludes_the_period_under_way(tshop: Database) -> None:
 
 
 def test_trend_forecast_measures(tshop: Database) -> None:
-    # refund 4000, 8000, 12000, 16000 -> 20000; slips 1, 2, 1, 1 (whatever it says, >= 0)
-    tf = reports.trend_forecast(tshop, "month", today=date(2025, 5, 20), measure="refund_fen")
+    # value claimed 4000, 8000, 12000, 16000 -> 20000; slips 1, 2, 1, 1 (whatever it says)
+    tf = reports.trend_forecast(tshop, "month", today=date(2025, 5, 20),
+                                measure="value_claimed_fen")
     assert tf.forecast is not None and tf.forecast.next_value == pytest.approx(20000.0)
     tf = reports.trend_forecast(tshop, "month", today=date(2025, 5, 20), measure="slips")
     assert tf.forecast is not None and tf.forecast.next_value >= 0.0
@@ -293,7 +294,7 @@ def test_cli_returns_by_supplier_and_week_json(sshop: Database, min_sample) -> N
     data = json.loads(rma(sshop, "report", "returns", "--by", "supplier", "--format",
                           "json").stdout)
     # as test_by_supplier with min_sample 6
-    assert [(d["key"], d["slips"], d["units_returned"], d["refund_fen"], d["units_sold"])
+    assert [(d["key"], d["slips"], d["units_claimed"], d["value_claimed_fen"], d["units_sold"])
             for d in data] == [("华强", 3, 8, 30000, 30), ("", 1, 2, 3600, 4),
                                ("美佳", 1, 1, 1000, 6)]
     assert data[0]["rate"] == pytest.approx(8 / 30) and data[2]["rate"] == pytest.approx(1 / 6)
@@ -312,19 +313,20 @@ def test_cli_returns_xlsx(sshop: Database, min_sample, tmp_path) -> None:
     ws = openpyxl.load_workbook(path).active
     assert ws is not None
     values = [list(r) for r in ws.iter_rows(values_only=True)]
-    assert values[0] == ["key", "name", "slips", "units_returned", "refund_fen", "units_sold",
-                         "rate"]
+    # The sheet's titles are the screen's (zh here): supplier, slips, claimed, ...
+    assert values[0][:4] == ["供应商", "单据数", "申请件数", "申请金额"]
+    assert values[0][-2:] == ["退货率(件数)", "退货率(金额)"]
     want = reports.returns_report(sshop, "supplier")
     assert len(values) == 1 + len(want) == 4
     for got, r in zip(values[1:], want, strict=True):
-        # an empty key ("" supplier) comes back as an empty cell
-        assert (got[0] or "", got[2], got[3], got[5]) == (r.key, r.slips, r.units_returned,
-                                                         r.units_sold)
-        assert Decimal(str(got[4])).quantize(Decimal("0.01")) == Decimal(r.refund_fen) / 100
-        assert got[6] == (None if r.rate is None else pytest.approx(r.rate))
-    # 华强: 300.00 yuan, 8/30
-    assert values[1][0] == "华强" and values[1][4] == pytest.approx(300.0)
-    assert ws["E2"].number_format == "#,##0.00" and ws["G2"].number_format == "0.0%"
+        # an empty key ("" supplier) is shown, and written, as "—"
+        assert (got[0], got[1], got[2]) == (r.key or "—", r.slips, r.units_claimed)
+        assert Decimal(str(got[3])).quantize(Decimal("0.01")) == Decimal(r.value_claimed_fen) / 100
+        assert got[-2] == (None if r.rate is None else pytest.approx(r.rate))
+    # 华强: 300.00 yuan claimed, 8/30
+    assert values[1][0] == "华强" and values[1][3] == pytest.approx(300.0)
+    assert ws["D2"].number_format == "#,##0.00"
+    assert ws.cell(2, len(values[0])).number_format == "0.0%"
 
 
 def test_cli_xlsx_needs_out(sshop: Database) -> None:
@@ -348,8 +350,9 @@ def test_cli_problems(sshop: Database, min_sample, tmp_path) -> None:
     from rma_tui.i18n import label, t
 
     assert rows[0] == [t(k) for k in ("col_sku", "col_name", "col_supplier",
-                                      "col_units_returned", "col_units_sold",
-                                      "col_return_rate", "col_refund", "col_top_reason")]
+                                      "col_units_claimed", "col_units_sold",
+                                      "col_rate_units", "col_value_claimed",
+                                      "col_top_reason")]
     assert [r[:7] for r in rows[1:]] == [
         ["P4", "充电头", "华强", "3", "10", "0.3000", "150.00"],
         ["P3", "手机壳", "华强", "5", "20", "0.2500", "150.00"],
@@ -388,11 +391,11 @@ def test_cli_trend_json(tshop: Database) -> None:
     assert want.forecast is not None
     assert data["forecast"] == json.loads(json.dumps(asdict(want.forecast)))
     assert data["measure"] == "units"
-    # refund measure: the same points, forecast of the refund series
-    data = json.loads(rma(tshop, "report", "trend", "--measure", "refund", "--format",
+    # value measure: the same points, forecast of the value claimed
+    data = json.loads(rma(tshop, "report", "trend", "--measure", "value", "--format",
                           "json").stdout)
-    assert data["measure"] == "refund_fen"
-    want = reports.trend_forecast(tshop, "month", measure="refund_fen")
+    assert data["measure"] == "value_claimed_fen"
+    want = reports.trend_forecast(tshop, "month", measure="value_claimed_fen")
     assert want.forecast is not None
     assert data["forecast"]["next_value"] == pytest.approx(want.forecast.next_value)
     # weekly: 18 weeks (see test_trend_by_week_fills_quiet_weeks), forecast the week after
@@ -411,7 +414,7 @@ def test_cli_trend_table(tshop: Database) -> None:
 
 
 def test_cli_trend_csv_and_xlsx(tshop: Database, tmp_path) -> None:
-    # CSV to stdout: period, slips, units, refund in yuan — the complete months
+    # CSV to stdout: period, slips, units, value claimed in yuan — the complete months
     out = rma(tshop, "report", "trend", "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[1:] == [["2025-01", "1", "2", "40.00"], ["2025-02", "2", "4", "80.00"],
@@ -423,7 +426,7 @@ def test_cli_trend_csv_and_xlsx(tshop: Database, tmp_path) -> None:
     assert ws is not None
     got = [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
     assert [(g[0], g[1], g[2]) for g in got] == [(p.period, p.slips, p.units) for p in MONTHS]
-    assert [g[3] for g in got] == [pytest.approx(p.refund_fen / 100) for p in MONTHS]
+    assert [g[3] for g in got] == [pytest.approx(p.value_claimed_fen / 100) for p in MONTHS]
 
 
 def test_cli_problems_json_out(sshop: Database, min_sample, tmp_path) -> None:

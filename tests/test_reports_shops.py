@@ -86,7 +86,7 @@ def test_returns_by_shop_one_row_per_shop_and_the_total(chain: Shop, slips: dict
     e2 = _p2_refund(db, slips["E2"])
     assert e2 == 14000
     rows = reports.returns_report(db, "shop")
-    got = [(r.key, r.name, r.slips, r.units_returned, r.refund_fen, r.units_sold, r.rate)
+    got = [(r.key, r.name, r.slips, r.units_claimed, r.value_claimed_fen, r.units_sold, r.rate)
            for r in rows]
     # main: M1 only (M2 cancelled): 2 units, 36.00; sold 3 + 1 = 4 units there -> 50%.
     # east: E1 + E2: 2 units, 19.00 + 140.00; sold 2 units there -> 100%.
@@ -98,10 +98,10 @@ def test_returns_by_shop_one_row_per_shop_and_the_total(chain: Shop, slips: dict
     # The shops add up to the chain's figures, counted another way (by channel, no shop).
     by_channel = reports.returns_report(db, "channel")
     assert sum(r.slips for r in by_channel) == rows[-1].slips
-    assert sum(r.units_returned for r in by_channel) == rows[-1].units_returned
-    assert sum(r.refund_fen for r in by_channel) == rows[-1].refund_fen
+    assert sum(r.units_claimed for r in by_channel) == rows[-1].units_claimed
+    assert sum(r.value_claimed_fen for r in by_channel) == rows[-1].value_claimed_fen
     # One shop asked for: its row alone (no total of one).
-    assert [(r.key, r.units_returned, r.units_sold) for r in
+    assert [(r.key, r.units_claimed, r.units_sold) for r in
             reports.returns_report(db, "shop", shop="main")] == [("main", 2, 4)]
     # A shop with no returns still has its row (the owner compares every shop).
     assert [(r.key, r.slips, r.units_sold) for r in reports.returns_report(
@@ -120,7 +120,7 @@ def test_a_single_shop_by_shop_is_one_row(shop: Shop) -> None:
     sv.set_policy(None)
     v = sv.create_slip(shop.db, "clerk", "SO-1", "return", [L("P1", 1, "quality")], now=NOW)
     rows = reports.returns_report(shop.db, "shop")
-    assert [(r.key, r.slips, r.units_returned, r.units_sold) for r in rows] == [
+    assert [(r.key, r.slips, r.units_claimed, r.units_sold) for r in rows] == [
         ("main", 1, 1, 4)]
     assert v.shop == "main"
 
@@ -131,21 +131,21 @@ def test_returns_report_per_shop_by_product_and_reason(chain: Shop, slips: dict[
     min_sample(1)
     east = reports.returns_report(db, "product", shop="east")
     # P1: E1's unit against east's 2 sold; P2: E2's unit, never sold at east (no rate).
-    assert [(r.key, r.slips, r.units_returned, r.refund_fen, r.units_sold, r.rate)
+    assert [(r.key, r.slips, r.units_claimed, r.value_claimed_fen, r.units_sold, r.rate)
             for r in east] == [("P1", 1, 1, 1900, 2, 0.5), ("P2", 1, 1, 14000, 0, None)]
     main = reports.returns_report(db, "product", shop="main")
-    assert [(r.key, r.units_returned, r.units_sold, r.rate) for r in main] == [
+    assert [(r.key, r.units_claimed, r.units_sold, r.rate) for r in main] == [
         ("P1", 2, 3, 2 / 3)]
     # Reasons in east, each rated against every unit east sold (2).
-    assert [(r.key, r.units_returned, r.units_sold) for r in
+    assert [(r.key, r.units_claimed, r.units_sold) for r in
             reports.returns_report(db, "reason", shop="east")] == [
         ("damaged", 1, 2), ("quality", 1, 2)]
     # The chain (no shop) is what it always was: both shops' returns and sales.
     chain_rows = reports.returns_report(db, "product")
-    assert [(r.key, r.units_returned, r.units_sold) for r in chain_rows] == [
+    assert [(r.key, r.units_claimed, r.units_sold) for r in chain_rows] == [
         ("P1", 3, 5), ("P2", 1, 1)]
     # by month: the shop's slips in the month (all at NOW)
-    assert [(r.key, r.slips, r.units_returned) for r in
+    assert [(r.key, r.slips, r.units_claimed) for r in
             reports.returns_report(db, "month", shop="east")] == [("2026-11", 2, 2)]
 
 
@@ -153,7 +153,9 @@ def test_returns_table_shows_the_total_row(chain: Shop, slips: dict[str, str]) -
     table = returns_table(reports.returns_report(chain.db, "shop"), "shop")
     assert [c.header for c in table.columns][:2] == ["门店", "店名"]
     assert [row[0] for row in table.rows] == ["east", "main", "合计"]
-    assert table.rows[-1][2:6] == [3, 4, 19500, 6]
+    # slips, units and value claimed; units sold further right
+    assert table.rows[-1][2:5] == [3, 4, 19500]
+    assert table.rows[-1][-4] == 6
 
 
 def test_problem_products_and_trend_per_shop(chain: Shop, slips: dict[str, str],
@@ -161,20 +163,20 @@ def test_problem_products_and_trend_per_shop(chain: Shop, slips: dict[str, str],
     db = chain.db
     min_sample(1)
     east = reports.problem_products(db, shop="east")
-    assert [(p.sku, p.units_returned, p.units_sold, p.rate, p.refund_fen, p.top_reason)
+    assert [(p.sku, p.units_claimed, p.units_sold, p.rate, p.value_claimed_fen, p.top_reason)
             for p in east] == [("P1", 1, 2, 0.5, 1900, "quality"),
                                ("P2", 1, 0, None, 14000, "damaged")]
     main = reports.problem_products(db, shop="main")
-    assert [(p.sku, p.units_returned, p.units_sold) for p in main] == [("P1", 2, 3)]
-    assert [(p.sku, p.units_returned, p.units_sold) for p in reports.problem_products(db)] == [
+    assert [(p.sku, p.units_claimed, p.units_sold) for p in main] == [("P1", 2, 3)]
+    assert [(p.sku, p.units_claimed, p.units_sold) for p in reports.problem_products(db)] == [
         ("P2", 1, 1), ("P1", 3, 5)]
     # Trend: November's returns per shop; the two shops add up to the chain's.
     pts = {s: reports.trend(db, "month", shop=s) for s in ("main", "east", None)}
-    assert [(p.period, p.slips, p.units, p.refund_fen) for p in pts["main"]] == [
+    assert [(p.period, p.slips, p.units, p.value_claimed_fen) for p in pts["main"]] == [
         ("2026-11", 1, 2, 3600)]
-    assert [(p.period, p.slips, p.units, p.refund_fen) for p in pts["east"]] == [
+    assert [(p.period, p.slips, p.units, p.value_claimed_fen) for p in pts["east"]] == [
         ("2026-11", 2, 2, 15900)]
-    assert [(p.period, p.slips, p.units, p.refund_fen) for p in pts[None]] == [
+    assert [(p.period, p.slips, p.units, p.value_claimed_fen) for p in pts[None]] == [
         ("2026-11", 3, 4, 19500)]
     tf = reports.trend_forecast(db, "month", today=date(2026, 12, 5), shop="east")
     assert [(p.period, p.units) for p in tf.points] == [("2026-11", 2)]

@@ -38,7 +38,7 @@ from rma_tui.app import RmaApp, make_app
 from rma_tui.export import Column
 from rma_tui.reads import reports
 from rma_tui.reads.compliance import compliance_report
-from rma_tui.reads.report_tables import ReportTable, cell_text, returns_table
+from rma_tui.reads.report_tables import ReportTable, cell_text, returns_summary, returns_table
 from rma_tui.screens import reports as reports_screen
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.screens.reports import DIMENSIONS, ReportsScreen
@@ -111,6 +111,11 @@ def expected(report: ReportTable) -> list[list[str]]:
             for row in report.rows]
 
 
+def on_screen(rows: list[Any], by: str) -> ReportTable:
+    """The returns report as the screen draws it: the summary of the full table."""
+    return returns_summary(returns_table(rows, by), by)
+
+
 def message(screen: ReportsScreen) -> str:
     return str(screen.query_one(MessageLine).render())
 
@@ -128,15 +133,27 @@ async def test_each_dimension_matches_the_report(shop: Database) -> None:
             assert screen.by == by
             assert screen.query_one("#rep-by", Select).value == by
             rows = reports.returns_report(shop, by)
-            assert rows and shown(screen) == expected(returns_table(rows, by))
+            assert rows and shown(screen) == expected(on_screen(rows, by))
         # The hand-worked figures, by product: P1 1+2+3+4+1 = 11 units over 5 slips,
-        # refund 20.00 x 10 + 18.00 = 218.00, sold 3 + 4 x 6 = 27 >= 20 -> 40.7%;
-        # P2 sold 1 < 20: no rate.
+        # claimed 20.00 x 10 + 18.00 = 218.00, none settled (all pending), sold
+        # 3 + 4 x 6 = 27 >= 20 for 18.00 x 3 + 20.00 x 24 = 534.00 -> 40.7% by units,
+        # 218 / 534 = 40.8% by value; P2 sold 1 < 20: no rates.
         await pilot.press("b")  # back round to product
         await settle(pilot)
+        # On screen: slips, units and value claimed, refunded, exchanged units, pending
+        # units, sold, the two rates (the rest is in the export, below).
         assert shown(screen) == [
-            ["P1", "Type-C 数据线", "5", "11", "218.00", "27", "40.7%"],
-            ["P2", "蓝牙耳机", "1", "1", "140.00", "1", ""],
+            ["P1", "Type-C 数据线", "5", "11", "218.00", "0.00", "0", "11", "27", "40.7%",
+             "40.8%"],
+            ["P2", "蓝牙耳机", "1", "1", "140.00", "0.00", "0", "1", "1", "", ""],
+        ]
+        full = returns_table(reports.returns_report(shop, "product"), "product")
+        nothing = ["0", "0.00", *["0.00"] * 5, "0.00", "0", "0.00"]  # refunded .. exchanged
+        assert expected(full) == [
+            ["P1", "Type-C 数据线", "5", "11", "218.00", *nothing, "11", "218.00", "27",
+             "534.00", "40.7%", "40.8%"],
+            ["P2", "蓝牙耳机", "1", "1", "140.00", *nothing, "1", "140.00", "1", "140.00",
+             "", ""],
         ]
         assert "20" in str(screen.query_one("#rep-note", Static).render())
         # Reasons are shown by their labels, not their codes.
@@ -156,8 +173,8 @@ async def test_date_range_narrows_and_bad_date_keeps_rows(shop: Database) -> Non
         await pilot.press("enter")
         await settle(pilot)
         october = reports.returns_report(shop, "product", date(2026, 10, 1), date(2026, 10, 31))
-        assert [r.units_returned for r in october] == [4]
-        assert shown(screen) == expected(returns_table(october, "product"))
+        assert [r.units_claimed for r in october] == [4]
+        assert shown(screen) == expected(on_screen(october, "product"))
         assert "2026-10-01" in message(screen)
         assert isinstance(screen.app.focused, DataTable)  # back on the report
 
@@ -169,13 +186,13 @@ async def test_date_range_narrows_and_bad_date_keeps_rows(shop: Database) -> Non
         assert "2026-13-01" in message(screen)
         assert screen.query_one(MessageLine).has_class("-error")
         assert screen.since == date(2026, 10, 1)
-        assert shown(screen) == expected(returns_table(october, "product"))
+        assert shown(screen) == expected(on_screen(october, "product"))
         # A range the wrong way round: the same.
         since.value = "2026-11-05"
         await pilot.press("enter")
         await settle(pilot)
         assert "2026-11-05" in message(screen) and screen.since == date(2026, 10, 1)
-        assert shown(screen) == expected(returns_table(october, "product"))
+        assert shown(screen) == expected(on_screen(october, "product"))
 
         # Blank both: all dates again.
         since.value = ""
@@ -183,7 +200,7 @@ async def test_date_range_narrows_and_bad_date_keeps_rows(shop: Database) -> Non
         await pilot.press("enter")
         await settle(pilot)
         assert screen.since is None and screen.until is None
-        assert shown(screen) == expected(returns_table(
+        assert shown(screen) == expected(on_screen(
             reports.returns_report(shop, "product"), "product"))
 
 
@@ -238,7 +255,7 @@ async def test_export_csv_and_xlsx_read_back(shop: Database, tmp_path: Path,
         rows = reports.returns_report(shop, "reason")
         report = returns_table(rows, "reason")
         assert len(report.rows) == 4  # quality, size, changed_mind, damaged
-        assert shown(screen) == expected(report)[:3]
+        assert shown(screen) == expected(on_screen(rows, "reason"))[:3]
         assert i18n.t("rep_rows_capped", shown=3, total=4) in str(
             screen.query_one("#rep-note", Static).render())
 
@@ -271,9 +288,12 @@ async def test_export_csv_and_xlsx_read_back(shop: Database, tmp_path: Path,
         assert got[1:] == [[export._csv_cell(c.kind, v) for c, v in zip(report.columns, row,
                                                                           strict=True)]
                            for row in report.rows]
-        # The same numbers as the report: units, refund in yuan, rate as a fraction.
-        assert [int(r[2]) for r in got[1:]] == [r.units_returned for r in rows]
-        assert [Decimal(r[3]) for r in got[1:]] == [Decimal(r.refund_fen) / 100 for r in rows]
+        # The same numbers as the report: units, value claimed in yuan, rate as a fraction.
+        assert [int(r[2]) for r in got[1:]] == [r.units_claimed for r in rows]
+        assert [Decimal(r[3]) for r in got[1:]] == [
+            Decimal(r.value_claimed_fen) / 100 for r in rows]
+        assert [float(r[-2]) for r in got[1:]] == pytest.approx([r.rate for r in rows],
+                                                                abs=5e-5)  # 4 places
 
         # An existing file is replaced only when the user says so.
         (out / "old.csv").write_text("old", encoding="utf-8")
@@ -297,8 +317,8 @@ async def test_export_csv_and_xlsx_read_back(shop: Database, tmp_path: Path,
         assert values[1:] == [[_raw(c.kind, v) for c, v in zip(report.columns, row,
                                                                  strict=True)]
                               for row in report.rows]
-        assert [r[2] for r in values[1:]] == [r.units_returned for r in rows]
-        assert [r[5] for r in values[1:]] == pytest.approx([r.rate for r in rows])
+        assert [r[2] for r in values[1:]] == [r.units_claimed for r in rows]
+        assert [r[-2] for r in values[1:]] == pytest.approx([r.rate for r in rows])
         # No temporary file left beside them.
         assert sorted(p.name for p in out.iterdir()) == ["r.csv", "r.xlsx"]
 
@@ -384,14 +404,15 @@ async def test_trend_view_states_forecast(shop: Database) -> None:
         await settle(pilot)
         assert screen.measure == "slips"
         assert [r[1] for r in shown(screen, "trend")] == ["1", "1", "1", "1", "1"]
-        await pilot.press("m")  # refund, in yuan
+        await pilot.press("m")  # value claimed, in yuan
         await settle(pilot)
         assert [r[1] for r in shown(screen, "trend")][:4] == [
             "20.00", "40.00", "60.00", "80.00"]
         await pilot.press("p")  # by week
         await settle(pilot)
         assert screen.period == "week"
-        weekly = reports.trend_forecast(shop, "week", today=TODAY, measure="refund_fen")
+        weekly = reports.trend_forecast(shop, "week", today=TODAY,
+                                        measure="value_claimed_fen")
         assert shown(screen, "trend")[0][0] == weekly.points[0].period
 
         # Keys of other reports are not offered here.
@@ -469,7 +490,8 @@ async def test_language_switch_relabels(shop: Database) -> None:
         assert str(tabs.get_tab("rep-trend").label) == "Trend & forecast"
         assert "at least 20 units" in str(screen.query_one("#rep-note", Static).render())
         # The same rows: only the words changed.
-        assert shown(screen)[0][2:] == ["5", "11", "218.00", "27", "40.7%"]
+        assert shown(screen)[0][2:5] == ["5", "11", "218.00"]
+        assert shown(screen)[0][-3:] == ["27", "40.7%", "40.8%"]
 
 
 async def test_refresh_shows_new_returns_only_when_changed(shop: Database) -> None:
@@ -486,7 +508,7 @@ async def test_refresh_shows_new_returns_only_when_changed(shop: Database) -> No
         await settle(pilot)
         assert screen.reports["returns"] is not before
         assert shown(screen)[0][2:4] == ["6", "12"]
-        assert shown(screen) == expected(returns_table(
+        assert shown(screen) == expected(on_screen(
             reports.returns_report(shop, "product"), "product"))
 
 
@@ -534,3 +556,14 @@ async def test_compliance_export_xlsx_and_csv_read_back(
         assert rejected[0] == i18n.t("report_compliance_rejected")
         assert rejected[2] == [[cshop["C3"], "clerk2", "owner", "2026-11-20 20:30", "包装已拆"]]
         assert sorted(p.name for p in out.iterdir()) == ["c.csv", "c.xlsx"]
+
+
+def test_long_titles_break_where_their_lines_are_even() -> None:
+    from rma_tui.widgets.report_grid import two_lines
+
+    assert two_lines("商品编码") == "商品编码"  # 8 cells: whole
+    assert two_lines("已退款金额") == "已退款\n金额"
+    assert two_lines("退货率(件数)") == "退货率\n(件数)"
+    assert two_lines("Units exchanged") == "Units\nexchanged"
+    assert two_lines("Rate (units)") == "Rate\n(units)"
+    assert two_lines("Refunded") == "Refunded"

@@ -10,7 +10,7 @@ whose figures they are; a single shop's output is what it always was.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -74,7 +74,7 @@ class Measure(StrEnum):
 
     units = "units"
     slips = "slips"
-    refund = "refund"
+    value = "value"
 
 
 @report_app.command("returns")
@@ -95,18 +95,18 @@ def report_returns(
     shop: ShopRead = None,
     force: Force = False,
 ) -> None:
-    """Returns by product, reason, channel, customer, supplier, month, week or shop: slips,
-    units, refund and return rate (退换货统计)."""
-    import csv
-    import io
-    import json
-    import sys
-
+    """Returns by product, reason, channel, customer, supplier, month, week or shop: what was
+    claimed, refunded (per method, with fees), exchanged and is still pending, against what
+    was sold, with the return rates by units and by value (退换货统计)."""
     from rma_tui import service as sv
     from rma_tui.errors import DomainError
-    from rma_tui.export import safe_cell
     from rma_tui.reads import reports
-    from rma_tui.render import label
+    from rma_tui.reads.report_tables import (
+        cell_text,
+        refund_split_note,
+        returns_summary,
+        returns_table,
+    )
 
     if out_file is not None:
         output_path(ctx, out_file, force)
@@ -121,65 +121,34 @@ def report_returns(
         rows = [replace(r, key=sv.phone_for(role, r.key, export=fmt is not ReportFormat.table)
                         or "")
                 for r in rows]
-    # Reasons and channels are codes: show them in the shop's language everywhere.
+    tbl_data = returns_table(rows, by.value)
+    # Reasons and channels are codes: their JSON name is the label in the shop's language.
     kind = by.value if by in (ReturnsBy.reason, ReturnsBy.channel) else None
-    names = [label(kind, r.key) if kind else r.name for r in rows]
-    fields = ["key", "name", "slips", "units_returned", "refund_fen", "units_sold", "rate"]
-    if fmt is ReportFormat.table:
-        from rma_tui.reads.report_tables import KEY_HEADERS, key_text
-
-        with_name = by in (ReturnsBy.product, ReturnsBy.customer, ReturnsBy.shop)
-        name_head = {ReturnsBy.product: t("col_name"), ReturnsBy.shop: t("col_shop_name")
-                     }.get(by, t("col_customer"))
-        headers = [t(KEY_HEADERS[by.value]), *([name_head] if with_name else []),
-                   t("col_slips"), t("col_units_returned"), t("col_refund"),
-                   t("col_units_sold"), t("col_return_rate")]
-        body = [(names[i] if kind else key_text(by.value, r.key),
-                 *([r.name] if with_name else []), r.slips, r.units_returned,
-                 money(r.refund_fen), r.units_sold, rate_text(r.rate))
-                for i, r in enumerate(rows)]
-        first = 2 if with_name else 1
-        title = t("report_returns_title", by_label=t(f"report_by_{by.value}"))
-        tbl = table(headers, body, right=range(first, first + 5),
-                    title=whose(ctx, title, where))
-        tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
-        if out_file is None:
-            out().print(tbl)
-        else:
-            from rich.console import Console
-
-            with open(out_file, "w", encoding="utf-8") as fh:
-                Console(file=fh, width=200, highlight=False).print(tbl)
-            side_note(t("cli_report_written", path=str(out_file)))
+    dicts = [{**r.as_dict(), "name": label(kind, r.key) if kind else r.name} for r in rows]
+    title = whose(ctx, tbl_data.title, where)
+    if fmt is not ReportFormat.table:
+        _export(fmt, out_file, tbl_data.columns, tbl_data.rows, dicts, tbl_data.title)
         return
-    dicts = [{**r.as_dict(), "name": names[i]} for i, r in enumerate(rows)]
-    if fmt is ReportFormat.xlsx and out_file is not None:
-        from rma_tui.export import Column, write_table
-
-        kinds = ["text", "text", "int", "int", "money", "int", "rate"]
-        write_table(out_file, [Column(f, k) for f, k in zip(fields, kinds, strict=True)],
-                    [[d[f] for f in fields] for d in dicts], "xlsx",
-                    title=t("report_returns_title", by_label=t(f"report_by_{by.value}")))
-        side_note(t("cli_report_written", path=str(out_file)))
+    # A terminal holds the main figures; the per-method split goes under the table, and
+    # every column is in --format csv / json / xlsx.
+    summary = returns_summary(tbl_data, by.value)
+    first = sum(c.kind == "text" for c in summary.columns)
+    body = [[cell_text(c.kind, v) for c, v in zip(summary.columns, row, strict=True)]
+            for row in summary.rows]
+    tbl = table([c.header for c in summary.columns], body,
+                right=range(first, len(summary.columns)), title=title)
+    tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
+    note = refund_split_note(rows) + t("report_every_column_cli")
+    if out_file is None:
+        out().print(tbl)
+        out().print(note)
         return
-    if fmt is ReportFormat.json:
-        if out_file is None:
-            print_json(dicts)
-            return
-        text = json.dumps(dicts, ensure_ascii=False, indent=2) + "\n"
-    else:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({**{k: safe_cell(v) for k, v in d.items()},
-                          "rate": "" if d["rate"] is None else d["rate"]} for d in dicts)
-        text = buf.getvalue()
-        if out_file is None:
-            sys.stdout.write(text)
-            return
-    # utf-8-sig for CSV so that Excel on a Chinese Windows opens the names correctly.
-    encoding = "utf-8-sig" if fmt is ReportFormat.csv else "utf-8"
-    out_file.write_text(text, encoding=encoding)
+    from rich.console import Console
+
+    with open(out_file, "w", encoding="utf-8") as fh:
+        console = Console(file=fh, width=200, highlight=False)
+        console.print(tbl)
+        console.print(note)
     side_note(t("cli_report_written", path=str(out_file)))
 
 
@@ -256,24 +225,21 @@ def report_problems(
     if out_file is not None:
         output_path(ctx, out_file, force)
     from rma_tui import service as sv
-    from rma_tui.export import Column
     from rma_tui.reads import reports
+    from rma_tui.reads.report_tables import problem_columns
 
     where = read_shop(ctx, shop)
     rows = reports.problem_products(open_db(ctx), parse_date(since, "--since"),
                                     parse_date(until, "--until"), limit=limit, shop=where)
     title = t("report_problems_title")
-    columns = [Column(t("col_sku")), Column(t("col_name")), Column(t("col_supplier")),
-               Column(t("col_units_returned"), "int"), Column(t("col_units_sold"), "int"),
-               Column(t("col_return_rate"), "rate"), Column(t("col_refund"), "money"),
-               Column(t("col_top_reason"))]
-    body = [[r.sku, r.name, r.supplier, r.units_returned, r.units_sold, r.rate, r.refund_fen,
-             label("reason", r.top_reason)] for r in rows]
+    columns = problem_columns()
+    body = [[r.sku, r.name, r.supplier, r.units_claimed, r.units_sold, r.rate,
+             r.value_claimed_fen, label("reason", r.top_reason)] for r in rows]
     if _export(fmt, out_file, columns, body, [r.as_dict() for r in rows], title):
         return
     tbl = table([c.header for c in columns],
-                [[r.sku, r.name, r.supplier, r.units_returned, r.units_sold, rate_text(r.rate),
-                  money(r.refund_fen),
+                [[r.sku, r.name, r.supplier, r.units_claimed, r.units_sold, rate_text(r.rate),
+                  money(r.value_claimed_fen),
                   f"{label('reason', r.top_reason)} ({r.top_reason_units})"] for r in rows],
                 right=range(3, 7), title=whose(ctx, title, where))
     tbl.caption = t("report_rate_note", min_sample=sv.policy().min_sample)
@@ -285,7 +251,7 @@ def report_problems(
 def report_trend(
     ctx: typer.Context,
     period: Annotated[Period, typer.Option("--period", help="month | week.")] = Period.month,
-    measure: Annotated[Measure, typer.Option("--measure", help="units | slips | refund.")
+    measure: Annotated[Measure, typer.Option("--measure", help="units | slips | value (claimed).")
                        ] = Measure.units,
     since: Since = None,
     until: Until = None,
@@ -298,28 +264,22 @@ def report_trend(
     trend) and its back-tested error beside the naive one (趋势与预测)."""
     if out_file is not None:
         output_path(ctx, out_file, force)
-    from rma_tui.export import Column
     from rma_tui.reads import reports
+    from rma_tui.reads.report_tables import trend_table
 
-    field = "refund_fen" if measure is Measure.refund else measure.value
+    field = "value_claimed_fen" if measure is Measure.value else measure.value
     where = read_shop(ctx, shop)
     tf = reports.trend_forecast(open_db(ctx), period.value, parse_date(since, "--since"),
                                 parse_date(until, "--until"), measure=field, shop=where)
-    title = t("report_trend_title", period_label=t(f"report_by_{period.value}"))
-    columns = [Column(t("col_period")), Column(t("col_slips"), "int"),
-               Column(t("col_units_returned"), "int"), Column(t("col_refund"), "money")]
-    body = [[p.period, p.slips, p.units, p.refund_fen] for p in tf.points]
+    export = trend_table(tf)
+    title, columns, body = export.title, export.columns, export.rows
     fc = tf.forecast
-    dicts: list[dict[str, Any]] = [
-        {"period": p.period, "slips": p.slips, "units": p.units, "refund_fen": p.refund_fen}
-        for p in tf.points]
+    dicts: list[dict[str, Any]] = [asdict(p) for p in tf.points]
     if fmt is ReportFormat.json:
-        import dataclasses
-
         doc = {"period": period.value, "measure": field, "points": dicts,
                "forecast_for": tf.for_period,
-               "forecast": dataclasses.asdict(fc) if fc else None,
-               "partial": dataclasses.asdict(tf.partial) if tf.partial else None}
+               "forecast": asdict(fc) if fc else None,
+               "partial": asdict(tf.partial) if tf.partial else None}
         if out_file is None:
             print_json(doc)
             return
@@ -331,7 +291,7 @@ def report_trend(
         return
     if _export(fmt, out_file, columns, body, dicts, title):
         return
-    show = (lambda v: money(int(round(v)))) if measure is Measure.refund else (
+    show = (lambda v: money(int(round(v)))) if measure is Measure.value else (
         lambda v: f"{v:.0f}")
     values = [float(getattr(p, field)) for p in tf.points]
     top = max([*values, fc.next_value if fc else 0.0, 1.0])

@@ -260,14 +260,19 @@ def side_of(code: str) -> str:
 
 def refunds_by_day(db: Database, since: date | None = None, until: date | None = None,
                    shop: str | None = None) -> list[RefundRow]:
-    """Return slips settled per local day and refund method: count and Σ refund, newest
-    day first (methods in code order within a day); the slips `shop` handled, when given."""
-    day = _local_expr(db, Slip.settled_at, "day")
+    """Refunds posted per local day and refund method: count and Σ refund, newest day first
+    (methods in code order within a day); the slips `shop` handled, when given.
+
+    A refund counts on the day its journal entry was posted (a platform's refund when its
+    export was imported, before our slip is settled), so these figures are the journal's
+    and the returns report's "refunded" to the fen."""
+    day = _local_expr(db, JournalEntry.at, "day")
     q = (
         select(day.label("d"), col(Slip.refund_method), func.count().label("n"),
                func.coalesce(func.sum(Slip.refund_fen), 0).label("fen"))
-        .where(col(Slip.settled_at).is_not(None), col(Slip.type) == "return",
-               *_window(Slip.settled_at, since, until), *_shop(Slip.shop, shop))
+        .join(Slip, col(Slip.id) == col(JournalEntry.slip_id))
+        .where(col(JournalEntry.kind) == "refund",
+               *_window(JournalEntry.at, since, until), *_shop(Slip.shop, shop))
         .group_by(day, col(Slip.refund_method))
         .order_by(day.desc(), col(Slip.refund_method))
     )

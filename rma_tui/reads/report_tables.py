@@ -31,7 +31,7 @@ KEY_HEADERS = {
 LABELLED = ("reason", "channel")
 # Trend measures: the TrendPoint field and the i18n key of its name.
 MEASURES = {"units": "report_measure_units", "slips": "report_measure_slips",
-            "refund_fen": "report_measure_refund"}
+            "value_claimed_fen": "report_measure_value"}
 
 
 @dataclass(frozen=True)
@@ -75,49 +75,118 @@ def key_text(by: str, key: str) -> str:
     return key or "—"
 
 
+# The returns report's figures after the key (and name) columns: (ReturnsRow field, i18n
+# key of the title, kind). The refunds per method follow "refund_fen" (see returns_columns).
+RETURNS_FIGURES = (
+    ("slips", "col_slips", "int"),
+    ("units_claimed", "col_units_claimed", "int"),
+    ("value_claimed_fen", "col_value_claimed", "money"),
+    ("units_refunded", "col_units_refunded", "int"),
+    ("refund_fen", "col_refunded", "money"),
+    ("fees_fen", "col_fees", "money"),
+    ("units_exchanged", "col_units_exchanged", "int"),
+    ("value_exchanged_fen", "col_value_exchanged", "money"),
+    ("units_pending", "col_units_pending", "int"),
+    ("value_pending_fen", "col_value_pending", "money"),
+    ("units_sold", "col_units_sold", "int"),
+    ("value_sold_fen", "col_value_sold", "money"),
+    ("rate", "col_rate_units", "rate"),
+    ("rate_value", "col_rate_value", "rate"),
+)
+
+
+def returns_with_name(by: str) -> bool:
+    """Whether the returns report by `by` has a name column beside its key."""
+    return by in ("product", "customer", "shop")
+
+
 def returns_table(rows: Sequence[ReturnsRow], by: str) -> ReportTable:
-    """The returns report by `by`, columns as `rma report returns` prints them."""
-    with_name = by in ("product", "customer", "shop")
+    """The returns report by `by`: the key (and name), then every figure of
+    `RETURNS_FIGURES` with the refunds per method after the refunded total, titled in the
+    shop's language; the screen, its export and `rma report returns` all show this."""
+    with_name = returns_with_name(by)
     name_head = {"product": i18n.t("col_name"), "shop": i18n.t("col_shop_name")}.get(
         by, i18n.t("col_customer"))
-    columns = [Column(i18n.t(KEY_HEADERS[by])),
-               *([Column(name_head)] if with_name else []),
-               Column(i18n.t("col_slips"), "int"), Column(i18n.t("col_units_returned"), "int"),
-               Column(i18n.t("col_refund"), "money"), Column(i18n.t("col_units_sold"), "int"),
-               Column(i18n.t("col_return_rate"), "rate")]
+    methods = list(rows[0].refund_by_method) if rows else []
+    columns = [Column(i18n.t(KEY_HEADERS[by])), *([Column(name_head)] if with_name else [])]
+    for fld, title, kind in RETURNS_FIGURES:
+        columns.append(Column(i18n.t(title), kind))
+        if fld == "refund_fen":
+            columns += [Column(i18n.t("col_refunded_by", method=i18n.label("method", m)),
+                               "money") for m in methods]
     body: list[list[Any]] = []
     for r in rows:
-        key = key_text(by, r.key)
-        body.append([key, *([r.name] if with_name else []), r.slips, r.units_returned,
-                     r.refund_fen, r.units_sold, r.rate])
+        cells: list[Any] = [key_text(by, r.key), *([r.name] if with_name else [])]
+        for fld, _, _ in RETURNS_FIGURES:
+            cells.append(getattr(r, fld))
+            if fld == "refund_fen":
+                cells += [r.refund_by_method.get(m, 0) for m in methods]
+        body.append(cells)
     title = i18n.t("report_returns_title", by_label=i18n.t(f"report_by_{by}"))
     return ReportTable(title, columns, body)
 
 
+# The figures a terminal holds (the screen and `rma report returns`' table); every figure
+# of RETURNS_FIGURES, the per-method refunds included, is in the exports.
+RETURNS_SUMMARY = ("slips", "units_claimed", "value_claimed_fen", "refund_fen",
+                   "units_exchanged", "units_pending", "units_sold", "rate", "rate_value")
+
+
+def returns_summary(report: ReportTable, by: str) -> ReportTable:
+    """`report` (a `returns_table`) cut to the key (and name) and the `RETURNS_SUMMARY`
+    figures, in the same order, with the same titles."""
+    first = 2 if returns_with_name(by) else 1
+    headers = {i18n.t(title) for f, title, _ in RETURNS_FIGURES if f in RETURNS_SUMMARY}
+    picks = [i for i, c in enumerate(report.columns) if i < first or c.header in headers]
+    return ReportTable(report.title, [report.columns[i] for i in picks],
+                       [[row[i] for i in picks] for row in report.rows])
+
+
+def refund_split_note(rows: Sequence[ReturnsRow]) -> str:
+    """The refunded amount per method and the fees kept, summed over the groups (a by-shop
+    report's total row left out): the line under the summary table."""
+    from rma_tui.reads.reports import TOTAL_KEY
+
+    groups = [r for r in rows if r.key != TOTAL_KEY]
+    methods = list(rows[0].refund_by_method) if rows else []
+    split = [(m, sum(r.refund_by_method.get(m, 0) for r in groups)) for m in methods]
+    return i18n.t("report_refunded_by_method", methods="  ".join(
+        f"{i18n.label('method', m)} {fen_text(v)}" for m, v in split if v),
+        fees=fen_text(sum(r.fees_fen for r in groups)))
+
+
 def problems_table(rows: Sequence[ProblemProduct]) -> ReportTable:
     """Problem products, columns as `rma report problems` prints them."""
-    columns = [Column(i18n.t("col_sku")), Column(i18n.t("col_name")),
-               Column(i18n.t("col_supplier")), Column(i18n.t("col_units_returned"), "int"),
-               Column(i18n.t("col_units_sold"), "int"), Column(i18n.t("col_return_rate"), "rate"),
-               Column(i18n.t("col_refund"), "money"), Column(i18n.t("col_top_reason"))]
+    columns = problem_columns()
     body: list[list[Any]] = [
-        [r.sku, r.name, r.supplier, r.units_returned, r.units_sold, r.rate, r.refund_fen,
+        [r.sku, r.name, r.supplier, r.units_claimed, r.units_sold, r.rate, r.value_claimed_fen,
          f"{i18n.label('reason', r.top_reason)} ({r.top_reason_units})"] for r in rows]
     return ReportTable(i18n.t("report_problems_title"), columns, body)
+
+
+def problem_columns() -> list[Column]:
+    """The problem products' columns: what is claimed, sold, the rate by units, the value
+    claimed and the leading reason."""
+    return [Column(i18n.t("col_sku")), Column(i18n.t("col_name")),
+            Column(i18n.t("col_supplier")), Column(i18n.t("col_units_claimed"), "int"),
+            Column(i18n.t("col_units_sold"), "int"), Column(i18n.t("col_rate_units"), "rate"),
+            Column(i18n.t("col_value_claimed"), "money"), Column(i18n.t("col_top_reason"))]
 
 
 def trend_table(tf: TrendForecast) -> ReportTable:
     """The trend's complete periods (all three measures), as `rma report trend` exports it."""
     columns = [Column(i18n.t("col_period")), Column(i18n.t("col_slips"), "int"),
-               Column(i18n.t("col_units_returned"), "int"), Column(i18n.t("col_refund"), "money")]
-    body: list[list[Any]] = [[p.period, p.slips, p.units, p.refund_fen] for p in tf.points]
+               Column(i18n.t("col_units_claimed"), "int"),
+               Column(i18n.t("col_value_claimed"), "money")]
+    body: list[list[Any]] = [[p.period, p.slips, p.units, p.value_claimed_fen]
+                             for p in tf.points]
     title = i18n.t("report_trend_title", period_label=i18n.t(f"report_by_{tf.period}"))
     return ReportTable(title, columns, body)
 
 
 def measure_text(measure: str, value: float) -> str:
-    """A trend value: money for the refund measure, else a whole number."""
-    return fen_text(int(round(value))) if measure == "refund_fen" else f"{value:.0f}"
+    """A trend value: money for the value measure, else a whole number."""
+    return fen_text(int(round(value))) if measure == "value_claimed_fen" else f"{value:.0f}"
 
 
 def forecast_notes(tf: TrendForecast, measure: str) -> list[str]:

@@ -6,8 +6,23 @@ grows with the number of groups, never with the number of rows.
 
 Conventions
 -----------
-* A slip counts unless it was rejected or cancelled (``EXCLUDED_STATUSES``); its period is
-  its ``created_at``. Sales count by their ``sold_at``.
+* What each returns column counts (the titles say the same in zh and en):
+  - *claimed* (slips, units, value): slip lines of slips created in the window and not
+    rejected or cancelled (``EXCLUDED_STATUSES``), drafts included; value = units × the
+    sale's unit price (what the customer asks back), by the slip's ``created_at``;
+  - *refunded* (units, amount, per method) and *fees* (restocking fees and deductions kept):
+    the return slips whose refund was posted in the window, by the refund entry's time
+    (``journal_entries.at``, kind ``refund``): a refund is counted when and where the money
+    moved, so the figures are the journal's to the fen (a platform's refund is posted when
+    its export is imported, before our slip is settled);
+  - *exchanged* (units, value of the goods taken back): exchange slips whose exchange was
+    posted in the window (kind ``exchange``);
+  - *pending* (units, value): claimed lines whose slip is still on its way (draft to
+    inspected) and has no refund posted yet;
+  - the return rates: claimed units / units sold and claimed value / value sold (sales by
+    their ``sold_at``; value = units × price with tax, as paid).
+  A period (month, week) row holds what was claimed and what was settled in that period:
+  a slip claimed in May and refunded in June is in May's claims and June's refunds.
 * ``since`` / ``until`` are local calendar dates, both inclusive: ``since`` 00:00 local up to
   (not including) the day after ``until`` 00:00 local, converted to UTC for the query.
 * Units sold per group use the same dimension where sales have it (product, channel,
@@ -35,7 +50,7 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -44,6 +59,7 @@ from sqlalchemy import (
     DateTime,
     String,
     and_,
+    case,
     column,
     func,
     literal_column,
@@ -55,7 +71,15 @@ from sqlmodel import col
 from rma_tui.policy import Policy
 from rma_tui.reads.forecast import Forecast, forecast_next
 from rma_tui.store.db import Database
-from rma_tui.store.models import Customer, Product, SaleLine, Shop, Slip, SlipLine
+from rma_tui.store.models import (
+    Customer,
+    JournalEntry,
+    Product,
+    SaleLine,
+    Shop,
+    Slip,
+    SlipLine,
+)
 
 DIMENSIONS = ("product", "reason", "channel", "customer", "supplier", "month", "week", "shop")
 # The key of the chain's total row of a by-shop report (no shop code can hold it).
@@ -66,15 +90,27 @@ EXCLUDED_STATUSES = ("rejected", "cancelled")
 
 @dataclass(frozen=True)
 class ReturnsRow:
-    """One group of the returns report. Money in fen; `rate` None below the minimum sample."""
+    """One group of the returns report (see the module's conventions for what each column
+    counts). Money in fen; a rate is None below the minimum sample."""
 
     key: str
     name: str
     slips: int
-    units_returned: int
+    units_claimed: int
+    value_claimed_fen: int
+    units_refunded: int
     refund_fen: int
+    fees_fen: int
+    units_exchanged: int
+    value_exchanged_fen: int
+    units_pending: int
+    value_pending_fen: int
     units_sold: int
+    value_sold_fen: int
     rate: float | None
+    rate_value: float | None
+    # Refunded amount per refund method (every method of REFUND_METHODS, zero or not).
+    refund_by_method: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """A plain form for JSON and CSV output."""
@@ -103,7 +139,7 @@ def periods_table(period: str, first: date, last: date) -> Any:
     holding `last`, with its start and end (exclusive) as UTC times. Join facts to it with
     `in_period`."""
     rows = []
-    k, end = _period_of(period, first), _period_of(period, last)
+    k, end = period_of(period, first), period_of(period, last)
     while k <= end:
         nk = _next_period(period, k)
         rows.append((k, local_day_start(_period_start(period, k)),
@@ -160,15 +196,31 @@ def in_table_order(column: Any) -> Any:
     return column + literal_column("0")
 
 
-def _returned(key: Any, kept: Sequence[Any], periods: Any = None,
-              with_product: bool = False) -> Any:
-    """Slips, units and refund of the slip lines meeting `kept`, grouped by `key`; with
-    `periods` (a `periods_table`) the slips are joined to their period by range."""
+def shop_conds(column_: Any, shop: str | None) -> list[ColumnElement[bool]]:
+    """The condition keeping one shop's rows (`column_` is a `shop` column); none for the
+    whole chain (None), so the chain's queries stay exactly as they were."""
+    return [] if shop is None else [column_ == shop]
+
+
+# Slip states on the way to settlement: their claimed lines are pending.
+PENDING_STATUSES = ("draft", "submitted", "approved", "received", "inspected")
+# The journal entry kinds that settle a slip (one per slip: I8).
+SETTLING_KINDS = ("refund", "exchange")
+
+
+def _claimed(key: Any, kept: Sequence[Any], periods: Any = None,
+             with_product: bool = False) -> Any:
+    """Claimed slips, units and value, and the pending part of them, of the slip lines
+    meeting `kept`, grouped by `key`; with `periods` the slips join their period by range."""
+    value = col(SlipLine.qty) * col(SlipLine.unit_price_fen)
+    pending = and_(col(Slip.status).in_(PENDING_STATUSES), col(Slip.platform_refund_fen) == 0)
     q: Any = select(
         key.label("k"),
         func.count(func.distinct(col(Slip.id))).label("slips"),
         func.coalesce(func.sum(SlipLine.qty), 0).label("units"),
-        func.coalesce(func.sum(SlipLine.refund_fen), 0).label("refund"),
+        func.coalesce(func.sum(value), 0).label("value"),
+        func.coalesce(func.sum(case((pending, col(SlipLine.qty)), else_=0)), 0).label("p_units"),
+        func.coalesce(func.sum(case((pending, value), else_=0)), 0).label("p_value"),
     )
     if periods is not None:
         q = q.select_from(periods).join(Slip, in_period(periods, Slip.created_at))
@@ -180,30 +232,85 @@ def _returned(key: Any, kept: Sequence[Any], periods: Any = None,
     return q.where(*kept).group_by(key)
 
 
-def shop_conds(column_: Any, shop: str | None) -> list[ColumnElement[bool]]:
-    """The condition keeping one shop's rows (`column_` is a `shop` column); none for the
-    whole chain (None), so the chain's queries stay exactly as they were."""
-    return [] if shop is None else [column_ == shop]
+def _settled(key: Any, conds: Sequence[Any], periods: Any = None,
+             with_product: bool = False) -> Any:
+    """Units, value and refund of the slip lines whose slip was settled by a journal entry
+    (refund or exchange) meeting `conds`, grouped by `key`, entry kind and refund method;
+    with `periods` the entries join their period by range."""
+    q: Any = select(
+        key.label("k"),
+        col(JournalEntry.kind).label("kind"),
+        col(Slip.refund_method).label("method"),
+        func.coalesce(func.sum(SlipLine.qty), 0).label("units"),
+        func.coalesce(func.sum(col(SlipLine.qty) * col(SlipLine.unit_price_fen)), 0)
+        .label("value"),
+        func.coalesce(func.sum(SlipLine.refund_fen), 0).label("refund"),
+    )
+    if periods is not None:
+        q = q.select_from(periods).join(JournalEntry, in_period(periods, JournalEntry.at))
+    else:
+        q = q.select_from(JournalEntry)
+    q = (q.join(Slip, col(Slip.id) == col(JournalEntry.slip_id))
+         .join(SlipLine, col(SlipLine.slip_id) == col(Slip.id)))
+    if with_product:
+        q = q.join(Product, col(Product.id) == in_table_order(col(SlipLine.product_id)))
+    return (q.where(col(JournalEntry.kind).in_(SETTLING_KINDS), *conds)
+            .group_by(key, col(JournalEntry.kind), col(Slip.refund_method)))
+
+
+@dataclass
+class _Group:
+    """The figures of one group as they are gathered from the three grouped reads."""
+
+    slips: int = 0
+    units: int = 0
+    value: int = 0
+    p_units: int = 0
+    p_value: int = 0
+    r_units: int = 0
+    refund: int = 0
+    fees: int = 0
+    x_units: int = 0
+    x_value: int = 0
+    by_method: dict[str, int] = field(default_factory=dict)
+
+    def add_settled(self, kind: str, method: str | None, units: int, value: int,
+                    refund: int) -> None:
+        """Fold in one (kind, method) row of `_settled`."""
+        if kind == "refund":
+            self.r_units += units
+            self.refund += refund
+            self.fees += value - refund
+            m = method or ""
+            self.by_method[m] = self.by_method.get(m, 0) + refund
+        else:
+            self.x_units += units
+            self.x_value += value
+
+
+def _rate(part: int, whole: int, min_whole: int) -> float | None:
+    return part / whole if whole and whole >= min_whole else None
 
 
 def returns_report(db: Database, by: str, since: date | None = None,
                    until: date | None = None, policy: Policy | None = None,
                    shop: str | None = None) -> list[ReturnsRow]:
-    """Slip count, units returned, refund (fen), units sold and return rate per group of
-    `by` (one of `DIMENSIONS`), for slips created and sales made in [since, until], in
-    `shop` (None: the whole chain).
+    """The returns report per group of `by` (one of `DIMENSIONS`) for [since, until] in
+    `shop` (None: the whole chain): claimed, refunded (per method) with fees, exchanged and
+    pending units and value, units and value sold, and the return rates by units and by
+    value (see the module's conventions for what each counts, and by which time).
 
-    Rows are ordered by units returned (most first), then key; groups with sales but no
-    returns are left out (except that reason rows need returns to exist at all). By shop:
-    every shop of the chain (or the one asked for), by code, returns or not, then a total
-    row (key `TOTAL_KEY`) when there are several."""
+    Rows are ordered by units claimed (most first), then key; a group appears when it has
+    claims or settlements (reason rows need returns to exist at all). By shop: every shop
+    of the chain (or the one asked for), by code, then a total row (key `TOTAL_KEY`) when
+    there are several. By period: periods in time order."""
     if by not in DIMENSIONS:
         from rma_tui.errors import DomainError
 
         raise DomainError("bad_choice", field="by", value=by, allowed=", ".join(DIMENSIONS))
-    if policy is None:
-        from rma_tui import service
+    from rma_tui import service
 
+    if policy is None:
         policy = service.policy()
 
     ret_key: Any = None
@@ -222,76 +329,105 @@ def returns_report(db: Database, by: str, since: date | None = None,
         ret_key, sold_key = Slip.shop, SaleLine.shop
     kept = [col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until),
             *shop_conds(Slip.shop, shop)]
+    posted = [*window(JournalEntry.at, since, until), *shop_conds(Slip.shop, shop)]
     sold_in = [*window(SaleLine.sold_at, since, until), *shop_conds(SaleLine.shop, shop)]
     units_sold_sql = func.coalesce(func.sum(SaleLine.qty), 0).label("units")
+    value_sold_sql = func.coalesce(
+        func.sum(col(SaleLine.qty) * col(SaleLine.unit_price_fen)), 0).label("value")
+    with_product = by == "supplier"
 
     with db.read() as s:
         periods: Any = None
+        claim_key = settle_key = ret_key
         if by in PERIODS:
-            # The span of every slip's time (an index's first and last entry): filtering
-            # on status here would scan every slip; an empty period costs nothing.
-            span = _span(s, Slip.created_at, window(Slip.created_at, since, until), since,
-                         until)
-            if span is None:
+            # The span of every slip's time and every settling entry's (index ends, no
+            # scan): filtering on status here would scan every slip; an empty period
+            # costs nothing.
+            spans = [x for x in (
+                _span(s, Slip.created_at, window(Slip.created_at, since, until), since, until),
+                _span(s, JournalEntry.at, window(JournalEntry.at, since, until), since, until),
+            ) if x is not None]
+            if not spans:
                 return []
-            periods = periods_table(by, *span)
-            ret_key = periods.c.k
-            sold_key = periods.c.k
-        ret_q = _returned(ret_key, kept, periods, with_product=by == "supplier")
-        returned: list[Any] = list(s.execute(ret_q).all())
+            periods = periods_table(by, min(x[0] for x in spans), max(x[1] for x in spans))
+            claim_key = settle_key = sold_key = periods.c.k
+        groups: dict[Any, _Group] = {}
+        for r in s.execute(_claimed(claim_key, kept, periods, with_product)).all():
+            groups[r.k] = _Group(int(r.slips), int(r.units), int(r.value), int(r.p_units),
+                                 int(r.p_value))
+        for r in s.execute(_settled(settle_key, posted, periods, with_product)).all():
+            groups.setdefault(r.k, _Group()).add_settled(
+                r.kind, r.method, int(r.units), int(r.value), int(r.refund))
 
-        sold: dict[Any, int]
+        sold: dict[Any, tuple[int, int]]
         if by == "reason":
-            total = int(s.execute(select(units_sold_sql).where(*sold_in)).scalar_one())
-            sold = {r[0]: total for r in returned}
+            total = s.execute(select(units_sold_sql, value_sold_sql).where(*sold_in)).one()
+            sold = {k: (int(total.units), int(total.value)) for k in groups}
         elif by == "supplier":
             # Per product from the covering index first, then per supplier: a few hundred
             # products joined, not a million lines.
-            per_product = (select(col(SaleLine.product_id).label("p"), units_sold_sql)
+            per_product = (select(col(SaleLine.product_id).label("p"), units_sold_sql,
+                                  value_sold_sql)
                            .where(*sold_in).group_by(col(SaleLine.product_id)).subquery())
-            sold = {r.k: int(r.units) for r in s.execute(
+            sold = {r.k: (int(r.units), int(r.value)) for r in s.execute(
                 select(col(Product.supplier).label("k"),
-                       func.sum(per_product.c.units).label("units"))
+                       func.sum(per_product.c.units).label("units"),
+                       func.sum(per_product.c.value).label("value"))
                 .join(per_product, per_product.c.p == col(Product.id))
                 .group_by(col(Product.supplier))).all()}
         else:
-            sold_q: Any = select(sold_key.label("k"), units_sold_sql)
+            sold_q: Any = select(sold_key.label("k"), units_sold_sql, value_sold_sql)
             if periods is not None:
                 sold_q = sold_q.select_from(periods).join(
                     SaleLine, in_period(periods, SaleLine.sold_at))
-            sold = dict(s.execute(sold_q.where(*sold_in).group_by(sold_key)).all())
-        names = _names(s, by, [r[0] for r in returned])
+            sold = {r.k: (int(r.units), int(r.value))
+                    for r in s.execute(sold_q.where(*sold_in).group_by(sold_key)).all()}
+        names = _names(s, by, list(groups))
         if by == "shop":
             # Every shop gets its row, quiet or not: the owner compares all of them.
             shops = s.execute(select(col(Shop.code), col(Shop.name))
                               .where(*shop_conds(Shop.code, shop))).all()
             names = {c: (c, n) for c, n in shops}
-            seen = {r[0] for r in returned}
-            returned = [*returned, *((c, 0, 0, 0) for c, _ in shops if c not in seen)]
-
-    rows = []
-    min_sample = policy.min_sample
-    # Plain tuples: a customer report has tens of thousands of groups.
-    for k, slips, units, refund in returned:  # one per group, not per row
-        units_sold = int(sold.get(k, 0))
-        rate = units / units_sold if units_sold >= min_sample and units_sold else None
-        plain = "" if k is None else str(k)
-        key, name = names.get(k, (plain, plain))
-        rows.append(ReturnsRow(key, name, int(slips), int(units), int(refund), units_sold,
-                               rate))
+            for c, _ in shops:
+                groups.setdefault(c, _Group())
+    methods = service.REFUND_METHODS
+    rows = [_row(k, g, sold.get(k, (0, 0)), names, methods, policy.min_sample)
+            for k, g in groups.items()]  # one per group, not per row
     if by == "shop":
         rows.sort(key=lambda x: x.key)
         if len(rows) > 1:
-            units, units_sold = sum(r.units_returned for r in rows), sum(r.units_sold for r in rows)
-            rows.append(ReturnsRow(
-                TOTAL_KEY, "", sum(r.slips for r in rows), units,
-                sum(r.refund_fen for r in rows), units_sold,
-                units / units_sold if units_sold >= min_sample and units_sold else None))
+            rows.append(_total_row(rows, methods, policy.min_sample))
     elif by in PERIODS:  # periods read in time order
         rows.sort(key=lambda x: x.key)
     else:  # what comes back most first
-        rows.sort(key=lambda x: (-x.units_returned, x.key))
+        rows.sort(key=lambda x: (-x.units_claimed, x.key))
     return rows
+
+
+def _row(k: Any, g: _Group, sold: tuple[int, int], names: dict[Any, tuple[str, str]],
+         methods: Sequence[str], min_sample: int) -> ReturnsRow:
+    plain = "" if k is None else str(k)
+    key, name = names.get(k, (plain, plain))
+    units_sold, value_sold = sold
+    return ReturnsRow(
+        key, name, g.slips, g.units, g.value, g.r_units, g.refund, g.fees, g.x_units,
+        g.x_value, g.p_units, g.p_value, units_sold, value_sold,
+        _rate(g.units, units_sold, min_sample),
+        # The sample is counted in units for both rates: a few dear units are no sample.
+        _rate(g.value, value_sold, 1) if units_sold >= min_sample else None,
+        {m: g.by_method.get(m, 0) for m in methods})
+
+
+def _total_row(rows: Sequence[ReturnsRow], methods: Sequence[str],
+               min_sample: int) -> ReturnsRow:
+    """The chain's total of a by-shop report: every count summed, the rates recomputed."""
+    g = _Group(*(sum(getattr(r, f) for r in rows) for f in (
+        "slips", "units_claimed", "value_claimed_fen", "units_pending", "value_pending_fen",
+        "units_refunded", "refund_fen", "fees_fen", "units_exchanged", "value_exchanged_fen")))
+    g.by_method = {m: sum(r.refund_by_method.get(m, 0) for r in rows) for m in methods}
+    sold = (sum(r.units_sold for r in rows), sum(r.value_sold_fen for r in rows))
+    total = _row(TOTAL_KEY, g, sold, {}, methods, min_sample)
+    return replace(total, name="")
 
 
 def _names(s: Any, by: str, keys: Sequence[Any]) -> dict[Any, tuple[str, str]]:
@@ -317,15 +453,17 @@ def _names(s: Any, by: str, keys: Sequence[Any]) -> dict[Any, tuple[str, str]]:
 
 @dataclass(frozen=True)
 class ProblemProduct:
-    """A product that comes back: rate (None below the minimum sample), amount, top reason."""
+    """A product that comes back: units and value claimed (slips not rejected or cancelled,
+    value = units × the sale's price), the return rate by units (None below the minimum
+    sample) and the leading reason."""
 
     sku: str
     name: str
     supplier: str
-    units_returned: int
+    units_claimed: int
     units_sold: int
     rate: float | None
-    refund_fen: int
+    value_claimed_fen: int
     top_reason: str
     top_reason_units: int
 
@@ -337,8 +475,8 @@ class ProblemProduct:
 def problem_products(db: Database, since: date | None = None, until: date | None = None,
                      limit: int = 10, policy: Policy | None = None,
                      shop: str | None = None) -> list[ProblemProduct]:
-    """Products ranked by return rate (those above the minimum sample first), then by refund
-    amount; each with its leading reason (most units; ties by reason code). In `shop`: the
+    """Products ranked by return rate (those above the minimum sample first), then by value
+    claimed; each with its leading reason (most units; ties by reason code). In `shop`: the
     returns it handled against the units it sold (None: the whole chain)."""
     if policy is None:
         from rma_tui import service
@@ -349,7 +487,7 @@ def problem_products(db: Database, since: date | None = None, until: date | None
                col(SlipLine.reason_code).label("r"),
                func.count(func.distinct(col(Slip.id))).label("slips"),
                func.sum(SlipLine.qty).label("units"),
-               func.sum(SlipLine.refund_fen).label("refund"))
+               func.sum(col(SlipLine.qty) * col(SlipLine.unit_price_fen)).label("value"))
         .join(Slip, col(Slip.id) == col(SlipLine.slip_id))
         .where(col(Slip.status).not_in(EXCLUDED_STATUSES), *window(Slip.created_at, since, until),
                *shop_conds(Slip.shop, shop))
@@ -378,17 +516,17 @@ def problem_products(db: Database, since: date | None = None, until: date | None
     for g in groups:  # one per product and reason, not per row
         t = totals.setdefault(g.p, [0, 0, "", -1])
         t[0] += int(g.units)
-        t[1] += int(g.refund)
+        t[1] += int(g.value)
         if int(g.units) > t[3] or (int(g.units) == t[3] and g.r < t[2]):
             t[2], t[3] = g.r, int(g.units)
     rows = []
-    for pid, (units, refund, reason, reason_units) in totals.items():
+    for pid, (units, value, reason, reason_units) in totals.items():
         units_sold = sold.get(pid, 0)
         rate = units / units_sold if units_sold >= policy.min_sample and units_sold else None
         p = products[pid]
-        rows.append(ProblemProduct(p.sku, p.name, p.supplier, units, units_sold, rate, refund,
+        rows.append(ProblemProduct(p.sku, p.name, p.supplier, units, units_sold, rate, value,
                                    reason, reason_units))
-    rows.sort(key=lambda r: (r.rate is None, -(r.rate or 0.0), -r.refund_fen, r.sku))
+    rows.sort(key=lambda r: (r.rate is None, -(r.rate or 0.0), -r.value_claimed_fen, r.sku))
     return rows[:limit]
 
 
@@ -399,12 +537,14 @@ def problem_products(db: Database, since: date | None = None, until: date | None
 
 @dataclass(frozen=True)
 class TrendPoint:
-    """Returns in one period (a month `YYYY-MM` or a week by its Monday `YYYY-MM-DD`)."""
+    """Returns claimed in one period (a month `YYYY-MM` or a week by its Monday
+    `YYYY-MM-DD`): slips, units and their value (units × the sale's price), by the slips'
+    creation, as the returns report's claimed columns count them."""
 
     period: str
     slips: int
     units: int
-    refund_fen: int
+    value_claimed_fen: int
 
 
 def _next_period(period: str, key: str) -> str:
@@ -416,7 +556,7 @@ def _next_period(period: str, key: str) -> str:
 
 def trend(db: Database, period: str = "month", since: date | None = None,
           until: date | None = None, shop: str | None = None) -> list[TrendPoint]:
-    """Slips, units and refund per period from the first to the last period with returns
+    """Slips, units and value claimed per period from the first to the last period with returns
     (or the range asked), with the quiet periods in between as zeros: a forecast needs them.
     Only the returns `shop` handled when given (None: the whole chain)."""
     if period not in PERIODS:
@@ -432,25 +572,26 @@ def trend(db: Database, period: str = "month", since: date | None = None,
         if span is None:
             return []
         periods = periods_table(period, *span)
-        found = {r.k: r for r in s.execute(_returned(periods.c.k, kept, periods)).all()}
+        found = {r.k: r for r in s.execute(_claimed(periods.c.k, kept, periods)).all()}
     if not found:
         return []
     first, last = min(found), max(found)
     if since is not None:
-        first = min(first, _period_of(period, since))
+        first = min(first, period_of(period, since))
     if until is not None:
-        last = max(last, _period_of(period, until))
+        last = max(last, period_of(period, until))
     points = []
     k = first
     while k <= last:
         r = found.get(k)
-        points.append(TrendPoint(k, int(r.slips), int(r.units), int(r.refund)) if r
+        points.append(TrendPoint(k, int(r.slips), int(r.units), int(r.value)) if r
                       else TrendPoint(k, 0, 0, 0))
         k = _next_period(period, k)
     return points
 
 
-def _period_of(period: str, d: date) -> str:
+def period_of(period: str, d: date) -> str:
+    """The key of the period (month `YYYY-MM`, week by its Monday) that holds day `d`."""
     if period == "month":
         return f"{d.year:04d}-{d.month:02d}"
     return (d - timedelta(days=d.weekday())).isoformat()
@@ -476,13 +617,14 @@ class TrendForecast:
 def trend_forecast(db: Database, period: str = "month", since: date | None = None,
                    until: date | None = None, today: date | None = None,
                    measure: str = "units", shop: str | None = None) -> TrendForecast:
-    """The trend of `measure` (slips, units or refund_fen) with Holt's forecast (see
-    `rma_tui.reads.forecast`) for the period after the last complete one. A period still under
-    way on `today` is not learnt from (it would look like a fall): it is forecast instead.
+    """The trend of `measure` (a `TrendPoint` field: slips, units or value_claimed_fen) with
+    Holt's forecast (see `rma_tui.reads.forecast`) for the period after the last complete
+    one. A period still under way on `today` is not learnt from (it would look like a
+    fall): it is forecast instead.
     `shop`: that shop's returns only (None: the whole chain)."""
     today = today or datetime.now().astimezone().date()
     points = trend(db, period, since, until, shop=shop)
-    current = _period_of(period, today)
+    current = period_of(period, today)
     partial = None
     if points and points[-1].period >= current:
         partial = next((p for p in points if p.period == current), None)

@@ -46,6 +46,7 @@ from rma_tui.reads.report_tables import (
     ReportTable,
     forecast_notes,
     problems_table,
+    returns_summary,
     returns_table,
     title_case,
 )
@@ -223,8 +224,11 @@ class ReportsScreen(DeskScreen):
                         with VerticalScroll(id="rep-compliance-scroll"):
                             yield Static(id="rep-compliance-body")
                     else:
+                        # Two-line titles (the figures say what they count) and the
+                        # key kept in view when a narrow terminal scrolls sideways.
                         yield DataTable(id=f"rep-{view}-table", cursor_type="row",
-                                        zebra_stripes=True)
+                                        zebra_stripes=True, fixed_columns=1,
+                                        header_height=1 if view == "trend" else 2)
                     if view == "trend":
                         yield Static(id="rep-trend-notes")
         yield Static(id="rep-note")
@@ -558,7 +562,8 @@ class ReportsScreen(DeskScreen):
             return
         self._shown[view] = key
         if view == "returns":
-            self._fill(view, returns_table(loaded.data, loaded.params[1]))
+            by = loaded.params[1]
+            self._fill(view, returns_summary(returns_table(loaded.data, by), by))
         elif view == "problems":
             self._fill(view, problems_table(loaded.data))
         elif view == "trend":

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from rma_tui import i18n
-from rma_tui.reads.report_tables import MEASURES, cell_text, measure_text
+from rma_tui.reads.report_tables import MEASURES, cell_text, measure_text, refund_split_note
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
@@ -33,25 +34,55 @@ def report_note(view: str, data: Any, range_text: str, min_sample: int,
         parts.append(i18n.t("rep_empty"))
     elif view in ("returns", "problems"):
         parts.append(i18n.t("report_rate_note", min_sample=min_sample))
+        if view == "returns":
+            parts.append(refund_split_note(data) + i18n.t("report_every_column_screen"))
         if len(data) > shown_rows:
             parts.append(i18n.t("rep_rows_capped", shown=shown_rows, total=len(data)))
     return " · ".join(parts)
 
 
+# A title wider than this (cells) is drawn on two lines in a two-line table header.
+HEADER_CELLS = 8
+# The widest a name column is drawn (cells); longer names end in "…" (the export has them).
+NAME_CELLS = 24
+
+
+def two_lines(title: str) -> str:
+    """`title` broken once where its two lines are most even: at a space or before "(",
+    or between two characters of a text without either (Chinese); short titles whole."""
+    if cell_len(title) <= HEADER_CELLS:
+        return title
+    cuts = [i for i, ch in enumerate(title) if ch == " " or (ch == "(" and i)]
+    if not cuts:
+        cuts = list(range(1, len(title)))
+
+    def widest(i: int) -> tuple[int, int]:  # ties: the longer first line (已退款/金额)
+        return max(cell_len(title[:i].rstrip()), cell_len(title[i:].lstrip())), -i
+
+    i = min(cuts, key=widest)
+    return f"{title[:i].rstrip()}\n{title[i:].lstrip()}"
+
+
 def fill_report_table(table: DataTable[str | Text], report: ReportTable,
                       shown_rows: int) -> None:
     """Show `report` in `table` (its first `shown_rows` rows), the cursor on the same row
-    as before where there still is one."""
+    as before where there still is one. Long titles take two lines when the table's
+    header has them; a name column (any text column after the first) is cut at
+    `NAME_CELLS`."""
     row = table.cursor_row
     table.clear(columns=True)
     numeric = [c.kind != "text" for c in report.columns]
     for i, c in enumerate(report.columns):
-        table.add_column(Text(c.header, justify="right" if numeric[i] else "left"),
-                         key=str(i))
+        title = two_lines(c.header) if table.header_height > 1 else c.header
+        table.add_column(Text(title, justify="right" if numeric[i] else "left"), key=str(i))
     for values in report.rows[:shown_rows]:
-        table.add_row(*[
-            Text(cell_text(c.kind, v), justify="right" if numeric[i] else "left")
-            for i, (c, v) in enumerate(zip(report.columns, values, strict=True))])
+        cells = []
+        for i, (c, v) in enumerate(zip(report.columns, values, strict=True)):
+            cell = Text(cell_text(c.kind, v), justify="right" if numeric[i] else "left")
+            if i and not numeric[i]:
+                cell.truncate(NAME_CELLS, overflow="ellipsis")
+            cells.append(cell)
+        table.add_row(*cells)
     if report.rows:
         table.move_cursor(row=min(max(row, 0), table.row_count - 1), animate=False)
 
