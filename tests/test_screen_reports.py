@@ -38,7 +38,12 @@ from rma_tui.app import RmaApp, make_app
 from rma_tui.export import Column
 from rma_tui.reads import reports
 from rma_tui.reads.compliance import compliance_report
-from rma_tui.reads.report_tables import ReportTable, cell_text, returns_summary, returns_table
+from rma_tui.reads.report_tables import (
+    RETURNS_SUMMARY,
+    ReportTable,
+    cell_text,
+    returns_table,
+)
 from rma_tui.screens import reports as reports_screen
 from rma_tui.screens.dialogs import ConfirmDialog
 from rma_tui.screens.reports import DIMENSIONS, ReportsScreen
@@ -113,7 +118,7 @@ def expected(report: ReportTable) -> list[list[str]]:
 
 def on_screen(rows: list[Any], by: str) -> ReportTable:
     """The returns report as the screen draws it: the summary of the full table."""
-    return returns_summary(returns_table(rows, by), by)
+    return returns_table(rows, by, RETURNS_SUMMARY)
 
 
 def message(screen: ReportsScreen) -> str:

@@ -102,9 +102,9 @@ def report_returns(
     from rma_tui.errors import DomainError
     from rma_tui.reads import reports
     from rma_tui.reads.report_tables import (
+        RETURNS_SUMMARY,
         cell_text,
         refund_split_note,
-        returns_summary,
         returns_table,
     )
 
@@ -131,7 +131,7 @@ def report_returns(
         return
     # A terminal holds the main figures; the per-method split goes under the table, and
     # every column is in --format csv / json / xlsx.
-    summary = returns_summary(tbl_data, by.value)
+    summary = returns_table(rows, by.value, RETURNS_SUMMARY)
     first = sum(c.kind == "text" for c in summary.columns)
     body = [[cell_text(c.kind, v) for c, v in zip(summary.columns, row, strict=True)]
             for row in summary.rows]
@@ -265,7 +265,7 @@ def report_trend(
     if out_file is not None:
         output_path(ctx, out_file, force)
     from rma_tui.reads import reports
-    from rma_tui.reads.report_tables import trend_table
+    from rma_tui.reads.report_tables import forecast_notes, measure_text, trend_table
 
     field = "value_claimed_fen" if measure is Measure.value else measure.value
     where = read_shop(ctx, shop)
@@ -291,32 +291,20 @@ def report_trend(
         return
     if _export(fmt, out_file, columns, body, dicts, title):
         return
-    show = (lambda v: money(int(round(v)))) if measure is Measure.value else (
-        lambda v: f"{v:.0f}")
+
     values = [float(getattr(p, field)) for p in tf.points]
     top = max([*values, fc.next_value if fc else 0.0, 1.0])
     lines = []
     for p, v in zip(tf.points, values, strict=True):
-        lines.append([p.period, show(v), "█" * round(v / top * BAR_WIDTH)])
+        lines.append([p.period, measure_text(field, v), "█" * round(v / top * BAR_WIDTH)])
     if fc is not None and tf.for_period:
-        lines.append([f"{tf.for_period} {t('report_forecast_mark')}", show(fc.next_value),
+        lines.append([f"{tf.for_period} {t('report_forecast_mark')}",
+                      measure_text(field, fc.next_value),
                       "░" * round(fc.next_value / top * BAR_WIDTH)])
     out().print(table([t("col_period"), t(f"report_measure_{measure.value}"), ""], lines,
                       right=[1], title=whose(ctx, title, where)))
-    if fc is None:
-        out().print(t("report_forecast_too_short", n=3))
-        return
-    mape = "—" if fc.error.mape is None else f"{fc.error.mape * 100:.0f}%"
-    naive_mape = "—" if fc.naive_error.mape is None else f"{fc.naive_error.mape * 100:.0f}%"
-    out().print(t("report_forecast_method", alpha=fc.alpha, beta=fc.beta))
-    out().print(t("report_forecast_error", mae=show(fc.error.mae), mape=mape,
-                  naive_mae=show(fc.naive_error.mae), naive_mape=naive_mape,
-                  points=fc.error.points))
-    if not fc.beats_naive:
-        out().print(t("report_forecast_no_better"))
-    if tf.partial is not None:
-        out().print(t("report_forecast_partial", period=tf.partial.period,
-                      value=show(float(getattr(tf.partial, field)))))
+    for note in forecast_notes(tf, field):
+        out().print(note)
 
 
 @report_app.command("compliance")

@@ -100,16 +100,20 @@ def returns_with_name(by: str) -> bool:
     return by in ("product", "customer", "shop")
 
 
-def returns_table(rows: Sequence[ReturnsRow], by: str) -> ReportTable:
+def returns_table(rows: Sequence[ReturnsRow], by: str,
+                  only: Sequence[str] | None = None) -> ReportTable:
     """The returns report by `by`: the key (and name), then every figure of
     `RETURNS_FIGURES` with the refunds per method after the refunded total, titled in the
-    shop's language; the screen, its export and `rma report returns` all show this."""
+    shop's language; the screen's export and `rma report returns --format` write this.
+    `only` (e.g. `RETURNS_SUMMARY`): just those figures, in the same order, without the
+    per-method columns (what a terminal holds)."""
     with_name = returns_with_name(by)
+    figures = [f for f in RETURNS_FIGURES if only is None or f[0] in only]
     name_head = {"product": i18n.t("col_name"), "shop": i18n.t("col_shop_name")}.get(
         by, i18n.t("col_customer"))
-    methods = list(rows[0].refund_by_method) if rows else []
+    methods = list(rows[0].refund_by_method) if rows and only is None else []
     columns = [Column(i18n.t(KEY_HEADERS[by])), *([Column(name_head)] if with_name else [])]
-    for fld, title, kind in RETURNS_FIGURES:
+    for fld, title, kind in figures:
         columns.append(Column(i18n.t(title), kind))
         if fld == "refund_fen":
             columns += [Column(i18n.t("col_refunded_by", method=i18n.label("method", m)),
@@ -117,7 +121,7 @@ def returns_table(rows: Sequence[ReturnsRow], by: str) -> ReportTable:
     body: list[list[Any]] = []
     for r in rows:
         cells: list[Any] = [key_text(by, r.key), *([r.name] if with_name else [])]
-        for fld, _, _ in RETURNS_FIGURES:
+        for fld, _, _ in figures:
             cells.append(getattr(r, fld))
             if fld == "refund_fen":
                 cells += [r.refund_by_method.get(m, 0) for m in methods]
@@ -130,16 +134,6 @@ def returns_table(rows: Sequence[ReturnsRow], by: str) -> ReportTable:
 # of RETURNS_FIGURES, the per-method refunds included, is in the exports.
 RETURNS_SUMMARY = ("slips", "units_claimed", "value_claimed_fen", "refund_fen",
                    "units_exchanged", "units_pending", "units_sold", "rate", "rate_value")
-
-
-def returns_summary(report: ReportTable, by: str) -> ReportTable:
-    """`report` (a `returns_table`) cut to the key (and name) and the `RETURNS_SUMMARY`
-    figures, in the same order, with the same titles."""
-    first = 2 if returns_with_name(by) else 1
-    headers = {i18n.t(title) for f, title, _ in RETURNS_FIGURES if f in RETURNS_SUMMARY}
-    picks = [i for i, c in enumerate(report.columns) if i < first or c.header in headers]
-    return ReportTable(report.title, [report.columns[i] for i in picks],
-                       [[row[i] for i in picks] for row in report.rows])
 
 
 def refund_split_note(rows: Sequence[ReturnsRow]) -> str:

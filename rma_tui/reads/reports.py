@@ -202,8 +202,8 @@ def shop_conds(column_: Any, shop: str | None) -> list[ColumnElement[bool]]:
     return [] if shop is None else [column_ == shop]
 
 
-# Slip states on the way to settlement: their claimed lines are pending.
-PENDING_STATUSES = ("draft", "submitted", "approved", "received", "inspected")
+# Slip states past settlement: a claimed line of any other kept state is pending.
+SETTLED_STATUSES = ("settled", "closed")
 # The journal entry kinds that settle a slip (one per slip: I8).
 SETTLING_KINDS = ("refund", "exchange")
 
@@ -213,7 +213,8 @@ def _claimed(key: Any, kept: Sequence[Any], periods: Any = None,
     """Claimed slips, units and value, and the pending part of them, of the slip lines
     meeting `kept`, grouped by `key`; with `periods` the slips join their period by range."""
     value = col(SlipLine.qty) * col(SlipLine.unit_price_fen)
-    pending = and_(col(Slip.status).in_(PENDING_STATUSES), col(Slip.platform_refund_fen) == 0)
+    pending = and_(col(Slip.status).not_in(SETTLED_STATUSES),
+                   col(Slip.platform_refund_fen) == 0)
     q: Any = select(
         key.label("k"),
         func.count(func.distinct(col(Slip.id))).label("slips"),
@@ -421,13 +422,17 @@ def _row(k: Any, g: _Group, sold: tuple[int, int], names: dict[Any, tuple[str, s
 def _total_row(rows: Sequence[ReturnsRow], methods: Sequence[str],
                min_sample: int) -> ReturnsRow:
     """The chain's total of a by-shop report: every count summed, the rates recomputed."""
-    g = _Group(*(sum(getattr(r, f) for r in rows) for f in (
-        "slips", "units_claimed", "value_claimed_fen", "units_pending", "value_pending_fen",
-        "units_refunded", "refund_fen", "fees_fen", "units_exchanged", "value_exchanged_fen")))
-    g.by_method = {m: sum(r.refund_by_method.get(m, 0) for r in rows) for m in methods}
+    def total(name: str) -> int:
+        return sum(getattr(r, name) for r in rows)
+
+    g = _Group(slips=total("slips"), units=total("units_claimed"),
+               value=total("value_claimed_fen"), p_units=total("units_pending"),
+               p_value=total("value_pending_fen"), r_units=total("units_refunded"),
+               refund=total("refund_fen"), fees=total("fees_fen"),
+               x_units=total("units_exchanged"), x_value=total("value_exchanged_fen"),
+               by_method={m: sum(r.refund_by_method.get(m, 0) for r in rows) for m in methods})
     sold = (sum(r.units_sold for r in rows), sum(r.value_sold_fen for r in rows))
-    total = _row(TOTAL_KEY, g, sold, {}, methods, min_sample)
-    return replace(total, name="")
+    return replace(_row(TOTAL_KEY, g, sold, {}, methods, min_sample), name="")
 
 
 def _names(s: Any, by: str, keys: Sequence[Any]) -> dict[Any, tuple[str, str]]:

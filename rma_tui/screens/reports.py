@@ -43,10 +43,10 @@ from rma_tui import i18n
 from rma_tui.errors import DomainError
 from rma_tui.reads.report_tables import (
     MEASURES,
+    RETURNS_SUMMARY,
     ReportTable,
     forecast_notes,
     problems_table,
-    returns_summary,
     returns_table,
     title_case,
 )
@@ -563,7 +563,7 @@ class ReportsScreen(DeskScreen):
         self._shown[view] = key
         if view == "returns":
             by = loaded.params[1]
-            self._fill(view, returns_summary(returns_table(loaded.data, by), by))
+            self._fill(view, returns_table(loaded.data, by, RETURNS_SUMMARY))
         elif view == "problems":
             self._fill(view, problems_table(loaded.data))
         elif view == "trend":
