@@ -299,12 +299,14 @@ async def test_the_owner_groups_returns_by_shop_with_the_chains_total(
             await settle(pilot)
         table = screen.query_one("#rep-returns-table", DataTable)
         cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-        # One approved return of 1 x P1 in each shop (19.00 at east, 18.00 at main); sold:
-        # 2 units at east, 4 at main (SO-1: 3 x P1 + 1 x P2). Rates need 20 units sold.
-        assert [row[:6] for row in cells] == [
-            ["east", "东门店", "1", "1", "19.00", "2"],
-            ["main", "main", "1", "1", "18.00", "4"],
-            ["合计", "", "2", "2", "37.00", "6"],
+        # One approved return of 1 x P1 in each shop (19.00 at east, 18.00 at main): claimed
+        # and pending, nothing refunded or exchanged yet; sold: 2 units at east, 4 at main
+        # (SO-1: 3 x P1 + 1 x P2). Rates need 20 units sold. Columns: shop, name, slips,
+        # units and value claimed, refunded, units exchanged, units pending, units sold.
+        assert [row[:9] for row in cells] == [
+            ["east", "东门店", "1", "1", "19.00", "0.00", "0", "1", "2"],
+            ["main", "main", "1", "1", "18.00", "0.00", "0", "1", "4"],
+            ["合计", "", "2", "2", "37.00", "0.00", "0", "2", "6"],
         ]
 
 
