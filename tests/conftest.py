@@ -73,7 +73,7 @@ PG_MODULES = frozenset({
     "test_reports_more", "test_race", "test_concurrency",
     "test_compliance", "test_forecast", "test_export", "test_imports", "test_archive",
     "test_shops", "test_shops_concurrent", "test_reports_shops", "test_migration_0006",
-    "test_platforms", "test_reports_columns",
+    "test_platforms", "test_reports_columns", "test_receivables",
 })
 PG_MODULE_PREFIXES = ("test_cli", "test_reads_")
 BACKENDS = ("sqlite", "postgresql")

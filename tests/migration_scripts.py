@@ -6,6 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+
+from rma_tui.store.db import Database
 from rma_tui.store.migrate import MIGRATIONS_DIR
 
 
@@ -18,3 +22,23 @@ def scripts_up_to(dest: Path, revision: str) -> Path:
 
     shutil.copytree(MIGRATIONS_DIR, dest, ignore=later)
     return dest
+
+
+def downgrade_to(d: Database, revision: str) -> None:
+    """Take an SQLite database down to `revision` with the revisions' own downgrades."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    # As migrate.upgrade does: SQLite's batch mode rebuilds tables, which foreign_keys=ON
+    # would refuse; the pragma is set outside the transaction.
+    with d.write_engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.downgrade(cfg, revision)
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")

@@ -37,14 +37,14 @@ def closes(db: Database) -> list[tuple[str, str]]:
 
 def test_trial_balance_json_and_table(books: Database) -> None:
     data = json.loads(rma(books, "trial-balance", "--json").stdout)
-    assert data["debit_fen"] == data["credit_fen"] == 113600
+    assert data["debit_fen"] == data["credit_fen"] == 118800
     assert data["balanced"] is True
     by = {a["code"]: a for a in data["accounts"]}
     assert (by["2205"]["balance_fen"], by["2205"]["side"]) == (1800, "credit")
     asof = json.loads(rma(books, "trial-balance", "--until", "2026-11-30", "--json").stdout)
-    assert asof["debit_fen"] == 71000
+    assert asof["debit_fen"] == 76200
     text = rma(books, "--lang", "en", "trial-balance").stdout
-    assert "✓ Balanced" in text and "1136.00" in text
+    assert "✓ Balanced" in text and "1188.00" in text
     rma(books, "trial-balance", "--since", "2026-11-31", code=1)  # not a date
 
 
@@ -75,7 +75,7 @@ def test_refunds_by_day_and_method(books: Database) -> None:
 def test_income_by_month(books: Database) -> None:
     rows = json.loads(rma(books, "income", "--json").stdout)
     assert [(r["month"], r["net_sales_fen"], r["cogs_fen"], r["gross_margin_fen"])
-            for r in rows] == [("2026-11", 15800, 6800, 9000), ("2026-12", 1200, 0, 1200)]
+            for r in rows] == [("2026-11", 19400, 8400, 11000), ("2026-12", 1200, 0, 1200)]
     assert len(json.loads(rma(books, "income", "--since", "2026-12", "--json").stdout)) == 1
     result = rma(books, "income", "--since", "2026-1", code=1)
     assert "YYYY-MM" in result.stderr

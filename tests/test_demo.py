@@ -12,7 +12,7 @@ from rma_tui import service as sv
 from rma_tui.demo import build_demo
 from rma_tui.store.db import Database
 from rma_tui.store.migrate import upgrade
-from rma_tui.store.models import Customer, Product, Sale, SaleLine, Slip
+from rma_tui.store.models import Customer, Product, ReceivableMove, Sale, SaleLine, Slip
 
 TODAY = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -75,6 +75,19 @@ def test_every_state_channel_and_method(demo) -> None:  # type: ignore[no-untype
             Slip.override_by == "owner")).one() > 0
         assert set(s.exec(select(Sale.payment_method).distinct()).all()) == set(sv.PAYMENT_METHODS)
     assert len(sv.list_parcels(db)) == 1  # the parcel nobody expected
+
+
+def test_customers_on_account(demo) -> None:  # type: ignore[no-untyped-def]
+    """Sales on account, paid back in time, some still owed, some refunds taken off the
+    account; no customer ever owes less than nothing."""
+    db, summary, _ = demo
+    assert summary.account_sales > 0 and summary.account_payments > 0
+    with db.read() as s:
+        assert set(s.exec(select(ReceivableMove.kind).distinct()).all()) >= {
+            "sale", "payment", "refund"}
+        balances = s.exec(select(func.sum(ReceivableMove.delta_fen))
+                          .group_by(ReceivableMove.customer_id)).all()
+    assert min(balances) >= 0 and max(balances) > 0
 
 
 def test_alerts_and_verify(demo) -> None:  # type: ignore[no-untyped-def]

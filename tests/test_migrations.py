@@ -28,7 +28,7 @@ from rma_tui.store.migrate import (
 )
 
 # The newest revision this version ships.
-HEAD = "0008"
+HEAD = "0009"
 # A revision after the shipped head, written into a copy of the shipped migrations, so that a
 # database can really be at an older revision than the scripts it is opened with.
 REV_EXTRA = '''"""test only: add a table"""

@@ -6,6 +6,8 @@ The books (`seed_books`), times in UTC with the Shanghai local day/month in brac
 * 10-21 10:00 purchases: P1 10 x 8.00, P2 5 x 60.00         Dr 1405 380.00 / Cr 2202 380.00
 * 11-18 12:00 sale SO-1 (wechat): 3 x P1 @18.00, 1 x P2 @140.00
       Dr 1002 194.00 / Cr 6001 194.00; Dr 6401 84.00 / Cr 1405 84.00
+* 11-18 12:00 sale SO-A on account (赊账) to 张三: 2 x P1 @18.00
+      Dr 1122 36.00 / Cr 6001 36.00; Dr 6401 16.00 / Cr 1405 16.00
 * R1 return 1 x P1, settled 11-20 ~17:00 [11-21 01:00], store credit:
       inspect: Dr 1405 8.00 / Cr 6401 8.00; refund: Dr 6003 18.00 / Cr 2205 18.00
 * R2 return 1 x P1, settled 11-22 ~02:00 [11-22 10:00], reduce receivable:
@@ -47,6 +49,10 @@ def seed_books(db: Database, close: bool = False) -> dict[str, str]:
     """The tiny shop plus two settled returns and two settled exchanges (see the module
     docstring); with `close`, 2026-11-21 is closed by finance at `CLOSE_AT`."""
     make_shop(db, now=NOW)
+    sv.record_sales(db, "clerk", [sv.SaleInput(
+        "SO-A", "store", datetime(2026, 11, 18, 12, 0, tzinfo=UTC),
+        [sv.SaleLineInput("P1", 2, 1800)], customer_phone="13800000001",
+        payment_method="account")], now=NOW)
     r1 = sv.create_slip(db, "clerk", "SO-1", "return",
                         [sv.LineInput("P1", 1, "quality", "插头松动")], now=R1_AT)
     bring(db, r1.number, "settled", clock(R1_AT), method="credit")
@@ -114,15 +120,15 @@ def test_store_credit_liability(db: Database, books: dict[str, str]) -> None:
 def test_receivable_adjustments(db: Database, books: dict[str, str]) -> None:
     rows = fin.receivable_adjustments(db)
     assert [(r.kind, r.slip, r.customer, r.debit_fen, r.credit_fen) for r in rows] == [
-        ("refund", books["r2"], "张三", 0, 1800)]
-    assert fin.receivable_balance(db) == -1800
+        ("refund", books["r2"], "张三", 0, 1800), ("sale", None, None, 3600, 0)]
+    assert fin.receivable_balance(db) == 1800  # SO-A's 36.00 less R2's 18.00
     assert fin.receivable_adjustments(db, since=date(2026, 11, 23)) == []
 
 
 def test_journal_newest_first_paged_and_filtered(db: Database, books: dict[str, str]) -> None:
     everything = fin.journal(db, limit=100)
-    # 2 purchases, 1 sale day, and per slip an inspection and a settlement.
-    assert len(everything) == 2 + 1 + 4 * 2
+    # 2 purchases, 1 sale day per payment method, per slip an inspection and a settlement.
+    assert len(everything) == 2 + 2 + 4 * 2
     assert [e.at for e in everything] == sorted((e.at for e in everything), reverse=True)
     assert all(e.debit_fen == e.credit_fen for e in everything)
     assert fin.journal(db, limit=3, offset=3) == everything[3:6]
@@ -140,20 +146,20 @@ def test_trial_balance_all_time_and_as_of(db: Database, books: dict[str, str]) -
     by = {r.code: (r.debit_fen, r.credit_fen, r.balance_fen) for r in tb.rows}
     assert by["1001"] == (13200, 0, 13200)
     assert by["1002"] == (19400, 12000, 7400)
-    assert by["1122"] == (0, 1800, -1800)
-    assert by["1405"] == (38000 + 800 * 3, 8400 + 6000 + 800, 38000 + 2400 - 15200)
+    assert by["1122"] == (3600, 1800, 1800)
+    assert by["1405"] == (38000 + 800 * 3, 8400 + 1600 + 6000 + 800, 38000 + 2400 - 16800)
     assert by["1406"] == (6000, 0, 6000)
     assert by["2202"] == (0, 38000, 38000)
     assert by["2205"] == (0, 1800, 1800)
-    assert by["6001"] == (0, 19400 + 15000 + 2000, 36400)
+    assert by["6001"] == (0, 19400 + 3600 + 15000 + 2000, 40000)
     assert by["6003"] == (1800 * 3 + 14000, 0, 19400)
-    assert by["6401"] == (8400 + 6000 + 800, 800 * 3 + 6000, 6800)
+    assert by["6401"] == (8400 + 1600 + 6000 + 800, 800 * 3 + 6000, 8400)
     assert by["4001"] == (0, 0, 0)
-    assert tb.debit_fen == tb.credit_fen == 113600
+    assert tb.debit_fen == tb.credit_fen == 118800
     assert tb.balanced
     # As of 11-30 (local): the two exchanges of 12-01 are not in it.
     asof = fin.trial_balance(db, until=date(2026, 11, 30))
-    assert asof.debit_fen == asof.credit_fen == 38000 + 27800 + 2600 * 2
+    assert asof.debit_fen == asof.credit_fen == 38000 + 27800 + 5200 + 2600 * 2
     # Only December.
     dec = fin.trial_balance(db, since=date(2026, 12, 1))
     assert dec.debit_fen == dec.credit_fen == 800 + 21000 + 6000 + 14800
@@ -161,11 +167,12 @@ def test_trial_balance_all_time_and_as_of(db: Database, books: dict[str, str]) -
 
 def test_income_by_month_shows_the_returns(db: Database, books: dict[str, str]) -> None:
     nov, dec = fin.income_by_month(db)
-    # November: sales 194.00, returns R1 + R2, COGS 84.00 less two resold cables.
+    # November: sales 194.00 + 36.00 on account, returns R1 + R2, COGS 84.00 + 16.00 less
+    # two resold cables.
     assert (nov.month, nov.gross_sales_fen, nov.returns_fen, nov.net_sales_fen) == (
-        "2026-11", 19400, 3600, 15800)
+        "2026-11", 23000, 3600, 19400)
     assert (nov.cogs_fen, nov.gross_margin_fen, nov.write_off_fen, nov.other_income_fen) == (
-        8400 - 1600, 15800 - 6800, 0, 0)
+        10000 - 1600, 19400 - 8400, 0, 0)
     # December (local; the exchanges were settled 11-30 UTC): replacements sold 170.00,
     # the returned goods 158.00 back; the cost of the replacements equals what came back.
     assert (dec.month, dec.gross_sales_fen, dec.returns_fen, dec.net_sales_fen) == (
@@ -174,7 +181,7 @@ def test_income_by_month_shows_the_returns(db: Database, books: dict[str, str]) 
     assert fin.income_by_month(db, since="2026-12") == [dec]
     assert fin.income_by_month(db, until="2026-11") == [nov]
     total = fin.income_total([nov, dec])
-    assert (total.net_sales_fen, total.gross_margin_fen) == (17000, 10200)
+    assert (total.net_sales_fen, total.gross_margin_fen) == (20600, 12200)
 
 
 def test_month_bounds() -> None:

@@ -146,14 +146,14 @@ async def test_trial_balance_and_income_tabs(db: Database, books: dict[str, str]
         screen = await open_finance(pilot)
         await to_tab(pilot, screen, "trial")
         assert static_text(screen, "#fin-trial-status").startswith("✓ Balanced")
-        assert cells(screen, "trial")[-1][:3] == ["Total ✓", "¥1136.00", "¥1136.00"]
+        assert cells(screen, "trial")[-1][:3] == ["Total ✓", "¥1188.00", "¥1188.00"]
         # As of the day before the exchanges.
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert cells(screen, "trial")[-1][:3] == ["Total ✓", "¥710.00", "¥710.00"]
+        assert cells(screen, "trial")[-1][:3] == ["Total ✓", "¥762.00", "¥762.00"]
         await to_tab(pilot, screen, "income")
         rows = cells(screen, "income")
-        assert rows[0][:6] == ["2026-11", "¥194.00", "¥36.00", "¥158.00", "¥68.00", "¥90.00"]
+        assert rows[0][:6] == ["2026-11", "¥230.00", "¥36.00", "¥194.00", "¥84.00", "¥110.00"]
         assert rows[-1][0] == "Total"
 
 

@@ -596,6 +596,8 @@ def test_restocking_fee_rounds_half_up_in_fen(shop, price, fee):
     ("original", "1002"), ("cash", "1001"), ("credit", "2205"), ("receivable", "1122")])
 def test_refund_methods_post_to_their_account(shop, method, account):
     db = shop.db
+    if method == "receivable":  # the customer owes the shop: a sale on account
+        sell(db, "SO-A", [("P2", 1, 15000)], method="account")
     n = create(db, [L("P2", 1, "quality")])
     advance(db, n, "settled", method=method)
     assert postings(db, n, "refund") == {"6003": (14000, 0), account: (0, 14000)}
@@ -902,7 +904,10 @@ def test_audit_chain_verifies_and_names_every_check(db):
     storage = ["integrity"] if db.sqlite else []
     assert [c.name for c in rep.checks] == storage + [
         "cells", "I1 stock", "I2 money", "I3 returnable", "I4 refund", "I5 cost", "I6 lifecycle",
-        "chain", "I7 requests", "I8 refund once", "credit", "daily-close"]
+        "chain", "I7 requests", "I8 refund once", "credit", "receivables", "daily-close"]
+    # Each passing check says so in a sentence of its own in both languages.
+    assert not [c.name for c in rep.checks for lang in ("zh", "en")
+                if c.message(lang).startswith("check_ok_")]
     seq, head = sv.chain_head(db)
     assert seq == one(db, "SELECT max(seq) FROM audit_events") and len(head) == 64
     assert rep.as_dict()["ok"] is True
@@ -1128,12 +1133,12 @@ def test_every_domain_error_key_in_service_is_covered_here():
     keys = set(re.findall(r'DomainError\(\s*"([a-z_]+)"', src))
     # Service tests live in this file, test_service_reads.py, test_service_ops.py,
     # test_bad_input_service.py (the bad-input battery), test_shops.py, test_sign_in.py and
-    # test_destructive.py and test_platforms.py.
+    # test_destructive.py, test_platforms.py and test_receivables.py.
     here = "".join(pathlib.Path(__file__).with_name(f).read_text(encoding="utf-8")
                    for f in ("test_service.py", "test_service_reads.py",
                              "test_service_ops.py", "test_bad_input_service.py",
                              "test_shops.py", "test_sign_in.py", "test_destructive.py",
-                             "test_platforms.py"))
+                             "test_platforms.py", "test_receivables.py"))
     missing = sorted(k for k in keys if f'"{k}"' not in here)
     assert not missing, missing
 

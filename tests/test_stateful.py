@@ -4,11 +4,13 @@ time passing and replayed request ids.
 
 The model keeps its own books: what is returnable per sale line (I3), what was refunded
 per sale line (I4), stock per product and location (I1), the balances of the returns,
-revenue, cost and store-credit accounts (I2, I5), each slip's state (I6) and the request
-ids already applied (I7). Before every action it works out which rules the action breaks;
-the service must then accept exactly the actions the model allows and refuse the others
-with one of the keys the model expects, writing nothing. After every step the database
-must agree with the model to the fen and the unit, and `verify` must pass.
+revenue, cost, store-credit and receivable accounts (I2, I5), what each customer owes
+(sales on account less refunds and payments to it: never credited below nothing), each
+slip's state (I6) and the request ids already applied (I7). Before every action it works
+out which rules the action breaks; the service must then accept exactly the actions the
+model allows and refuse the others with one of the keys the model expects, writing
+nothing. After every step the database must agree with the model to the fen and the unit,
+and `verify` must pass.
 
 The policy verdict at submission (windows, conditions) is the policy's business, not the
 model's: the model takes whether a slip passed from the service, and then holds the
@@ -95,6 +97,7 @@ class SaleM:
     channel: str
     phone: str | None
     lines: list[SaleLineM]
+    payment: str = "cash"
 
 
 @dataclass
@@ -123,6 +126,7 @@ class SlipM:
     channel: str = "store"
     platform: bool = False  # a platform's after-sale request (it has a refund id)
     platform_refunded: bool = False  # the platform's refund is posted
+    payment: str | None = None  # how the sale was paid (None: a slip without a sale)
 
 
 @dataclass
@@ -131,8 +135,9 @@ class Books:
 
     stock: dict[tuple[str, str], int] = field(default_factory=dict)
     credit: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PHONES, 0))
+    owed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PHONES, 0))
     accounts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        (sv.RETURNS, sv.REVENUE, sv.COGS, sv.STORE_CREDIT), 0))
+        (sv.RETURNS, sv.REVENUE, sv.COGS, sv.STORE_CREDIT, sv.RECEIVABLE), 0))
 
 
 def dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
@@ -238,6 +243,8 @@ class ShopMachine(RuleBasedStateMachine):
         refusals = {"stock_short"} if short else set()
         if payment == "platform" and not sv.is_platform(channel):
             refusals.add("platform_payment_elsewhere")  # only a platform holds its money
+        if payment == "account" and phone is None:
+            refusals.add("account_needs_customer")  # someone must owe it
         if self.expect(lambda: sv.record_sales(self.db, "clerk", [sale], now=self.now),
                        refusals) is None:
             return
@@ -247,7 +254,12 @@ class ShopMachine(RuleBasedStateMachine):
         model = [SaleLineM(i, ln.sku, ln.qty, ln.unit_price_fen,
                            PRODUCTS[ln.sku][1] if ln.unit_cost_fen is None else ln.unit_cost_fen)
                  for i, ln in zip(ids, lines, strict=True)]
-        self.sales.append(SaleM(order, channel, phone, model))
+        self.sales.append(SaleM(order, channel, phone, model, payment))
+        if payment == "account":
+            assert phone is not None
+            owe = sum(ln.qty * ln.price for ln in model)
+            self.books.owed[phone] += owe
+            self.books.accounts[sv.RECEIVABLE] += owe
         for ln in model:
             self._move(ln.sku, "sellable", -ln.qty)
             self.books.accounts[sv.REVENUE] -= ln.qty * ln.price
@@ -351,7 +363,8 @@ class ShopMachine(RuleBasedStateMachine):
                 m.sale_line.returned += m.qty
         self.slips[view.number] = SlipM(view.number, kind, "draft", actor,
                                         sale.phone if sale else phone, expected,
-                                        channel=sale.channel if sale else channel or "store")
+                                        channel=sale.channel if sale else channel or "store",
+                                        payment=sale.payment if sale else None)
         self._remember(rid, call, "create", view.number)
 
     @rule(data=st.data())
@@ -364,12 +377,12 @@ class ShopMachine(RuleBasedStateMachine):
         self._create(data, None)
 
     def _step(self, data: st.DataObject, slip: SlipM, fn: Callable[..., sv.SlipView],
-              actor: str, refusals: set[str], *args: Any) -> sv.SlipView | None:
+              actor: str, refusals: set[str], *args: Any, **kw: Any) -> sv.SlipView | None:
         """One lifecycle action through the contract; remembered under its request id."""
         rid = self._rid(data)
 
         def call() -> sv.SlipView:
-            return fn(self.db, actor, slip.number, *args, request_id=rid, now=self.now)
+            return fn(self.db, actor, slip.number, *args, request_id=rid, now=self.now, **kw)
 
         view = self.expect(call, refusals)
         if view is not None:
@@ -405,7 +418,8 @@ class ShopMachine(RuleBasedStateMachine):
         view = sv.get_slip(self.db, got.created[0])
         line = LineM(sl.sku, qty, sl.price, sl.cost, qty * sl.price, sl)
         slip = SlipM(view.number, "return", view.status, "clerk", sale.phone, [line],
-                     policy_ok=view.policy_ok, channel=sale.channel, platform=True)
+                     policy_ok=view.policy_ok, channel=sale.channel, platform=True,
+                     payment=sale.payment)
         self.slips[view.number] = slip
         if status == "closed":
             assert view.status == "cancelled"
@@ -529,9 +543,15 @@ class ShopMachine(RuleBasedStateMachine):
     def settle(self, data: st.DataObject) -> None:
         self._settle(data, self._pick(data, "inspected"),
                      data.draw(st.sampled_from(("finance", "owner", "clerk")), label="actor"),
-                     data.draw(st.sampled_from(sv.REFUND_METHODS), label="method"))
+                     data.draw(st.sampled_from(sv.REFUND_METHODS), label="method"),
+                     data.draw(st.sampled_from((None, None, *sv.REST_METHODS)), label="rest"))
 
-    def _settle(self, data: st.DataObject, slip: SlipM, actor: str, method: str) -> None:
+    def _to_account(self, slip: SlipM, method: str) -> bool:
+        """Whether `method` credits the customer's account (1122) for this slip."""
+        return method == "receivable" or (method == "original" and slip.payment == "account")
+
+    def _settle(self, data: st.DataObject, slip: SlipM, actor: str, method: str,
+                rest: str | None = None) -> None:
         refusals = self._role(actor, sv.SETTLE_ROLES) | self._state(slip, "inspected")
         for m in slip.lines:  # I4: never more than was paid for the line
             sl = m.sale_line
@@ -539,16 +559,28 @@ class ShopMachine(RuleBasedStateMachine):
                 break  # counted when the platform's refund came in; settling adds nothing
             if sl is not None and sl.refunded + m.qty * m.price > sl.qty * sl.price:
                 refusals.add("over_refund")
-        if method in ("credit", "receivable") and slip.phone is None:
+        at_platform = slip.platform or method == "platform"
+        to_account = not at_platform and self._to_account(slip, method)
+        if (method in ("credit", "receivable") or to_account) and slip.phone is None:
             refusals.add("method_needs_customer")
         if slip.platform and method not in ("platform", "original"):
             refusals.add("platform_refunds_there")  # a platform's request: never the till
-        if method == "platform" or slip.platform:
+        if at_platform:
             if slip.type != "return":
                 refusals.add("platform_refund_exchange")
             if not sv.is_platform(slip.channel):
                 refusals.add("not_a_platform")
+        elif rest is not None and not to_account:
+            refusals.add("rest_without_receivable")  # a rest only when the account is short
         gross = sum(m.qty * m.price for m in slip.lines)
+        owes = max(self.books.owed.get(slip.phone or "", 0), 0)
+        refund = sum(m.refund for m in slip.lines)
+        part = min(refund, owes)
+        if to_account and slip.type == "return" and refund > owes:
+            if rest is None:
+                refusals.add("receivable_over")  # never credited beyond what is owed
+            elif self._to_account(slip, rest):
+                refusals.add("rest_is_receivable")
         diff = 0
         if slip.type == "exchange":
             left = dict(self.books.stock)
@@ -563,7 +595,12 @@ class ShopMachine(RuleBasedStateMachine):
             if (method == "credit" and slip.phone is not None and diff > 0
                     and self.books.credit[slip.phone] < diff):
                 refusals.add("credit_short")
-        view = self._step(data, slip, sv.settle_slip, actor, refusals, method)
+            if to_account and rest is not None:
+                refusals.add("rest_exchange")  # an exchange's difference goes one way
+            if to_account and -diff > owes:
+                refusals.add("receivable_over")
+        view = self._step(data, slip, sv.settle_slip, actor, refusals, method,
+                          rest_method=rest)
         if view is None:
             return
         slip.status = "settled"
@@ -575,12 +612,20 @@ class ShopMachine(RuleBasedStateMachine):
             if m.sale_line is not None:
                 m.sale_line.refunded += m.refund
         if slip.type == "return":
-            refund = sum(m.refund for m in slip.lines)
             assert view.refund_fen == refund and view.gross_fen == gross
-            if method == "credit":
+            credited = refund if method == "credit" else 0
+            if to_account:
                 assert slip.phone is not None
-                self.books.credit[slip.phone] += refund
-                self.books.accounts[sv.STORE_CREDIT] -= refund
+                self.books.owed[slip.phone] -= part
+                self.books.accounts[sv.RECEIVABLE] -= part
+                assert (view.rest_method, view.rest_fen) == (
+                    (rest, refund - part) if part < refund else (None, 0))
+                if rest == "credit":
+                    credited = refund - part
+            if credited:
+                assert slip.phone is not None
+                self.books.credit[slip.phone] += credited
+                self.books.accounts[sv.STORE_CREDIT] -= credited
             return
         assert view.difference_fen == diff
         for m in slip.lines:
@@ -588,9 +633,38 @@ class ShopMachine(RuleBasedStateMachine):
             self._move(m.repl_sku, "sellable", -m.repl_qty)
             self.books.accounts[sv.REVENUE] -= m.repl_qty * m.repl_price
             self.books.accounts[sv.COGS] += m.repl_qty * PRODUCTS[m.repl_sku][1]
+        if to_account:
+            assert slip.phone is not None
+            self.books.owed[slip.phone] += diff
+            self.books.accounts[sv.RECEIVABLE] += diff
         if method == "credit" and slip.phone is not None:
             self.books.credit[slip.phone] -= diff
             self.books.accounts[sv.STORE_CREDIT] += diff
+
+    @precondition(lambda self: any(self.books.owed.values()))
+    @rule(data=st.data())
+    def customer_pays(self, data: st.DataObject) -> None:
+        """A customer pays (part of) what they owe, sometimes more than that, by a user who
+        may not take money."""
+        phone = data.draw(st.sampled_from(PHONES), label="payer")
+        owes = self.books.owed[phone]
+        amount = data.draw(st.sampled_from((owes, max(owes // 2, 1), owes + 1, 0)),
+                           label="amount")
+        actor = data.draw(st.sampled_from(("finance", "clerk", "warehouse")), label="actor")
+        refusals = self._role(actor, sv.SETTLE_ROLES)
+        if amount <= 0:
+            refusals.add("amount_positive")
+        elif amount > owes:
+            refusals.add("payment_over")
+        left = self.expect(lambda: sv.record_payment(self.db, actor, phone, amount,
+                                                     data.draw(st.sampled_from(("cash", "bank")),
+                                                               label="paid by"),
+                                                     now=self.now), refusals)
+        if left is None:
+            return
+        self.books.owed[phone] -= amount
+        self.books.accounts[sv.RECEIVABLE] -= amount
+        assert left == self.books.owed[phone]
 
     @precondition(lambda self: self._any("settled"))
     @rule(data=st.data())
@@ -635,8 +709,11 @@ class ShopMachine(RuleBasedStateMachine):
             self._inspect(data, slip, exact=True)
         elif slip.status == "inspected":
             methods = sv.REFUND_METHODS if slip.phone else ("original", "cash")
-            self._settle(data, slip, "finance", data.draw(st.sampled_from(methods),
-                                                          label="method"))
+            method = data.draw(st.sampled_from(methods), label="method")
+            # What the account cannot take back goes to cash, as a clerk would choose.
+            rest = ("cash" if slip.type == "return" and not slip.platform
+                    and self._to_account(slip, method) else None)
+            self._settle(data, slip, "finance", method, rest)
         else:
             self._close(data, slip, "clerk")
 
@@ -720,6 +797,9 @@ class ShopMachine(RuleBasedStateMachine):
             assert got.get(code, 0) == want, (code, got.get(code, 0), want)
         credit = dict(self._rows("SELECT phone, credit_fen FROM customers"))
         assert credit == self.books.credit
+        owed = dict(self._rows("SELECT c.phone, sum(m.delta_fen) FROM receivable_moves m "
+                               "JOIN customers c ON c.id = m.customer_id GROUP BY c.phone"))
+        assert {p: owed.get(p, 0) for p in PHONES} == self.books.owed
 
     @invariant()
     def verify_ok(self) -> None:

@@ -1,6 +1,7 @@
 """`rma` commands for the customers area (added to `rma` by rma_tui.cli.app).
 
-`rma customer find TEXT`, `rma customer show PHONE [--json]`; `rma followup add PHONE
+`rma customer find TEXT`, `rma customer show PHONE [--json]`, `rma customer statement PHONE
+[--shop S] [--json]`, `rma customer pay PHONE AMOUNT [--method cash|bank]`; `rma followup add PHONE
 --note TEXT --due YYYY-MM-DD [--slip N]`, `rma followup done ID [--outcome TEXT]`,
 `rma followup list [--due-by DATE] [--all] [--json]` (the "to call back" list).
 """
@@ -16,9 +17,12 @@ import typer
 from rma_tui.cli.common import (
     AsJson,
     RequestId,
+    ShopRead,
+    ShopWrite,
     acting_user,
     echo,
     handled,
+    in_shop,
     open_db,
     parse_date,
     rate_text,
@@ -86,7 +90,8 @@ def _phones(ctx: typer.Context) -> Callable[[str], str]:
 def _profile_dict(p: CustomerProfile, phone: Callable[[str], str]) -> dict[str, Any]:
     return {
         "name": p.name, "phone": phone(p.phone), "channel": p.channel, "credit_fen": p.credit_fen,
-        "at": p.at.isoformat(), "sales": p.sales_count, "purchased_fen": p.purchased_fen,
+        "receivable_fen": p.receivable_fen, "at": p.at.isoformat(), "sales": p.sales_count,
+        "purchased_fen": p.purchased_fen,
         "slips_count": p.slips_count, "returned_fen": p.returned_fen,
         "return_rate": p.return_rate, "slips_in_year": p.slips_in_year,
         "repeat_threshold": p.repeat_threshold, "repeat_returner": p.repeat_returner,
@@ -142,6 +147,7 @@ def customer_show(
         (t("cust_h_repeat"), t("cust_repeat_answer", answer=answer, count=p.slips_in_year,
                                threshold=p.repeat_threshold)),
         (t("cust_h_credit"), money(p.credit_fen)),
+        (t("cust_h_receivable"), money(p.receivable_fen)),
     ], title=f"{p.name}  {shown(p.phone)}"))
 
     def more(shown: int, total: int) -> None:
@@ -182,6 +188,64 @@ def customer_show(
               m.slip or "", m.user) for m in p.credit_moves],
             title=t("cust_tab_credit"), right=(2, 3)))
         more(len(p.credit_moves), p.credit_moves_count)
+
+
+@customer_app.command("statement")
+@handled
+def customer_statement(
+    ctx: typer.Context, phone: str,
+    shop: ShopRead = None,
+    as_json: AsJson = False,
+) -> None:
+    """A customer's statement of account (对账单): every sale on account, payment and refund
+    to the account, with the running balance of what they owe."""
+    from rma_tui import service as sv
+
+    st = sv.customer_statement(open_db(ctx), phone, shop=shop)
+    shown = _phones(ctx)
+    if as_json:
+        doc = st.as_dict()
+        doc["phone"] = shown(st.phone)
+        print_json(doc)
+        return
+    out().print(table(
+        [t("col_at"), t("col_shop"), t("cust_col_kind"), t("col_number"),
+         t("cust_col_delta"), t("cust_col_balance"), t("col_user")],
+        [(local_time(m.at), m.shop, _receivable_kind(m.kind), m.slip or m.order or m.note,
+          ("+" if m.delta_fen > 0 else "") + money(m.delta_fen), money(m.balance_fen), m.user)
+         for m in st.lines],
+        title=t("cust_statement_title", name=st.name, phone=shown(st.phone)),
+        right=(4, 5)))
+    echo(t("cust_statement_owed", amount=money(st.balance_fen)))
+    if len(st.owed_by_shop) > 1 and shop is None:
+        echo("  ".join(f"{code} {money(v)}" for code, v in sorted(st.owed_by_shop.items())))
+
+
+def _receivable_kind(kind: str) -> str:
+    text = t(f"cust_recv_{kind}")
+    return kind if text == f"cust_recv_{kind}" else text
+
+
+@customer_app.command("pay")
+@handled
+def customer_pay(
+    ctx: typer.Context, phone: str,
+    amount: Annotated[str, typer.Argument(help="Amount in yuan, e.g. 120.50.")],
+    method: Annotated[str, typer.Option("--method", help="cash | bank (收款方式).")] = "cash",
+    note: Annotated[str, typer.Option("--note", help="Note (备注).")] = "",
+    request_id: RequestId = None,
+    shop: ShopWrite = None,
+) -> None:
+    """A customer pays what they owe (收回应收账款): posted to cash or bank, never more than
+    they owe the shop."""
+    from rma_tui import service as sv
+    from rma_tui.money_input import parse_yuan
+
+    actor = acting_user(ctx)
+    left = sv.record_payment(open_db(ctx), actor, phone, parse_yuan(amount, "amount"),
+                             method=method, note=note, shop=shop, request_id=request_id)
+    echo(in_shop(ctx, actor, shop, t("cli_customer_paid", amount=money(
+        parse_yuan(amount, "amount")), left=money(left))))
 
 
 def _follow_up_table(rows: tuple[FollowUpView, ...] | list[FollowUpView], title: str,

@@ -293,17 +293,24 @@ def slip_inspect(
 def slip_settle(
     ctx: typer.Context, number: str,
     method: Annotated[str, typer.Option(
-        "--method", help="original | cash | credit | receivable (退款方式).")],
+        "--method", help="original | cash | credit | receivable | platform (退款方式).")],
+    rest: Annotated[str | None, typer.Option(
+        "--rest", help="cash | credit | original: how the part of a refund to the customer's "
+        "account beyond what they owe is paid (其余部分).")] = None,
     request_id: RequestId = None,
 ) -> None:
     """Refund, or issue the replacement and settle the difference (结算)."""
     from rma_tui import service as sv
 
-    v = sv.settle_slip(open_db(ctx), acting_user(ctx), number, method, request_id=request_id)
+    v = sv.settle_slip(open_db(ctx), acting_user(ctx), number, method, request_id=request_id,
+                       rest_method=rest)
     _updated(v)
     if v.type == "return":
         echo(t("cli_settled_refund", refund=money(v.refund_fen), fee=money(v.fee_fen),
                 method_label=label("method", v.refund_method)))
+        if v.rest_fen:
+            echo(t("cli_settled_rest", rest=money(v.rest_fen),
+                   method_label=label("method", v.rest_method or "")))
     else:
         echo(t("cli_settled_exchange", difference=money(v.difference_fen),
                 method_label=label("method", v.refund_method)))

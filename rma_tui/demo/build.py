@@ -20,6 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from rma_tui import service as sv
+from rma_tui.demo.accounts import AccountSale, plan_payments
 from rma_tui.demo.platforms import platform_after_sales
 from rma_tui.demo.sales import (
     SalesGenerator,
@@ -113,6 +114,7 @@ def build_demo(db: Database, seed: int = 42, size: str = "small",
     buffer = [remainder[i] if p.low else p.reorder_point * 3 + 20
               for i, p in enumerate(products)]
     pool: list[SoldLine] = []
+    on_account: list[AccountSale] = []
     keep = min(1.0, 12_000 / SIZES[size])  # large: keep a sample of orders for the slips
     total = SIZES[size]
     chunk_size = total if size == "small" else CHUNK_LINES
@@ -147,7 +149,10 @@ def build_demo(db: Database, seed: int = 42, size: str = "small",
                 if take:
                     pool.append(SoldLine(sale.sold_at, sale.order_no, sale.channel,
                                       sale.customer_phone is not None, i, ln.qty,
-                                      ln.unit_price_fen))
+                                      ln.unit_price_fen, sale.payment_method == "account"))
+            if sale.payment_method == "account" and sale.customer_phone:
+                on_account.append(AccountSale(sale.sold_at, sale.customer_phone, sum(
+                    ln.qty * ln.unit_price_fen for ln in sale.lines)))
             done += len(sale.lines)
         summary.sales += len(chunk)
         report("sales", min(done, total), total)
@@ -158,7 +163,8 @@ def build_demo(db: Database, seed: int = 42, size: str = "small",
     planner = SlipPlanner(rng, products, pool, dict(enumerate(level)), today)
     slips = planner.plan(SLIP_TARGETS)
     summary.slips_skipped = planner.skipped
-    run_slips(db, rng, slips, summary, report)
+    summary.account_sales = len(on_account)
+    run_slips(db, rng, slips, summary, report, plan_payments(rng, on_account, today))
     spare = [r.sku for r in sv.stock(db) if r.sellable > r.reorder_point + 5]
     platform_after_sales(db, rng, spare[:12], today, summary, report)
     aftercare(db, rng, today, summary, report)

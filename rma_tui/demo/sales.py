@@ -51,6 +51,7 @@ class SoldLine:
     product: int  # index into the product list
     qty: int
     price: int  # net unit price paid
+    on_account: bool = False  # the sale was on the customer's account (赊账)
 
 
 def pick(rng: random.Random, pairs: Sequence[tuple[T, int]]) -> T:
@@ -202,6 +203,8 @@ class SalesGenerator:
                 phones, cum = (self.by_channel["store"] if rng.random() < 0.85
                                else self.by_channel["online"])
                 phone = rng.choices(phones, cum_weights=cum)[0]
+                if rng.random() < 0.08:  # a regular who settles up later (赊账)
+                    method = "account"
             else:
                 phone = None
         n_lines = pick(rng, ((1, 50), (2, 25), (3, 15), (4, 7), (5, 3)))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rma_tui import service as sv
+from rma_tui.demo.accounts import AccountPayment, pay
 from rma_tui.demo.sales import (
     DemoProduct,
     SoldLine,
@@ -74,6 +76,7 @@ class SlipPlan:
     number: str | None = None
     failed: list[sv.RuleResult] | None = None  # the rules it failed at submission
     dead: bool = False
+    on_account: bool = False  # against a sale on the customer's account (赊账)
 
 
 class SlipPlanner:
@@ -218,8 +221,9 @@ class SlipPlanner:
         for ri, q in planned_out:
             self.avail[ri] -= q
         slip = SlipPlan(target, slip_type, ln.order, ln.channel, ln.has_customer, slip_lines,
-                     rng.choice(CLERKS), steps, grades)
-        slip.method = self._method(rng, slip_type, ln.has_customer, replacement_value - gross)
+                     rng.choice(CLERKS), steps, grades, on_account=ln.on_account)
+        slip.method = self._method(rng, slip_type, ln.has_customer, replacement_value - gross,
+                                   ln.on_account)
         slip.decision = "reject" if target == "rejected" else "approve"
         slip.reviewer = "owner" if slip.decision == "approve" or rng.random() < 0.6 else "finance"
         slip.cancel_by = pick(rng, ((slip.creator, 60), ("owner", 25), ("finance", 15)))
@@ -254,14 +258,21 @@ class SlipPlanner:
         return g[0], g[1], g[2]
 
     @staticmethod
-    def _method(rng: random.Random, slip_type: str, has_customer: bool, diff: int) -> str:
+    def _method(rng: random.Random, slip_type: str, has_customer: bool, diff: int,
+                on_account: bool) -> str:
+        if on_account:
+            # A sale on account is mostly taken off the account (original or receivable);
+            # money back from an exchange is paid out, as the debt may be settled by then.
+            if slip_type == "exchange" and diff < 0:
+                return "cash"
+            return pick(rng, (("receivable", 45), ("original", 40), ("cash", 15)))
         if slip_type == "return" or diff < 0:
-            m = pick(rng, (("original", 52), ("cash", 18), ("credit", 17), ("receivable", 13)))
+            m = pick(rng, (("original", 55), ("cash", 24), ("credit", 21)))
         elif diff > 0:  # the customer pays more: never from store credit they may not have
-            m = pick(rng, (("original", 55), ("cash", 30), ("receivable", 15)))
+            m = pick(rng, (("original", 65), ("cash", 35)))
         else:
             m = "original"
-        if m in ("credit", "receivable") and not has_customer:
+        if m == "credit" and not has_customer:
             m = "original"
         return m
 
@@ -318,14 +329,18 @@ class SlipPlanner:
 
 
 def run_slips(db: Database, rng: random.Random, slips: list[SlipPlan], summary: DemoSummary,
-               report: Progress) -> None:
-    """Play every slip's steps in time order across all slips, through the service."""
+              report: Progress, payments: Sequence[AccountPayment] = ()) -> None:
+    """Play every slip's steps in time order across all slips, through the service, with
+    the customers' payments of their accounts (in time order, `payments`) between them."""
     steps = sorted(((at, n, k, action) for n, slip in enumerate(slips)
                     for k, (at, action) in enumerate(slip.steps)),
                    key=lambda x: (x[0], x[1], x[2]))
     total = len(steps)
     report("slips", 0, total)
+    due = list(payments)
     for done, (at, n, _, action) in enumerate(steps, 1):
+        while due and due[0].at <= at:
+            summary.account_payments += pay(db, due.pop(0)) > 0
         slip = slips[n]
         if slip.dead:
             continue
@@ -338,6 +353,8 @@ def run_slips(db: Database, rng: random.Random, slips: list[SlipPlan], summary: 
             summary.slips_skipped += 1
         if done % 50 == 0 or done == total:
             report("slips", done, total)
+    for payment in due:
+        summary.account_payments += pay(db, payment) > 0
 
 
 def _step(db: Database, rng: random.Random, slip: SlipPlan, action: str, at: datetime,
@@ -378,7 +395,10 @@ def _step(db: Database, rng: random.Random, slip: SlipPlan, action: str, at: dat
     elif action == "inspect":
         sv.inspect_slip(db, "warehouse", slip.number, slip.grades, now=at)
     elif action == "settle":
-        sv.settle_slip(db, "finance", slip.number, slip.method, now=at)
+        # What the customer's account cannot take back is paid in cash.
+        rest = ("cash" if slip.on_account and slip.type == "return" and slip.method != "cash"
+                else None)
+        sv.settle_slip(db, "finance", slip.number, slip.method, rest_method=rest, now=at)
     elif action == "feedback":
         sv.add_feedback(db, slip.creator, slip.number, slip.score, slip.comment, now=at)
         summary.feedback += 1

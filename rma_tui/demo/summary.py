@@ -25,6 +25,8 @@ class DemoSummary:
     slips_skipped: int = 0
     overrides: int = 0
     feedback: int = 0
+    account_sales: int = 0  # sales on the customer's account (赊账)
+    account_payments: int = 0  # payments of those accounts
     supplier_returns: int = 0
     repairs: int = 0
     follow_ups_done: int = 0

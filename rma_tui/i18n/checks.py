@@ -62,6 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "request {request} recorded without its effect"),
     "verify_credit_customer": ("顾客 {phone}：余额 {balance}，流水合计 {moves}",
                                "customer {phone}: balance {balance}, moves {moves}"),
+    "verify_receivable_account": ("门店 {shop}：顾客应收流水合计 {ledger_yuan}，"
+                                  "1122 科目为 {account_yuan}",
+                                  "shop {shop}: customers' receivable moves {ledger_yuan}, "
+                                  "account 1122 says {account_yuan}"),
     "verify_credit_account": ("储值：顾客合计 {held}，2205 科目为 {owed}",
                               "store credit: customers hold {held}, account 2205 says {owed}"),
     "verify_close_totals": ("{day} 门店 {shop}：日结时借方 {debit} 贷方 {credit}（{entries} 笔），"

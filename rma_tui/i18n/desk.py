@@ -419,6 +419,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Exception approved by {user}: {reason}"),
     "cli_settled_refund": ("退款 {refund}（手续费 {fee}），方式：{method_label}",
                            "Refund {refund} (fee {fee}) by {method_label}"),
+    "cli_settled_rest": ("其中 {rest} 超出顾客所欠，方式：{method_label}",
+                         "Of it, {rest} beyond what the customer owed, by {method_label}"),
     "cli_settled_exchange": ("换货差价 {difference}（正数为顾客补款，负数为退给顾客），"
                              "方式：{method_label}",
                              "Exchange difference {difference} (positive: the customer pays; "

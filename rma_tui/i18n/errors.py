@@ -81,6 +81,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "Each refund paid once (till, credit, receivable, platform)"),
     "check_ok_credit": ("顾客储值 = 储值流水 = 2205 科目，合计 {total_yuan}",
                         "Store credit = its moves = account 2205, total {total_yuan}"),
+    "check_ok_receivables": ("顾客欠款流水 = 1122 应收账款（逐店），合计 {total_yuan}",
+                             "Customers' receivable moves = account 1122 per shop, "
+                             "total {total_yuan}"),
     "check_ok_daily-close": ("已日结的日期账目未变", "Closed days unchanged"),
     "already_set_up": ("本店已设置过，不能再次初始化", "This shop is already set up"),
     "not_draft": ("单据 {slip} 当前为“{status_label}”，只有草稿可以修改",
@@ -151,6 +154,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "method_needs_customer": ("“{method_label}”需要登记客户，本单没有客户（字段 {field}）",
                               "{method_label} needs a customer, and this slip has none "
                               "(field {field})"),
+    # Customer receivables (应收账款)
+    "receivable_over": ("{slip}：顾客在本店只欠 {owed_yuan}，不能冲减应收 {amount_yuan}；"
+                        "超出部分请另选退款方式（--rest cash|credit|original）（字段 {field}）",
+                        "{slip}: the customer owes this shop only {owed_yuan}, so "
+                        "{amount_yuan} cannot all reduce the receivable; choose how the rest "
+                        "is paid (--rest cash|credit|original) (field {field})"),
+    "rest_without_receivable": ("只有冲减应收的退款才有“其余部分”，本单退款方式为“{method_label}”"
+                                "（字段 {field}）",
+                                "Only a refund to the customer's account has a rest to pay "
+                                "another way; this one is {method_label} (field {field})"),
+    "rest_exchange": ("{slip}：换货差价只能用一种方式结算，不能拆分（字段 {field}）",
+                      "{slip}: an exchange's difference is settled one way, not split "
+                      "(field {field})"),
+    "rest_is_receivable": ("{slip}：原销售为赊账，“原路退回”仍是冲减应收；"
+                           "其余部分请选现金或储值（字段 {field}）",
+                           "{slip}: the sale was on account, so 'original' is the account "
+                           "again; pay the rest in cash or store credit (field {field})"),
+    "payment_over": ("顾客 {phone} 在本店只欠 {owed_yuan}，收款 {amount_yuan} 超出（字段 {field}）",
+                     "Customer {phone} owes this shop only {owed_yuan}; a payment of "
+                     "{amount_yuan} is more (field {field})"),
+    "amount_positive": ("金额必须大于 0（字段 {field}）", "The amount must be more than 0 "
+                        "(field {field})"),
+    "account_needs_customer": ("赊账销售必须登记客户（字段 {field}）",
+                               "A sale on account needs a customer (field {field})"),
     # Stock operations, customer care, daily close
     "delta_zero": ("调整数量不能为 0，请输入增加（+）或减少（-）的数量（字段 {field}）",
                    "The change must not be 0: enter units to add (+) or remove (-) "

@@ -74,6 +74,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "wechat": ("微信", "WeChat Pay"),
         "alipay": ("支付宝", "Alipay"),
         "platform": ("平台代收", "Paid through the platform"),
+        "account": ("赊账", "On account"),
+        "bank": ("银行转账", "Bank transfer"),
     },
     # Names of the checks of `service.verify` (Check.name).
     "check": {
@@ -89,6 +91,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "I8 refund once": ("I8 退款只付一次", "I8 refund once"),
         "credit": ("顾客储值", "Store credit"),
         "daily-close": ("日结", "Daily close"),
+        "receivables": ("应收账款", "Receivables"),
         "cells": ("数据格式", "Cells"),
     },
     # What is wrong with a damaged cell (store.cells problem codes).

@@ -23,6 +23,7 @@ from rma_tui.store.models import (
     CreditMove,
     Customer,
     Feedback,
+    ReceivableMove,
     Sale,
     SaleLine,
     Slip,
@@ -126,6 +127,8 @@ class CustomerProfile:
     credit_moves: tuple[CreditMoveRow, ...]
     credit_moves_count: int
     feedback_count: int
+    # What the customer owes the shops now (应收账款, every shop of the chain), in fen.
+    receivable_fen: int = 0
 
     @property
     def open_follow_ups(self) -> int:
@@ -268,6 +271,8 @@ def customer_profile(db: Database, phone: str, now: datetime | None = None,
         profile_purchases = _purchases(s, cid, limit, 0)
         profile_slips = _slips(s, cid, limit, 0)
         name, phone_, channel, credit = c.name, c.phone, c.channel, c.credit_fen
+        owed = int(s.exec(select(func.coalesce(func.sum(ReceivableMove.delta_fen), 0))
+                          .where(ReceivableMove.customer_id == cid)).one())
     follow = service.follow_ups(db, phone=phone_, open_only=False, limit=limit)
     return CustomerProfile(
         name=name,
@@ -290,6 +295,7 @@ def customer_profile(db: Database, phone: str, now: datetime | None = None,
         credit_moves=move_rows,
         credit_moves_count=moves_count,
         feedback_count=fb_count,
+        receivable_fen=owed,
     )
 
 

@@ -268,17 +268,29 @@ def refunds_by_day(db: Database, since: date | None = None, until: date | None =
     and the returns report's "refunded" to the fen."""
     day = _local_expr(db, JournalEntry.at, "day")
     q = (
-        select(day.label("d"), col(Slip.refund_method), func.count().label("n"),
-               func.coalesce(func.sum(Slip.refund_fen), 0).label("fen"))
+        select(day.label("d"), col(Slip.refund_method), col(Slip.rest_method),
+               func.count().label("n"),
+               func.coalesce(func.sum(Slip.refund_fen - Slip.rest_fen), 0).label("fen"),
+               func.coalesce(func.sum(Slip.rest_fen), 0).label("rest"))
         .join(Slip, col(Slip.id) == col(JournalEntry.slip_id))
         .where(col(JournalEntry.kind) == "refund",
                *_window(JournalEntry.at, since, until), *_shop(Slip.shop, shop))
-        .group_by(day, col(Slip.refund_method))
-        .order_by(day.desc(), col(Slip.refund_method))
+        .group_by(day, col(Slip.refund_method), col(Slip.rest_method))
     )
+    # A split refund (to the customer's account and the rest another way) counts under
+    # each of its methods with its part.
+    rows: dict[tuple[str, str], list[int]] = {}
     with db.read() as s:
-        return [RefundRow(r.d, r.refund_method or "", int(r.n), int(r.fen))
-                for r in s.execute(q).all()]
+        for r in s.execute(q).all():
+            parts = [(r.refund_method or "", int(r.fen))]
+            if r.rest_method and int(r.rest):
+                parts.append((r.rest_method, int(r.rest)))
+            for method, fen in parts:
+                row = rows.setdefault((r.d, method), [0, 0])
+                row[0] += int(r.n)
+                row[1] += fen
+    keys = sorted(sorted(rows, key=lambda k: k[1]), key=lambda k: k[0], reverse=True)
+    return [RefundRow(d, m, *rows[(d, m)]) for d, m in keys]
 
 
 def exchanges_by_day(db: Database, since: date | None = None, until: date | None = None,

@@ -246,6 +246,8 @@ def _settled(key: Any, conds: Sequence[Any], periods: Any = None,
         func.coalesce(func.sum(col(SlipLine.qty) * col(SlipLine.unit_price_fen)), 0)
         .label("value"),
         func.coalesce(func.sum(SlipLine.refund_fen), 0).label("refund"),
+        col(Slip.rest_method).label("rest_method"),
+        func.coalesce(func.sum(SlipLine.rest_fen), 0).label("rest"),
     )
     if periods is not None:
         q = q.select_from(periods).join(JournalEntry, in_period(periods, JournalEntry.at))
@@ -256,7 +258,8 @@ def _settled(key: Any, conds: Sequence[Any], periods: Any = None,
     if with_product:
         q = q.join(Product, col(Product.id) == in_table_order(col(SlipLine.product_id)))
     return (q.where(col(JournalEntry.kind).in_(SETTLING_KINDS), *conds)
-            .group_by(key, col(JournalEntry.kind), col(Slip.refund_method)))
+            .group_by(key, col(JournalEntry.kind), col(Slip.refund_method),
+                      col(Slip.rest_method)))
 
 
 @dataclass
@@ -276,14 +279,16 @@ class _Group:
     by_method: dict[str, int] = field(default_factory=dict)
 
     def add_settled(self, kind: str, method: str | None, units: int, value: int,
-                    refund: int) -> None:
-        """Fold in one (kind, method) row of `_settled`."""
+                    refund: int, rest_method: str | None = None, rest: int = 0) -> None:
+        """Fold in one (kind, method, rest method) row of `_settled`: a split refund counts
+        under each of its methods with its part."""
         if kind == "refund":
             self.r_units += units
             self.refund += refund
             self.fees += value - refund
-            m = method or ""
-            self.by_method[m] = self.by_method.get(m, 0) + refund
+            for m, part in ((method or "", refund - rest), (rest_method or "", rest)):
+                if part or m == (method or ""):
+                    self.by_method[m] = self.by_method.get(m, 0) + part
         else:
             self.x_units += units
             self.x_value += value
@@ -358,7 +363,8 @@ def returns_report(db: Database, by: str, since: date | None = None,
                                  int(r.p_value))
         for r in s.execute(_settled(settle_key, posted, periods, with_product)).all():
             groups.setdefault(r.k, _Group()).add_settled(
-                r.kind, r.method, int(r.units), int(r.value), int(r.refund))
+                r.kind, r.method, int(r.units), int(r.value), int(r.refund), r.rest_method,
+                int(r.rest))
 
         sold: dict[Any, tuple[int, int]]
         if by == "reason":

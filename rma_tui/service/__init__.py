@@ -207,6 +207,11 @@ _EXPORTS: dict[str, str] = {
     "add_feedback": "settle",
     "close_slip": "settle",
     "settle_slip": "settle",
+    "REST_METHODS": "vocabulary",
+    "Statement": "receivables",
+    "StatementLine": "receivables",
+    "customer_statement": "receivables",
+    "record_payment": "receivables",
     "adjust_stock": "inventory",
     "dispose_defective": "inventory",
     "return_to_supplier": "inventory",
@@ -359,6 +364,12 @@ if TYPE_CHECKING:  # what mypy and readers see: the same names, imported eagerly
         search_products,
         stock,
     )
+    from rma_tui.service.receivables import (  # noqa: F401
+        Statement,
+        StatementLine,
+        customer_statement,
+        record_payment,
+    )
     from rma_tui.service.settle import (  # noqa: F401
         add_feedback,
         close_slip,
@@ -482,6 +493,7 @@ if TYPE_CHECKING:  # what mypy and readers see: the same names, imported eagerly
         RECEIVABLE,
         REFUND_METHODS,
         RELEASED,
+        REST_METHODS,
         RETURNS,
         REVENUE,
         ROLES,

@@ -55,7 +55,8 @@ def move_credit(
     )
 
 
-def _customer(s: Session, phone: str) -> Customer:
+def customer_by_phone(s: Session, phone: str) -> Customer:
+    """The customer with this phone number; refused clearly when there is none."""
     phone = text_value(phone, "phone", required=True, max_len=32)
     c = s.exec(select(Customer).where(Customer.phone == phone)).first()
     if c is None:
@@ -126,7 +127,7 @@ def add_follow_up(
         )
     with db.write() as s:
         user = acting_user(s, actor, FOLLOW_UP_ROLES)
-        c = _customer(s, phone)
+        c = customer_by_phone(s, phone)
         slip = locked_slip(s, slip_number, lock=False) if slip_number else None
         if slip is not None and slip.customer_id != c.id:
             raise DomainError("slip_not_customer", field="slip", slip=slip.number, phone=c.phone)

@@ -37,6 +37,7 @@ from rma_tui.service.vocabulary import (
     PAYABLE,
     PAYMENT_METHODS,
     PURCHASE_ROLES,
+    RECEIVABLE,
     REVENUE,
     SALE_CLOCK_SLACK,
     SALES_ROLES,
@@ -45,6 +46,7 @@ from rma_tui.store.db import Database
 from rma_tui.store.models import (
     Customer,
     Product,
+    ReceivableMove,
     Sale,
     SaleLine,
     StockAlert,
@@ -145,9 +147,12 @@ def add_customers(
 
 def payment_account(s: Session, method: str, channel: str) -> str:
     """The account a payment method lands in: cash on hand for cash, the platform's clearing
-    account (平台往来) for money paid through a platform, else the bank."""
+    account (平台往来) for money paid through a platform, the customer's account
+    (receivable) for a sale on credit, else the bank."""
     if method == "platform":
         return clearing_account(s, channel)
+    if method == "account":
+        return RECEIVABLE
     return CASH if method == "cash" else BANK
 
 
@@ -189,6 +194,8 @@ def record_sales(
             if sale.payment_method == "platform" and not is_platform(sale.channel):
                 raise DomainError("platform_payment_elsewhere", field=where + "payment_method",
                                   channel=sale.channel)
+            if sale.payment_method == "account" and not sale.customer_phone:
+                raise DomainError("account_needs_customer", field=where + "customer")
             if sale.customer_phone and sale.customer_phone not in customers:
                 raise DomainError(
                     "unknown_customer", field=where + "customer", phone=sale.customer_phone
@@ -255,8 +262,15 @@ def _bulk_sales(
         )
     else:
         ids = []
+    owed_rows = []
     for sid, sale in zip(ids, sales, strict=True):
         sold_at = as_utc(sale.sold_at)
+        if sale.payment_method == "account":  # the customer owes what the sale is worth
+            owed_rows.append({
+                "customer_id": customers[sale.customer_phone or ""], "shop": shop,
+                "delta_fen": sum(ln.qty * ln.unit_price_fen for ln in sale.lines),
+                "kind": "sale", "sale_id": sid, "slip_id": None, "note": "",
+                "user": user, "at": sold_at})
         sale_rows.append(
             {
                 "id": sid,
@@ -318,6 +332,8 @@ def _bulk_sales(
         # Core, not ORM, for the same reason as the sales above (customer_id may be None).
         s.execute(insert(SaleLine.__table__), line_rows)  # type: ignore[attr-defined]
         s.execute(insert(StockMove.__table__), move_rows)  # type: ignore[attr-defined]
+    if owed_rows:
+        s.execute(insert(ReceivableMove.__table__), owed_rows)  # type: ignore[attr-defined]
     levels = StockLevel.__table__  # type: ignore[attr-defined]
     if out:  # one executemany for every product
         s.execute(

@@ -31,8 +31,10 @@ from rma_tui.service.vocabulary import (
     MAX_QTY,
     PAYMENT_METHODS,
     REASONS,
+    RECEIVABLE,
     REFUND_METHODS,
     RELEASED,
+    REST_METHODS,
     ROLES,
     SLIP_TYPES,
     STATUSES,
@@ -50,6 +52,7 @@ from rma_tui.store.models import (
     Customer,
     JournalEntry,
     Posting,
+    ReceivableMove,
     RequestRecord,
     SaleLine,
     Slip,
@@ -78,6 +81,7 @@ def cell_rules() -> dict[tuple[str, str], ColumnRule]:
         ("slips", "type"): one_of(SLIP_TYPES),
         ("slips", "status"): one_of(STATUSES),
         ("slips", "refund_method"): one_of(REFUND_METHODS),
+        ("slips", "rest_method"): one_of(REST_METHODS),
         ("sales", "payment_method"): one_of(PAYMENT_METHODS),
         ("slip_lines", "reason_code"): one_of(REASONS),
         ("stock_levels", "location"): one_of(LOCATIONS),
@@ -213,6 +217,28 @@ def _check_credit(s: Session) -> Check:
     if held != owed:
         findings.append(Finding("verify_credit_account", {"held": held, "owed": owed}))
     return _checked("credit", findings, f"balances = moves = 2205 ({held})", {"total": held})
+
+
+def _check_receivables(s: Session) -> Check:
+    """Per shop, what customers owe by their receivable moves = the 1122 account's debit
+    balance there (the subledger equals its account)."""
+    moves = dict(s.execute(
+        select(ReceivableMove.shop, func.sum(ReceivableMove.delta_fen))
+        .group_by(col(ReceivableMove.shop))).all())
+    books = dict(s.execute(
+        select(JournalEntry.shop, func.sum(Posting.debit_fen - Posting.credit_fen))
+        .join(JournalEntry, col(JournalEntry.id) == col(Posting.entry_id))
+        .where(Posting.account_code == RECEIVABLE)
+        .group_by(col(JournalEntry.shop))).all())
+    findings = [
+        Finding("verify_receivable_account",
+                {"shop": shop, "ledger": int(moves.get(shop) or 0),
+                 "account": int(books.get(shop) or 0)})
+        for shop in sorted({*moves, *books})
+        if int(moves.get(shop) or 0) != int(books.get(shop) or 0)]
+    total = sum(int(v or 0) for v in moves.values())
+    return _checked("receivables", findings, f"customers' moves = 1122 per shop ({total})",
+                    {"total": total})
 
 
 def _check_closes(s: Session) -> Check:
@@ -529,6 +555,7 @@ _CHECKS: tuple[tuple[str, Callable[[Session], Check]], ...] = (
     ("I7 requests", _check_requests),
     ("I8 refund once", _check_refund_once),
     ("credit", _check_credit),
+    ("receivables", _check_receivables),
     ("daily-close", _check_closes),
 )
 

@@ -4,6 +4,7 @@ afterwards."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -52,11 +53,16 @@ def day_figures(
         .where(sold)
         .group_by(col(Sale.payment_method))
     ).all()
-    refunds = s.execute(
-        select(Slip.refund_method, func.sum(Slip.refund_fen), func.count())
+    # A split refund counts under each of its two methods, with its part.
+    refunds = [*s.execute(
+        select(Slip.refund_method, func.sum(Slip.refund_fen - Slip.rest_fen), func.count())
         .where(settled, Slip.type == "return")
         .group_by(col(Slip.refund_method))
-    ).all()
+    ).all(), *s.execute(
+        select(Slip.rest_method, func.sum(Slip.rest_fen), func.count())
+        .where(settled, Slip.type == "return", col(Slip.rest_fen) > 0)
+        .group_by(col(Slip.rest_method))
+    ).all()]
     exchanges = s.execute(
         select(
             Slip.refund_method,
@@ -69,8 +75,8 @@ def day_figures(
     totals: dict[str, Any] = {
         "accounts": {a: [int(d or 0), int(c or 0)] for a, d, c in per_account},
         "sales": {m: int(v or 0) for m, v in sales},
-        "refunds": {m: int(v or 0) for m, v, _ in refunds},
-        "refund_slips": {m: int(n) for m, _, n in refunds},
+        "refunds": _summed((m, int(v or 0)) for m, v, _ in refunds),
+        "refund_slips": _summed((m, int(n)) for m, _, n in refunds),
         "exchange_in": {m: int(v or 0) for m, v, _ in exchanges if v},
         "exchange_out": {m: int(v or 0) for m, _, v in exchanges if v},
     }
@@ -184,3 +190,11 @@ def closed_days(db: Database, limit: int = 60, shop: str | None = None) -> list[
         rows = s.exec(q.order_by(col(DailyClose.day).desc(), col(DailyClose.shop))
                       .limit(limit)).all()
         return [_close_view(c) for c in rows]
+
+
+def _summed(pairs: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """(key, value) pairs summed per key, keys in first-seen order."""
+    out: dict[str, int] = {}
+    for key, value in pairs:
+        out[key] = out.get(key, 0) + value
+    return out

@@ -14,6 +14,7 @@ from rma_tui.service.care import move_credit, open_follow_up
 from rma_tui.service.catalogue import payment_account
 from rma_tui.service.channels import clearing_account
 from rma_tui.service.clock import utcnow
+from rma_tui.service.receivables import move_receivable, receivable_part
 from rma_tui.service.slips import slip_step
 from rma_tui.service.unit import (
     append_audit,
@@ -35,6 +36,7 @@ from rma_tui.service.vocabulary import (
     OTHER_INCOME,
     RECEIVABLE,
     REFUND_METHODS,
+    REST_METHODS,
     RETURNS,
     REVENUE,
     SETTLE_ROLES,
@@ -58,19 +60,24 @@ def settle_slip(
     method: str,
     request_id: str | None = None,
     now: datetime | None = None,
+    rest_method: str | None = None,
 ) -> SlipView:
     """Execute the refund or the exchange and post the money.
 
     A return refunds what was paid for the units, less any restocking fee. An exchange
     issues the replacement from sellable stock (refused when short) and settles the price
     difference either way. The refund never exceeds what was paid minus what was already
-    refunded (I4).
+    refunded (I4). Money credited to the customer's account (`receivable`, or `original`
+    for a sale on account) never exceeds what they owe the shop: a return's rest goes by
+    `rest_method` (cash, credit or original), else the settlement is refused.
     """
     at = now or utcnow()
     method = choice_of(method, REFUND_METHODS, "method")
+    if rest_method is not None:
+        rest_method = choice_of(rest_method, REST_METHODS, "rest")
 
     def body(s: Session, slip: Slip, user: User) -> None:
-        _settle(s, slip, method, user.name, at)
+        _settle(s, slip, method, user.name, at, rest_method)
         transition(
             s,
             slip,
@@ -80,6 +87,8 @@ def settle_slip(
             "settle",
             detail={
                 "method": method,
+                "rest_method": slip.rest_method,
+                "rest_fen": slip.rest_fen,
                 "refund_fen": slip.refund_fen,
                 "difference_fen": slip.difference_fen,
             },
@@ -87,8 +96,8 @@ def settle_slip(
         )
 
     return slip_step(
-        db, actor, SETTLE_ROLES, number, "settle", [method], body, request_id, at, to="settled"
-    )
+        db, actor, SETTLE_ROLES, number, "settle", [method, rest_method], body, request_id, at,
+        to="settled")
 
 
 def check_refund_ceiling(s: Session, slip: Slip, lines: Sequence[SlipLine]) -> None:
@@ -117,7 +126,8 @@ def check_refund_ceiling(s: Session, slip: Slip, lines: Sequence[SlipLine]) -> N
             )
 
 
-def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> None:
+def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime,
+            rest_method: str | None) -> None:
     sale = s.get(Sale, slip.sale_id) if slip.sale_id else None
     lines = s.exec(
         select(SlipLine).where(SlipLine.slip_id == slip.id).order_by(col(SlipLine.id))
@@ -140,14 +150,30 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
     check_refund_ceiling(s, slip, lines)
     customer = s.get(Customer, slip.customer_id) if slip.customer_id else None
     account = _refund_account(s, method, sale)
-    if method in ("credit", "receivable") and customer is None:
+    if (method in ("credit", "receivable") or account == RECEIVABLE) and customer is None:
         raise DomainError("method_needs_customer", field="method", method=method)
+    if rest_method is not None and account != RECEIVABLE:
+        raise DomainError("rest_without_receivable", field="rest", method=method)
     gross = sum(ln.qty * ln.unit_price_fen for ln in lines)
     slip.refund_method = method
     slip.settled_at = now
     if slip.type == "return":
         fee = sum(ln.qty * ln.unit_price_fen - ln.refund_fen for ln in lines)
         refund = gross - fee
+        paid = [(account, refund)]
+        if account == RECEIVABLE:
+            part = receivable_part(s, slip, refund, rest_method)
+            paid = [(account, part)]
+            if part < refund:
+                assert rest_method is not None
+                rest_account = _refund_account(s, rest_method, sale)
+                if rest_account == RECEIVABLE:  # "original" of a sale on account
+                    raise DomainError("rest_is_receivable", field="rest", slip=slip.number)
+                paid.append((rest_account, refund - part))
+                _split_rest(lines, refund - part)
+                slip.rest_method, slip.rest_fen = rest_method, refund - part
+            move_receivable(s, slip.customer_id or 0, slip.shop, -part, "refund", user, now,
+                            slip)
         post_entry(
             s,
             "refund",
@@ -155,14 +181,15 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
             user,
             [
                 (RETURNS, gross, 0),
-                (account, 0, refund),
+                *((acct, 0, amount) for acct, amount in paid),
                 (OTHER_INCOME, 0, fee),
             ],
             memo=slip.number,
             slip=slip,
         )
-        if method == "credit" and customer is not None:
-            move_credit(s, customer, refund, "refund", user, now, slip)
+        credited = sum(a for (acct, a) in paid if acct == STORE_CREDIT)
+        if credited and customer is not None:
+            move_credit(s, customer, credited, "refund", user, now, slip)
         slip.gross_fen, slip.fee_fen, slip.refund_fen = gross, fee, refund
         return
     # Exchange: issue each replacement from sellable stock at today's price and cost.
@@ -174,6 +201,12 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
         replacement_value += ln.replacement_qty * ln.replacement_unit_price_fen
         replacement_cost += ln.replacement_qty * ln.replacement_unit_cost_fen
     diff = replacement_value - gross
+    if account == RECEIVABLE:
+        if rest_method is not None:  # an exchange's difference is one amount, paid one way
+            raise DomainError("rest_exchange", field="rest", slip=slip.number)
+        if diff < 0:
+            receivable_part(s, slip, -diff, None)
+        move_receivable(s, slip.customer_id or 0, slip.shop, diff, "exchange", user, now, slip)
     if method == "credit" and customer is not None:
         if diff > 0 and customer.credit_fen < diff:
             raise DomainError("credit_short", field="method", have=customer.credit_fen, need=diff)
@@ -195,6 +228,15 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime) -> No
     )
     slip.gross_fen, slip.difference_fen = gross, diff
     slip.refund_fen = max(-diff, 0)
+
+
+def _split_rest(lines: Sequence[SlipLine], rest: int) -> None:
+    """Mark which part of each line's refund went the rest way: from the last line back, so
+    the lines' rest parts add up to `rest` and none exceeds its line's refund."""
+    for ln in reversed(lines):
+        ln.rest_fen = min(ln.refund_fen, rest)
+        rest -= ln.rest_fen
+    assert rest == 0
 
 
 def record_platform_refund(s: Session, slip: Slip, amount: int, user: str, now: datetime,

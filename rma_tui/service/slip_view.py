@@ -89,6 +89,8 @@ def slip_view_of(s: Session, number: str) -> SlipView:
         refund_fen=slip.refund_fen,
         difference_fen=slip.difference_fen,
         refund_method=slip.refund_method,
+        rest_method=slip.rest_method,
+        rest_fen=slip.rest_fen,
         policy_ok=slip.policy_ok,
         verdict=verdict,
         auto_approved=slip.auto_approved,

@@ -154,6 +154,9 @@ class SlipView:
     waybill_carrier: str = ""
     waybill_no: str | None = None
     platform_refund_fen: int = 0
+    # A split refund: the part paid by `rest_method` (the rest went by `refund_method`).
+    rest_method: str | None = None
+    rest_fen: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready form (the `slip show --json` contract)."""
@@ -188,6 +191,8 @@ class SlipView:
             "refund_fen": self.refund_fen,
             "difference_fen": self.difference_fen,
             "refund_method": self.refund_method,
+            "rest_method": self.rest_method,
+            "rest_fen": self.rest_fen,
             "policy_ok": self.policy_ok,
             "verdict": [asdict(r) for r in self.verdict],
             "auto_approved": self.auto_approved,

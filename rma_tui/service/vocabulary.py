@@ -42,6 +42,8 @@ FAULT_REASONS = ("quality", "not_as_described", "wrong_item", "damaged")
 
 
 REFUND_METHODS = ("original", "cash", "credit", "receivable", "platform")
+# How the rest of a refund is paid when the customer owes the shop less than it.
+REST_METHODS = ("cash", "credit", "original")
 
 
 # A platform after-sale request's state, in our words (each platform's own values are
@@ -154,7 +156,8 @@ SALE_CLOCK_SLACK = timedelta(days=1)
 
 
 JOURNAL_KINDS = ("sale", "purchase", "refund", "exchange", "return_cost", "stock_adjust",
-                 "defective_repair", "defective_scrap", "supplier_return", "transfer")
+                 "defective_repair", "defective_scrap", "supplier_return", "transfer",
+                 "receivable_payment")
 
 
 MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL (bigint) can hold
@@ -199,7 +202,8 @@ SHOP_CODE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 
 # `platform`: the buyer paid through the online platform, which holds the money until it
 # settles with the shop (the channel's clearing account, 平台往来).
-PAYMENT_METHODS = ("cash", "card", "wechat", "alipay", "platform")
+# `account`: on credit (赊账), owed by the customer (accounts receivable, 1122).
+PAYMENT_METHODS = ("cash", "card", "wechat", "alipay", "platform", "account")
 
 
 STOCK_ROLES = PURCHASE_ROLES

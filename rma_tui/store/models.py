@@ -200,6 +200,11 @@ class Slip(SQLModel, table=True):
     platform_refunded_at: datetime | None = Field(default=None)
     # What the platform's request last said the buyer asks (or was refunded).
     platform_amount_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A refund split in two: the part of `refund_fen` paid by `rest_method` (the rest of a
+    # refund to the customer's account beyond what they owed); the other part went by
+    # `refund_method`.
+    rest_method: str | None = Field(default=None, max_length=16)
+    rest_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class SlipLine(SQLModel, table=True):
@@ -223,6 +228,8 @@ class SlipLine(SQLModel, table=True):
     replacement_unit_price_fen: int = Field(default=0)
     replacement_unit_cost_fen: int = Field(default=0)
     refund_fen: int = Field(default=0)
+    # The part of this line's refund paid by the slip's `rest_method` (see Slip).
+    rest_fen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Parcel(SQLModel, table=True):
@@ -474,6 +481,27 @@ class CreditMove(SQLModel, table=True):
     balance_fen: int
     kind: str = Field(max_length=32)
     slip_id: int | None = Field(default=None, foreign_key="slips.id")
+    user: str = Field(max_length=64)
+    at: datetime
+
+
+class ReceivableMove(SQLModel, table=True):
+    """One change of what a customer owes a shop (应收账款): the subledger of account 1122.
+
+    `delta_fen` > 0 the customer owes more (a sale on account, an exchange's difference
+    charged to the account), < 0 less (a payment, a refund or exchange difference credited
+    to the account). Per shop, the moves add up to the 1122 account's debit balance."""
+
+    __tablename__ = "receivable_moves"
+    __table_args__ = (Index("ix_receivable_moves_customer_shop", "customer_id", "shop"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customers.id")
+    shop: str = _shop_field()
+    delta_fen: int
+    kind: str = Field(max_length=32)
+    sale_id: int | None = Field(default=None, foreign_key="sales.id")
+    slip_id: int | None = Field(default=None, foreign_key="slips.id")
+    note: str = Field(default="", max_length=2000)
     user: str = Field(max_length=64)
     at: datetime
 
