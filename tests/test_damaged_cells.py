@@ -49,7 +49,7 @@ LATER = NOW + timedelta(hours=3)
 def _seed(db: Database) -> dict[str, Any]:
     """A slip in every state (test_bad_input_service), plus what fills the last tables:
     a return refunded as store credit, goods back to their supplier, a low-stock alert,
-    a request id, a setting and an unmatched parcel."""
+    a request id, a setting, a sale on account with a payment and an unmatched parcel."""
     info = seed_every_state(db)
     at = iter(LATER + timedelta(minutes=m) for m in range(1, 100))
     n = sv.create_slip(db, "clerk", "SO-2", "return", [sv.LineInput("P2", 1, "quality")],
@@ -61,6 +61,10 @@ def _seed(db: Database) -> dict[str, Any]:
     sv.return_to_supplier(db, "warehouse", "P1", 1, supplier="数据线厂", now=next(at))
     sv.adjust_stock(db, "warehouse", "P2", "sellable", -2, "盘亏", now=next(at))
     sv.set_setting(db, "owner", "shop_name", "东门数码", now=next(at))
+    sv.record_sales(db, "clerk", [sv.SaleInput(
+        "SO-ACC", "store", next(at), [sv.SaleLineInput("P1", 1, 2000)], customer_phone=PHONE,
+        payment_method="account")], now=next(at))
+    sv.record_payment(db, "finance", PHONE, 500, now=next(at))
     sv.receive_by_waybill(db, "warehouse", "SF1234567890", carrier="顺丰速运",
                           contents="无单据的耳机", now=next(at))
     return {**info, "credit_slip": n, "phone": PHONE}

@@ -322,3 +322,28 @@ def test_snapshot_customers_en_120x36(snap_compare, tmp_path: Path) -> None:
 def test_snapshot_customers_zh_80x24(snap_compare, tmp_path: Path) -> None:
     app = _snapshot_app(tmp_path, "clerk", "zh")
     assert snap_compare(app, terminal_size=(80, 24), run_before=_show_profile)
+
+
+async def test_the_account_tab_runs_the_balance(seeded: tuple[Database, str]) -> None:
+    db, _ = seeded
+    at = clock(NOW + timedelta(hours=1))
+    sv.record_sales(db, "clerk", [sv.SaleInput(
+        "SO-A", "store", next(at), [sv.SaleLineInput("P2", 2, 15000)], customer_phone=PHONE,
+        payment_method="account")], now=next(at))
+    sv.record_payment(db, "finance", PHONE, 12000, method="bank", now=next(at))
+    app = app_for(db, "clerk")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_customers(pilot)
+        await find(pilot, PHONE)
+        summary = str(screen.query_one("#cust-summary", Static).render())
+        assert "欠款 ¥180.00" in summary
+        await pilot.press("t", "t", "t", "t", "t")  # slips -> ... -> the account tab
+        await settle(pilot)
+        assert screen.query_one("#cust-tabs", TabbedContent).active == "cust-tab-account"
+        table = screen.query_one("#cust-account", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        # Newest first: the payment, then the sale on account; the balance after each.
+        assert [r[1:6] for r in rows] == [
+            ["main", "收款", "-¥120.00", "¥180.00", "—"],
+            ["main", "赊账销售", "+¥300.00", "¥300.00", "SO-A"]]
+    assert sv.customer_statement(db, PHONE).balance_fen == 18000

@@ -211,7 +211,7 @@ def customer_statement(
     out().print(table(
         [t("col_at"), t("col_shop"), t("cust_col_kind"), t("col_number"),
          t("cust_col_delta"), t("cust_col_balance"), t("col_user")],
-        [(local_time(m.at), m.shop, _receivable_kind(m.kind), m.slip or m.order or m.note,
+        [(local_time(m.at), m.shop, label("receivable", m.kind), m.slip or m.order or m.note,
           ("+" if m.delta_fen > 0 else "") + money(m.delta_fen), money(m.balance_fen), m.user)
          for m in st.lines],
         title=t("cust_statement_title", name=st.name, phone=shown(st.phone)),
@@ -219,11 +219,6 @@ def customer_statement(
     echo(t("cust_statement_owed", amount=money(st.balance_fen)))
     if len(st.owed_by_shop) > 1 and shop is None:
         echo("  ".join(f"{code} {money(v)}" for code, v in sorted(st.owed_by_shop.items())))
-
-
-def _receivable_kind(kind: str) -> str:
-    text = t(f"cust_recv_{kind}")
-    return kind if text == f"cust_recv_{kind}" else text
 
 
 @customer_app.command("pay")

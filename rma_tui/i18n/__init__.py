@@ -145,7 +145,7 @@ MESSAGES: dict[str, tuple[str, str]] = {k: v for part in PARTS.values() for k, v
 # Which LABELS kind a `{<name>_label}` placeholder uses.
 _LABEL_KIND = {
     "status": "status", "to": "status", "from": "status", "location": "location",
-    "method": "method", "role": "role", "reason": "reason", "type": "type",
+    "method": "method", "rest": "method", "role": "role", "reason": "reason", "type": "type",
     "channel": "channel", "payment": "payment", "rule": "rule", "action": "action",
     "check": "check", "grade": "grade", "kind": "move", "problem": "cell_problem",
     "platform_status": "platform_status", "was": "platform_status", "now": "platform_status",

@@ -249,6 +249,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "{customer}, store credit {credit_yuan}"),
     "settle_no_customer": ("本单未登记客户：储值与冲减应收不可用",
                            "No customer on this slip: store credit and receivable unavailable"),
+    "settle_owed": ("顾客欠款（应收）", "Owed to the shop"),
+    "settle_rest": ("冲减欠款 {part_yuan}；其余 {rest_yuan} 以“{rest_label}”退还（o 切换）",
+                    "{part_yuan} comes off the debt; the rest, {rest_yuan}, by {rest_label} "
+                    "(o cycles)"),
+    "settle_key_rest": ("其余方式", "Rest by"),
+    "settle_confirm_split": ("单据 {slip}：退款 {refund_yuan}，其中冲减欠款 {part_yuan}，"
+                             "其余 {rest_yuan} 以“{rest_label}”退还",
+                             "Slip {slip}: refund {refund_yuan}: {part_yuan} off the debt, "
+                             "the rest, {rest_yuan}, by {rest_label}"),
+    "settle_done_split": ("已结算 {slip}：退款 {refund_yuan}，冲减欠款后其余 {rest_yuan}"
+                          "（{rest_label}）",
+                          "Settled {slip}: refunded {refund_yuan}, {rest_yuan} of it beyond "
+                          "the debt ({rest_label})"),
     "settle_key_settle": ("结算", "Settle"),
     "settle_key_method": ("换退款方式", "Next method"),
     "settle_confirm_title": ("确认结算", "Confirm the settlement"),

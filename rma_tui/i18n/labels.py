@@ -77,6 +77,13 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "account": ("赊账", "On account"),
         "bank": ("银行转账", "Bank transfer"),
     },
+    # What changed what a customer owes (receivable_moves.kind).
+    "receivable": {
+        "sale": ("赊账销售", "Sale on account"),
+        "payment": ("收款", "Payment"),
+        "refund": ("退款冲减应收", "Refund to account"),
+        "exchange": ("换货差价", "Exchange difference"),
+    },
     # Names of the checks of `service.verify` (Check.name).
     "check": {
         "integrity": ("数据库完整性", "Database integrity"),

@@ -17,13 +17,12 @@ from sqlmodel import Session, col, select
 
 from rma_tui import service
 from rma_tui.errors import DomainError
-from rma_tui.service import FollowUpView, as_utc
+from rma_tui.service import FollowUpView, StatementLine, as_utc
 from rma_tui.store.db import Database
 from rma_tui.store.models import (
     CreditMove,
     Customer,
     Feedback,
-    ReceivableMove,
     Sale,
     SaleLine,
     Slip,
@@ -127,8 +126,10 @@ class CustomerProfile:
     credit_moves: tuple[CreditMoveRow, ...]
     credit_moves_count: int
     feedback_count: int
-    # What the customer owes the shops now (应收账款, every shop of the chain), in fen.
+    # What the customer owes the shops now (应收账款, every shop of the chain), in fen,
+    # and the latest moves of it (newest first, each with the running balance after it).
     receivable_fen: int = 0
+    account_moves: tuple[StatementLine, ...] = ()
 
     @property
     def open_follow_ups(self) -> int:
@@ -271,9 +272,8 @@ def customer_profile(db: Database, phone: str, now: datetime | None = None,
         profile_purchases = _purchases(s, cid, limit, 0)
         profile_slips = _slips(s, cid, limit, 0)
         name, phone_, channel, credit = c.name, c.phone, c.channel, c.credit_fen
-        owed = int(s.exec(select(func.coalesce(func.sum(ReceivableMove.delta_fen), 0))
-                          .where(ReceivableMove.customer_id == cid)).one())
     follow = service.follow_ups(db, phone=phone_, open_only=False, limit=limit)
+    account = service.customer_statement(db, phone_)
     return CustomerProfile(
         name=name,
         phone=phone_,
@@ -295,7 +295,8 @@ def customer_profile(db: Database, phone: str, now: datetime | None = None,
         credit_moves=move_rows,
         credit_moves_count=moves_count,
         feedback_count=fb_count,
-        receivable_fen=owed,
+        receivable_fen=account.balance_fen,
+        account_moves=tuple(reversed(account.lines[-limit:])),
     )
 
 

@@ -2,7 +2,9 @@
 
 For the highlighted slip it shows what money moves (a return: goods value, restocking
 fee, refund; an exchange: returned value, replacement value and who pays whom) and, for
-an exchange, the replacement's sellable stock. Settling asks first (a modal with the
+an exchange, the replacement's sellable stock. A refund to the customer's account that is
+more than they owe splits: the debt comes off, the rest goes the way picked with `o` (other).
+Settling asks first (a modal with the
 amount and the method); the service decides, and a refused settlement (short stock, a
 method that needs a customer, ...) is shown next to what it names with nothing changed.
 After a settlement the customer's feedback is asked (a skippable modal).
@@ -10,11 +12,8 @@ After a settlement the customer's feedback is asked (a skippable modal).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.table import Table
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -32,6 +31,15 @@ from rma_tui.widgets.common import Problem, problem_from
 from rma_tui.widgets.desk_bindings import translate_bindings
 from rma_tui.widgets.feedback_dialog import FeedbackDialog
 from rma_tui.widgets.message_line import MessageLine
+from rma_tui.widgets.settle_amount import (
+    SettleInfo,
+    amount_table,
+    difference_text,
+    rest_choices,
+    rest_text,
+    split,
+    stock_table,
+)
 from rma_tui.widgets.slip_brief import slip_brief
 from rma_tui.widgets.slip_queue import Column, SlipQueue
 
@@ -56,29 +64,6 @@ COLUMNS: list[Column] = [
     ("col_customer", lambda s: s.customer or i18n.t("none")),
     ("col_total", _amount),
 ]
-
-
-@dataclass(frozen=True)
-class SettleInfo:
-    """The highlighted slip with what settling it needs: the sellable stock of each
-    replacement SKU and the customer's store credit (None: no customer)."""
-
-    view: SlipView
-    sellable: dict[str, int]
-    names: dict[str, str]
-    credit_fen: int | None
-    # Whether the slip's channel is a platform that refunds its buyers (then, and only
-    # then, "refunded by the platform" is offered).
-    platform_channel: bool = False
-
-
-def difference_text(diff: int) -> str:
-    """Who pays whom for an exchange's price difference (replacement - returned)."""
-    if diff > 0:
-        return i18n.t("settle_customer_pays", amount_fen=diff)
-    if diff < 0:
-        return i18n.t("settle_shop_pays", amount_fen=-diff)
-    return i18n.t("settle_no_difference")
 
 
 class SettlementScreen(DeskScreen):
@@ -122,6 +107,10 @@ class SettlementScreen(DeskScreen):
     SettlementScreen #settle-method:focus {
         border: round $accent;
     }
+    SettlementScreen #settle-rest {
+        height: auto;
+        color: $warning;
+    }
     SettlementScreen #settle-hint {
         color: $text-muted;
         height: auto;
@@ -151,10 +140,12 @@ class SettlementScreen(DeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "settle", "settle", priority=True),
         Binding("m", "next_method", "method"),
+        Binding("o", "next_rest", "rest"),
     ]
     BINDING_KEYS: ClassVar[dict[str, str]] = {
         "settle": "settle_key_settle",
         "next_method": "settle_key_method",
+        "next_rest": "settle_key_rest",
     }
 
     class PageLoaded(Message):
@@ -199,6 +190,7 @@ class SettlementScreen(DeskScreen):
         super().__init__(id="settlement")
         self.info: SettleInfo | None = None
         self._method = "original"
+        self.rest = "cash"  # how the part of a refund beyond the customer's debt is paid
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -217,6 +209,7 @@ class SettlementScreen(DeskScreen):
                         button.display = method != "platform"  # shown for a platform's slip
                         yield button
                 yield Static(id="settle-method-error", classes="field-error")
+                yield Static(id="settle-rest")
                 yield Static(id="settle-hint")
         yield MessageLine(id="settle-message")
         yield Footer()
@@ -245,6 +238,7 @@ class SettlementScreen(DeskScreen):
         # message is handled, and a second key press may come first.
         self._method = method
         self.query_one(f"#method-{method}", RadioButton).value = True
+        self._render_info()
 
     def _say(self, kind: str, key: str, **params: object) -> None:
         """Show a message line: kind ok or error."""
@@ -361,6 +355,7 @@ class SettlementScreen(DeskScreen):
             self._pick_method("platform" if view.platform_ref or view.platform_refund_fen
                               else "original")
             self._clear_errors()
+            self.rest = "cash"
         self.info = message.info
         self.query_one("#method-platform").display = message.info.platform_channel
         self._render_info()
@@ -375,6 +370,10 @@ class SettlementScreen(DeskScreen):
         brief = self.query_one("#settle-brief", Static)
         amount = self.query_one("#settle-amount", Static)
         stock = self.query_one("#settle-stock", Static)
+        rest = self.query_one("#settle-rest", Static)
+        rest.update(rest_text(info.view, self.method, self.rest) if info else "")
+        rest.display = bool(info and split(info.view, self.method))
+        self.refresh_bindings()
         if info is None:
             detail.border_title = i18n.t("settle_title")
             brief.update(i18n.t("insp_pick") if self.queue.rows else "")
@@ -385,61 +384,11 @@ class SettlementScreen(DeskScreen):
         view = info.view
         detail.border_title = view.number
         brief.update(slip_brief(view, self.rma.role))
-        amount.update(self._amount_table(info))
+        amount.update(amount_table(info, self.method))
         exchange = view.type == "exchange"
         stock.display = exchange
         if exchange:
-            stock.update(self._stock_table(info))
-
-    def _amount_table(self, info: SettleInfo) -> Table:
-        view = info.view
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column(justify="right")
-        grid.title = i18n.t("settle_amount_heading")
-        grid.title_justify = "left"
-        grid.title_style = "bold"
-        if view.type == "return":
-            grid.add_row(i18n.t("settle_gross"), yuan(view.gross_fen))
-            grid.add_row(i18n.t("settle_fee"), yuan(-view.fee_fen) if view.fee_fen else yuan(0))
-            grid.add_row(i18n.t("settle_refund"), Text(yuan(view.refund_fen), style="bold"))
-        else:
-            replacement = sum(ln.replacement_qty * ln.replacement_unit_price_fen
-                              for ln in view.lines)
-            grid.add_row(i18n.t("settle_returned_value"), yuan(view.gross_fen))
-            grid.add_row(i18n.t("settle_replacement_value"), yuan(replacement))
-            grid.add_row(i18n.t("col_difference"),
-                         Text(difference_text(view.difference_fen), style="bold"))
-        if info.credit_fen is not None:
-            grid.add_row(i18n.t("col_customer"), i18n.t("settle_credit",
-                                                      customer=view.customer or "",
-                                                      credit_fen=info.credit_fen))
-        else:
-            grid.add_row(i18n.t("col_customer"), i18n.t("settle_no_customer"))
-        return grid
-
-    def _stock_table(self, info: SettleInfo) -> Table:
-        grid = Table.grid(padding=(0, 1))
-        grid.title = i18n.t("settle_stock_heading")
-        grid.title_justify = "left"
-        grid.title_style = "bold"
-        grid.add_column()
-        need: dict[str, int] = {}
-        for ln in info.view.lines:
-            if ln.replacement_sku:
-                need[ln.replacement_sku] = need.get(ln.replacement_sku, 0) + ln.replacement_qty
-        for ln in info.view.lines:
-            if not ln.replacement_sku:
-                continue
-            sku = ln.replacement_sku
-            have = info.sellable.get(sku, 0)
-            text = Text(i18n.t("settle_stock_line", sku=sku, name=info.names.get(sku, ""),
-                               qty=ln.replacement_qty, sellable=have))
-            if have < need[sku]:
-                text.append("  " + i18n.t("settle_stock_short", short=need[sku] - have),
-                            style="bold reverse")
-            grid.add_row(text)
-        return grid
+            stock.update(stock_table(info))
 
     # -- settling -------------------------------------------------------------------------
 
@@ -454,12 +403,31 @@ class SettlementScreen(DeskScreen):
         current = offered.index(self.method) if self.method in offered else -1
         self._pick_method(offered[(current + 1) % len(offered)])
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The rest key shows only while the highlighted refund splits."""
+        if action == "next_rest":
+            return self.info is not None and split(self.info.view, self.method) is not None
+        return True
+
+    def action_next_rest(self) -> None:
+        """Pick the next way for the part of a refund beyond the customer's debt (only
+        when the refund splits)."""
+        info = self.info
+        if info is None or split(info.view, self.method) is None:
+            return
+        choices = rest_choices(info.view)
+        current = choices.index(self.rest) if self.rest in choices else -1
+        self.rest = choices[(current + 1) % len(choices)]
+        self._field_error("method", "")
+        self._render_info()
+
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         """A method picked in the radio set (arrows, Enter, mouse); an error about the old
         one no longer applies."""
         if event.pressed.id is not None and event.pressed.value:
             self._method = event.pressed.id.removeprefix("method-")
         self._field_error("method", "")
+        self._render_info()
 
     def action_settle(self) -> None:
         """Ask, then settle the highlighted slip with the method picked."""
@@ -477,7 +445,12 @@ class SettlementScreen(DeskScreen):
             self._say_error(refused)
             return
         view, method = info.view, self.method
-        if view.type == "return":
+        parts = split(view, method)
+        rest = self.rest if parts is not None else None
+        if parts is not None:
+            body = i18n.t("settle_confirm_split", slip=view.number, refund_fen=view.refund_fen,
+                          part_fen=parts[0], rest_fen=parts[1], rest=rest)
+        elif view.type == "return":
             body = i18n.t("settle_confirm_return", slip=view.number, refund_fen=view.refund_fen,
                           method=method)
         else:
@@ -487,19 +460,20 @@ class SettlementScreen(DeskScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._settle(database, view.number, method)
+                self._settle(database, view.number, method, rest)
             else:
                 self._say("ok", "cb_cancelled")
 
         self.app.push_screen(ConfirmDialog(i18n.t("settle_confirm_title"), body), answered)
 
     @work(thread=True, exclusive=True, group="settle-write")
-    def _settle(self, database: Database, number: str, method: str) -> None:
+    def _settle(self, database: Database, number: str, method: str,
+                rest: str | None) -> None:
         actor = self.rma.user.name if self.rma.user else ""
         try:
             from rma_tui import service
 
-            view = service.settle_slip(database, actor, number, method)
+            view = service.settle_slip(database, actor, number, method, rest_method=rest)
         except DomainError as exc:
             self.post_message(self.Failed(exc, None))
             return
@@ -513,7 +487,10 @@ class SettlementScreen(DeskScreen):
         view = message.view
         self._clear_errors()
         method = view.refund_method or ""
-        if view.type == "return":
+        if view.rest_fen:
+            self._say("ok", "settle_done_split", slip=view.number, refund_fen=view.refund_fen,
+                      rest_fen=view.rest_fen, rest=view.rest_method or "")
+        elif view.type == "return":
             self._say("ok", "settle_done_return", slip=view.number, refund_fen=view.refund_fen,
                       method=method)
         else:
@@ -558,7 +535,7 @@ class SettlementScreen(DeskScreen):
             return
         if error.key == "stock_short" or error.field == "qty":
             self._field_error("stock", error.message())
-        elif error.field == "method":
+        elif error.field in ("method", "rest"):
             self._field_error("method", error.message())
         self._say_error(error)
 

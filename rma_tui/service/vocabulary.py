@@ -44,6 +44,9 @@ FAULT_REASONS = ("quality", "not_as_described", "wrong_item", "damaged")
 REFUND_METHODS = ("original", "cash", "credit", "receivable", "platform")
 # How the rest of a refund is paid when the customer owes the shop less than it.
 REST_METHODS = ("cash", "credit", "original")
+# What changes what a customer owes (receivable_moves.kind): a sale on account, a payment,
+# a refund or an exchange difference to the account.
+RECEIVABLE_MOVE_KINDS = ("sale", "payment", "refund", "exchange")
 
 
 # A platform after-sale request's state, in our words (each platform's own values are

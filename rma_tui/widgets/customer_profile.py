@@ -1,6 +1,7 @@
 """A customer's profile on the customers screen: the summary (return rate and the
-repeat-returner flag first, then the money, then what is owed and open) over five tabs of
-history: slips, purchases, follow-ups (回访), feedback and store-credit moves.
+repeat-returner flag first, then the money, then what is owed and open) over six tabs of
+history: slips, purchases, follow-ups (回访), feedback, store-credit moves and the
+customer's account (what they owe the shop, with the running balance).
 
 The pane draws a `reads.customers.CustomerProfile` (`show`), and again only when the
 profile or the language changed, so the cursor stays where the clerk left it. It reads
@@ -32,6 +33,7 @@ TABS = {
     "cust-tab-follow": "cust_tab_follow",
     "cust-tab-feedback": "cust_tab_feedback",
     "cust-tab-credit": "cust_tab_credit",
+    "cust-tab-account": "cust_tab_account",
 }
 
 
@@ -78,6 +80,8 @@ def slip_of_row(profile: CustomerProfile | None, table: DataTable[object]) -> st
         return p.follow_ups[row].slip
     if table.id == "cust-credit" and row < len(p.credit_moves):
         return p.credit_moves[row].slip
+    if table.id == "cust-account" and row < len(p.account_moves):
+        return p.account_moves[row].slip
     return None
 
 
@@ -160,6 +164,13 @@ class CustomerProfilePane(Vertical):
             [(local_time(m.at), credit_kind(m.kind),
               ("+" if m.delta_fen > 0 else "") + yuan(m.delta_fen), yuan(m.balance_fen),
               m.slip or i18n.t("none"), m.user) for m in p.credit_moves])
+        self._fill_table("cust-account", [
+            ("col_at", False), ("col_shop", False), ("cust_col_kind", False),
+            ("cust_col_delta", True), ("cust_col_balance", True), ("col_number", False),
+            ("col_user", False)],
+            [(local_time(m.at), m.shop, i18n.label("receivable", m.kind),
+              ("+" if m.delta_fen > 0 else "") + yuan(m.delta_fen), yuan(m.balance_fen),
+              m.slip or m.order or i18n.t("none"), m.user) for m in p.account_moves])
 
     def _stars(self, score: int) -> Text:
         theme = self.app.theme_variables
@@ -202,6 +213,9 @@ class CustomerProfilePane(Vertical):
                            count=p.slips_count))
         text.append("\n")
         text.append(i18n.t("cust_credit", amount_yuan=yuan(p.credit_fen)))
+        text.append(" · ")
+        text.append(i18n.t("cust_owed", amount_yuan=yuan(p.receivable_fen)),
+                    style=f"bold {theme.get('warning', '')}" if p.receivable_fen > 0 else "")
         text.append(" · ")
         text.append(i18n.t("cust_open_follow", count=p.open_follow_ups),
                     style=f"bold {theme.get('warning', '')}" if p.open_follow_ups else "")
