@@ -57,7 +57,7 @@ def inspected(db: Database, sale: str, sku: str = "P2", qty: int = 1,
 def test_a_sale_on_account_is_owed_by_its_customer(shop):
     db = shop.db
     on_account(db)
-    assert owed(db) == 30000
+    assert owed(db) == 30000 == sv.customer_owed(db, PHONE, "main")
     assert fin.receivable_balance(db) == 30000
     assert sql(db, """SELECT m.kind, m.delta_fen, s.order_no FROM receivable_moves m
                       JOIN sales s ON s.id = m.sale_id""") == [("sale", 30000, "SO-A")]

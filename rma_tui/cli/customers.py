@@ -237,10 +237,10 @@ def customer_pay(
     from rma_tui.money_input import parse_yuan
 
     actor = acting_user(ctx)
-    left = sv.record_payment(open_db(ctx), actor, phone, parse_yuan(amount, "amount"),
-                             method=method, note=note, shop=shop, request_id=request_id)
-    echo(in_shop(ctx, actor, shop, t("cli_customer_paid", amount=money(
-        parse_yuan(amount, "amount")), left=money(left))))
+    fen = parse_yuan(amount, "amount")
+    left = sv.record_payment(open_db(ctx), actor, phone, fen, method=method, note=note,
+                             shop=shop, request_id=request_id)
+    echo(in_shop(ctx, actor, shop, t("cli_customer_paid", amount=money(fen), left=money(left))))
 
 
 def _follow_up_table(rows: tuple[FollowUpView, ...] | list[FollowUpView], title: str,

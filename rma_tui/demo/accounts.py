@@ -51,7 +51,7 @@ def plan_payments(rng: random.Random, sales: Sequence[AccountSale],
 def pay(db: Database, payment: AccountPayment) -> int:
     """Record the payment (at most what the customer owes the shop that day); returns the
     amount paid, 0 when nothing was owed."""
-    owed = sv.customer_statement(db, payment.phone, shop="main").balance_fen
+    owed = sv.customer_owed(db, payment.phone, "main")
     amount = min(payment.amount_fen, owed)
     if amount <= 0:
         return 0

@@ -337,13 +337,15 @@ class SettlementScreen(DeskScreen):
                      for ln in view.lines if ln.replacement_sku}
             credit = view.customer_credit_fen
             platform_channel = service.is_platform(view.channel)
+            owed = (service.customer_owed(database, view.customer_phone, view.shop)
+                    if view.customer_phone else None)
         except Exception as exc:
             if not worker.is_cancelled:
                 self.post_message(self.Failed(None, problem_from(exc, self.rma.db_location)))
             return
         if not worker.is_cancelled:
             self.post_message(self.InfoLoaded(SettleInfo(view, sellable, names, credit,
-                                                         platform_channel)))
+                                                         platform_channel, owed)))
 
     def on_settlement_screen_info_loaded(self, message: InfoLoaded) -> None:
         """Show the slip read by the worker (another slip: back to the default method)."""
@@ -371,8 +373,8 @@ class SettlementScreen(DeskScreen):
         amount = self.query_one("#settle-amount", Static)
         stock = self.query_one("#settle-stock", Static)
         rest = self.query_one("#settle-rest", Static)
-        rest.update(rest_text(info.view, self.method, self.rest) if info else "")
-        rest.display = bool(info and split(info.view, self.method))
+        rest.update(rest_text(info, self.method, self.rest) if info else "")
+        rest.display = bool(info and split(info, self.method))
         self.refresh_bindings()
         if info is None:
             detail.border_title = i18n.t("settle_title")
@@ -406,14 +408,14 @@ class SettlementScreen(DeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The rest key shows only while the highlighted refund splits."""
         if action == "next_rest":
-            return self.info is not None and split(self.info.view, self.method) is not None
+            return self.info is not None and split(self.info, self.method) is not None
         return True
 
     def action_next_rest(self) -> None:
         """Pick the next way for the part of a refund beyond the customer's debt (only
         when the refund splits)."""
         info = self.info
-        if info is None or split(info.view, self.method) is None:
+        if info is None or split(info, self.method) is None:
             return
         choices = rest_choices(info.view)
         current = choices.index(self.rest) if self.rest in choices else -1
@@ -445,7 +447,7 @@ class SettlementScreen(DeskScreen):
             self._say_error(refused)
             return
         view, method = info.view, self.method
-        parts = split(view, method)
+        parts = split(info, method)
         rest = self.rest if parts is not None else None
         if parts is not None:
             body = i18n.t("settle_confirm_split", slip=view.number, refund_fen=view.refund_fen,

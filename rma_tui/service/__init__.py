@@ -211,6 +211,9 @@ _EXPORTS: dict[str, str] = {
     "Statement": "receivables",
     "StatementLine": "receivables",
     "customer_statement": "receivables",
+    "account_split": "receivables",
+    "credits_account": "receivables",
+    "customer_owed": "receivables",
     "record_payment": "receivables",
     "adjust_stock": "inventory",
     "dispose_defective": "inventory",
@@ -367,6 +370,9 @@ if TYPE_CHECKING:  # what mypy and readers see: the same names, imported eagerly
     from rma_tui.service.receivables import (  # noqa: F401
         Statement,
         StatementLine,
+        account_split,
+        credits_account,
+        customer_owed,
         customer_statement,
         record_payment,
     )

@@ -37,6 +37,19 @@ from rma_tui.store.models import Customer, ReceivableMove, Sale, Slip
 PAYMENT_IN_ACCOUNTS = {"cash": CASH, "bank": BANK}
 
 
+def credits_account(method: str, sale_payment: str | None) -> bool:
+    """Whether settling by `method` credits the customer's account (1122): `receivable`,
+    or `original` when the sale was on account."""
+    return method == "receivable" or (method == "original" and sale_payment == "account")
+
+
+def account_split(amount: int, owed_fen: int) -> tuple[int, int]:
+    """`amount` owed back to a customer as (what comes off their debt, the rest to pay
+    another way): never more off the debt than they owe."""
+    part = min(amount, max(owed_fen, 0))
+    return part, amount - part
+
+
 def owed(s: Session, customer_id: int, shop: str) -> int:
     """What the customer owes `shop` now, in fen (the sum of their moves there)."""
     return int(s.exec(
@@ -44,11 +57,16 @@ def owed(s: Session, customer_id: int, shop: str) -> int:
         .where(ReceivableMove.customer_id == customer_id, ReceivableMove.shop == shop)).one())
 
 
+def customer_owed(db: Database, phone: str, shop: str) -> int:
+    """What the customer with this phone owes `shop` now, in fen."""
+    with db.read() as s:
+        return owed(s, customer_by_phone(s, phone).id or 0, shop_code(s, shop))
+
+
 def lock_customer(s: Session, customer_id: int) -> Customer:
     """The customer's row, locked for the rest of the transaction: two refunds to one
     customer's account cannot both see the same debt (SQLite's write lock does the same)."""
-    c = s.exec(select(Customer).where(Customer.id == customer_id).with_for_update()).one()
-    return c
+    return s.exec(select(Customer).where(Customer.id == customer_id).with_for_update()).one()
 
 
 def move_receivable(
@@ -78,13 +96,11 @@ def receivable_part(s: Session, slip: Slip, amount: int, rest_method: str | None
     rest going by `rest_method` — refused (`receivable_over`) when no rest method is given."""
     assert slip.customer_id is not None
     lock_customer(s, slip.customer_id)
-    have = max(owed(s, slip.customer_id, slip.shop), 0)
-    if amount <= have:
-        return amount
-    if rest_method is None:
-        raise DomainError("receivable_over", field="method", slip=slip.number, owed=have,
+    part, rest = account_split(amount, owed(s, slip.customer_id, slip.shop))
+    if rest and rest_method is None:
+        raise DomainError("receivable_over", field="method", slip=slip.number, owed=part,
                           amount=amount)
-    return have
+    return part
 
 
 def record_payment(

@@ -150,7 +150,7 @@ def _settle(s: Session, slip: Slip, method: str, user: str, now: datetime,
     check_refund_ceiling(s, slip, lines)
     customer = s.get(Customer, slip.customer_id) if slip.customer_id else None
     account = _refund_account(s, method, sale)
-    if (method in ("credit", "receivable") or account == RECEIVABLE) and customer is None:
+    if (method == "credit" or account == RECEIVABLE) and customer is None:
         raise DomainError("method_needs_customer", field="method", method=method)
     if rest_method is not None and account != RECEIVABLE:
         raise DomainError("rest_without_receivable", field="rest", method=method)

@@ -8,7 +8,6 @@ import json
 from sqlmodel import Session, col, select
 
 from rma_tui.service.clock import as_utc
-from rma_tui.service.receivables import owed
 from rma_tui.service.unit import sellable_of
 from rma_tui.service.views import EventView, RuleResult, SlipLineView, SlipView
 from rma_tui.store.models import (
@@ -81,7 +80,6 @@ def slip_view_of(s: Session, number: str) -> SlipView:
         customer=customer.name if customer else None,
         customer_phone=customer.phone if customer else None,
         customer_credit_fen=customer.credit_fen if customer else None,
-        customer_owed_fen=owed(s, customer.id or 0, slip.shop) if customer else None,
         sale_payment=sale.payment_method if sale else None,
         sale=sale.order_no if sale else None,
         created_by=slip.created_by,

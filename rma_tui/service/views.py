@@ -157,9 +157,8 @@ class SlipView:
     # A split refund: the part paid by `rest_method` (the rest went by `refund_method`).
     rest_method: str | None = None
     rest_fen: int = 0
-    # What the customer owes the slip's shop now (their receivable), and how the sale was
-    # paid: a refund to the account takes no more off than is owed.
-    customer_owed_fen: int | None = None
+    # How the sale was paid (None: no sale): `original` of a sale on account goes back to
+    # the customer's account.
     sale_payment: str | None = None
 
     def as_dict(self) -> dict[str, Any]:

@@ -16,15 +16,12 @@ from rma_tui.money import yuan
 if TYPE_CHECKING:
     from rma_tui.service import SlipView
 
-# How the part of a refund beyond the customer's debt is paid, in the service's order
-# (service.REST_METHODS; kept here so that opening the app does not import the service).
-REST_METHODS = ("cash", "credit", "original")
-
 
 @dataclass(frozen=True)
 class SettleInfo:
     """The highlighted slip with what settling it needs: the sellable stock of each
-    replacement SKU and the customer's store credit (None: no customer)."""
+    replacement SKU, the customer's store credit and what they owe the slip's shop (None:
+    no customer)."""
 
     view: SlipView
     sellable: dict[str, int]
@@ -33,29 +30,34 @@ class SettleInfo:
     # Whether the slip's channel is a platform that refunds its buyers (then, and only
     # then, "refunded by the platform" is offered).
     platform_channel: bool = False
+    owed_fen: int | None = None
 
 
 def to_account(view: SlipView, method: str) -> bool:
-    """Whether settling by `method` credits the customer's account (1122): `receivable`,
-    or `original` when the sale was on account."""
-    return method == "receivable" or (method == "original" and view.sale_payment == "account")
+    """Whether settling by `method` credits the customer's account (the service's rule;
+    the service is loaded by the time a slip is shown)."""
+    from rma_tui import service
+
+    return service.credits_account(method, view.sale_payment)
 
 
-def split(view: SlipView, method: str) -> tuple[int, int] | None:
+def split(info: SettleInfo, method: str) -> tuple[int, int] | None:
     """A return's refund to the account as (what comes off the debt, the rest), when the
     customer owes less than the refund; None when there is nothing to split."""
+    from rma_tui import service
+
+    view = info.view
     if view.type != "return" or not to_account(view, method):
         return None
-    owed = max(view.customer_owed_fen or 0, 0)
-    if view.refund_fen <= owed:
-        return None
-    return owed, view.refund_fen - owed
+    part, rest = service.account_split(view.refund_fen, info.owed_fen or 0)
+    return (part, rest) if rest else None
 
 
 def rest_choices(view: SlipView) -> tuple[str, ...]:
-    """The ways the rest may go: never `original` when that is the account again."""
-    return tuple(m for m in REST_METHODS
-                 if not (m == "original" and view.sale_payment == "account"))
+    """The ways the rest may go: never one that is the customer's account again."""
+    from rma_tui import service
+
+    return tuple(m for m in service.REST_METHODS if not to_account(view, m))
 
 
 def difference_text(diff: int) -> str:
@@ -67,9 +69,9 @@ def difference_text(diff: int) -> str:
     return i18n.t("settle_no_difference")
 
 
-def rest_text(view: SlipView, method: str, rest: str) -> str:
+def rest_text(info: SettleInfo, method: str, rest: str) -> str:
     """The split in a sentence ("" when the refund does not split)."""
-    parts = split(view, method)
+    parts = split(info, method)
     if parts is None:
         return ""
     return i18n.t("settle_rest", part_fen=parts[0], rest_fen=parts[1], rest=rest)
@@ -99,8 +101,8 @@ def amount_table(info: SettleInfo, method: str) -> Table:
         grid.add_row(i18n.t("col_customer"), i18n.t("settle_credit",
                                                   customer=view.customer or "",
                                                   credit_fen=info.credit_fen))
-        if view.customer_owed_fen or to_account(view, method):
-            grid.add_row(i18n.t("settle_owed"), yuan(view.customer_owed_fen or 0))
+        if info.owed_fen or to_account(view, method):
+            grid.add_row(i18n.t("settle_owed"), yuan(info.owed_fen or 0))
     else:
         grid.add_row(i18n.t("col_customer"), i18n.t("settle_no_customer"))
     return grid
